@@ -1,0 +1,148 @@
+import { CronExpressionParser } from 'cron-parser';
+import { InvalidCronExpressionError } from '../errors.js';
+
+const FIVE_FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
+const SIX_FIELDS = ['second', ...FIVE_FIELDS] as const;
+
+/**
+ * A cron expression compiled into lookup tables, so "is this instant due" costs a handful of array
+ * reads instead of a parse. Built once per task when the kernel is built; the tick only calls
+ * `matchesDay`/`matchesMinute` and reads `seconds`.
+ *
+ * Fields are matched against UTC wall-clock fields of the instant.
+ */
+export interface CompiledCron {
+  /** The expression as written (5 fields, or 6 with seconds first). */
+  readonly expression: string;
+  /** Seconds within a matching minute at which the expression fires, ascending (`[0]` for 5 fields). */
+  readonly seconds: readonly number[];
+  /** Whether the minute that starts at `minute` (seconds ignored) matches the expression. */
+  matchesMinute(minute: Date): boolean;
+}
+
+interface Tables {
+  minute: Uint8Array;
+  hour: Uint8Array;
+  dayOfMonth: Uint8Array;
+  month: Uint8Array;
+  dayOfWeek: Uint8Array;
+  lastDayOfMonth: boolean;
+  /** Weekdays (0–6) restricted to their last occurrence in the month (`5L`). */
+  lastWeekdayOfMonth: Uint8Array;
+  /** `n` of `DOW#n`, or 0. */
+  nthWeekday: number;
+  dayOfMonthRestricted: boolean;
+  dayOfWeekRestricted: boolean;
+}
+
+/**
+ * Parses `expression` with cron-parser (the validator of record) and compiles it.
+ *
+ * @throws InvalidCronExpressionError naming `task`, the offending field and the reason.
+ * @example
+ * compileCron('*\/5 * * * *', 'reports:daily').matchesMinute(new Date('2026-01-01T00:05:00Z')); // true
+ */
+export function compileCron(expression: string, task?: string): CompiledCron {
+  const raw = expression.trim().split(/\s+/);
+  if (raw.length !== 5 && raw.length !== 6) {
+    throw new InvalidCronExpressionError({
+      ...(task === undefined ? {} : { task }),
+      expression,
+      reason: `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${raw.length}`,
+    });
+  }
+  const names = raw.length === 6 ? SIX_FIELDS : FIVE_FIELDS;
+  const withSeconds = raw.length === 6 ? raw : ['0', ...raw];
+
+  let fields;
+  try {
+    fields = CronExpressionParser.parse(withSeconds.join(' '), { strict: false }).fields;
+  } catch (cause) {
+    throw new InvalidCronExpressionError(
+      {
+        ...(task === undefined ? {} : { task }),
+        expression,
+        ...locateBadField(raw, names),
+        reason: (cause as Error).message,
+      },
+      { cause },
+    );
+  }
+
+  const [, , , rawDayOfMonth, , rawDayOfWeek] = withSeconds;
+  const tables: Tables = {
+    minute: toTable(60, fields.minute.values),
+    hour: toTable(24, fields.hour.values),
+    dayOfMonth: toTable(32, fields.dayOfMonth.values),
+    month: toTable(13, fields.month.values),
+    dayOfWeek: toTable(7, (fields.dayOfWeek.values as readonly (number | string)[]).map((v) => (v === 7 ? 0 : v))),
+    lastDayOfMonth: fields.dayOfMonth.values.includes('L'),
+    lastWeekdayOfMonth: toTable(
+      7,
+      (fields.dayOfWeek.values as readonly (number | string)[])
+        .filter((v): v is string => typeof v === 'string' && v.endsWith('L'))
+        .map((v) => Number(v.slice(0, -1)) % 7),
+    ),
+    nthWeekday: fields.dayOfWeek.nthDay,
+    // DESIGN.md: anything but a bare `*` or `?` restricts the field, so `*/10` counts as restricted.
+    dayOfMonthRestricted: !isUnrestricted(rawDayOfMonth),
+    dayOfWeekRestricted: !isUnrestricted(rawDayOfWeek),
+  };
+  const seconds = (fields.second.values as readonly (number | string)[]).filter((v): v is number => typeof v === 'number');
+
+  return Object.freeze({
+    expression,
+    seconds: Object.freeze([...seconds].sort((a, b) => a - b)),
+    matchesMinute: (minute: Date) => matches(tables, minute),
+  });
+}
+
+function matches(t: Tables, at: Date): boolean {
+  return (
+    t.minute[at.getUTCMinutes()] === 1 &&
+    t.hour[at.getUTCHours()] === 1 &&
+    t.month[at.getUTCMonth() + 1] === 1 &&
+    matchesDay(t, at)
+  );
+}
+
+function matchesDay(t: Tables, at: Date): boolean {
+  const day = at.getUTCDate();
+  const weekday = at.getUTCDay();
+  const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+
+  const domMatch = t.dayOfMonth[day] === 1 || (t.lastDayOfMonth && day === daysInMonth);
+  const dowMatch = t.nthWeekday > 0
+    ? t.dayOfWeek[weekday] === 1 && Math.ceil(day / 7) === t.nthWeekday
+    : t.dayOfWeek[weekday] === 1 || (t.lastWeekdayOfMonth[weekday] === 1 && day + 7 > daysInMonth);
+
+  // Both restricted: a day matches if either matches (cron-parser's and Laravel's rule).
+  if (t.dayOfMonthRestricted && t.dayOfWeekRestricted) return domMatch || dowMatch;
+  if (t.dayOfMonthRestricted) return domMatch;
+  if (t.dayOfWeekRestricted) return dowMatch;
+  return true;
+}
+
+function isUnrestricted(field: string | undefined): boolean {
+  return field === '*' || field === '?';
+}
+
+function toTable(size: number, values: readonly (number | string)[]): Uint8Array {
+  const table = new Uint8Array(size);
+  for (const v of values) if (typeof v === 'number' && v < size) table[v] = 1;
+  return table;
+}
+
+/** Re-parses each field alone (others `*`) to say which one cron-parser rejected. */
+function locateBadField(raw: string[], names: readonly string[]): { field?: string } {
+  for (let i = 0; i < raw.length; i++) {
+    const probe = raw.map((value, j) => (j === i ? value : '*'));
+    const six = probe.length === 6 ? probe : ['0', ...probe];
+    try {
+      CronExpressionParser.parse(six.join(' '), { strict: false });
+    } catch {
+      return { field: `${names[i]} ("${raw[i]}")` };
+    }
+  }
+  return {};
+}

@@ -1,0 +1,68 @@
+/**
+ * Every error Tickwork raises on purpose is a `TickworkError` with a literal `code`, so callers can
+ * branch on `err.code` instead of matching message text. Messages name the task or field, what was
+ * expected and what was received.
+ */
+export class TickworkError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A task definition in the kernel is invalid (missing or duplicate name, bad option value). */
+export class InvalidTaskError extends TickworkError {
+  readonly task: string | undefined;
+
+  constructor(task: string | undefined, message: string, options?: { cause?: unknown }) {
+    super('INVALID_TASK', task === undefined ? message : `Task "${task}": ${message}`, options);
+    this.task = task;
+  }
+}
+
+/** A cron expression failed to parse; names the task, the field and the offending value. */
+export class InvalidCronExpressionError extends TickworkError {
+  readonly task: string | undefined;
+  readonly expression: string;
+  readonly field: string | undefined;
+
+  constructor(
+    details: { task?: string; expression: string; field?: string; reason: string },
+    options?: { cause?: unknown },
+  ) {
+    const where = details.field === undefined ? '' : ` in the ${details.field} field`;
+    const who = details.task === undefined ? '' : `Task "${details.task}": `;
+    super(
+      'INVALID_CRON_EXPRESSION',
+      `${who}invalid cron expression "${details.expression}"${where}: ${details.reason}`,
+      options,
+    );
+    this.task = details.task;
+    this.expression = details.expression;
+    this.field = details.field;
+  }
+}
+
+/** The tick Lambda was invoked with an event that carries no usable scheduled time. */
+export class InvalidTickEventError extends TickworkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_TICK_EVENT', message, options);
+  }
+}
+
+/** The kernel module could not be loaded or does not export a schedule function. */
+export class KernelLoadError extends TickworkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KERNEL_LOAD_FAILED', message, options);
+  }
+}
+
+/** The state store failed in a way that is not a lost race (unreachable table, throttling past retries). */
+export class StoreError extends TickworkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_ERROR', message, options);
+  }
+}

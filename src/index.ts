@@ -1,0 +1,20 @@
+export { Schedule, type CompiledTask } from './kernel/Schedule.js';
+export { TaskBuilder } from './kernel/TaskBuilder.js';
+export { buildSchedule, type Kernel } from './kernel/buildSchedule.js';
+export type { TaskContext, TaskDefinition, TaskFn, OverlapOptions } from './kernel/types.js';
+export { compileCron, type CompiledCron } from './cron/compileCron.js';
+export { dueSlots, type DueSlot } from './evaluation/dueSlots.js';
+export { tickMinute, SCHEDULED_TIME_PLACEHOLDER } from './tick/tickMinute.js';
+export { createTickHandler, type TickHandler, type TickHandlerOptions } from './runner/createTickHandler.js';
+export { runTick, type TickReport, type SkipReason } from './runner/runTick.js';
+export { MemoryStore } from './store/MemoryStore.js';
+export { DynamoDbStore, type DynamoDbStoreOptions } from './store/DynamoDbStore.js';
+export type * from './store/Store.js';
+export {
+  TickworkError,
+  InvalidTaskError,
+  InvalidCronExpressionError,
+  InvalidTickEventError,
+  KernelLoadError,
+  StoreError,
+} from './errors.js';

@@ -1,0 +1,129 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { dueSlots, type DueSlot } from '../evaluation/dueSlots.js';
+import type { CompiledTask } from '../kernel/Schedule.js';
+import type { Store } from '../store/Store.js';
+import { runTask } from './runTask.js';
+
+/** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
+export const LEASE_MARGIN_MS = 30_000;
+
+export interface RunTickInput {
+  readonly tasks: readonly CompiledTask[];
+  readonly store: Store;
+  /** The scheduled minute this tick stands for (from the event, floored). */
+  readonly minute: Date;
+  /** Who claims: the invocation's request id. */
+  readonly owner: string;
+  /** Epoch milliseconds by which every run must have ended (the Lambda's deadline less a margin). */
+  readonly deadline: number;
+  /** Wall clock, for lease expiry and durations only — never for deciding which minute is due. */
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export type SkipReason = 'already-claimed' | 'overlapping';
+
+/** What one tick did, returned by the tick Lambda. */
+export interface TickReport {
+  /** The scheduled minute evaluated, ISO-8601. */
+  readonly tick: string;
+  /** Names of the tasks with a slot in this minute. */
+  readonly due: readonly string[];
+  /** Names of the tasks this tick started and that succeeded. */
+  readonly ran: readonly string[];
+  /** Tasks this tick started that threw or ran past their deadline. */
+  readonly failed: readonly { readonly name: string; readonly error: string }[];
+  /** Due tasks this tick did not start, and why. */
+  readonly skipped: readonly { readonly name: string; readonly reason: SkipReason }[];
+}
+
+type SlotResult =
+  | { kind: 'ran'; name: string }
+  | { kind: 'failed'; name: string; error: string }
+  | { kind: 'skipped'; name: string; reason: SkipReason };
+
+/**
+ * Evaluates one minute: claims every due slot with a conditional write, runs the slots it won
+ * inline (concurrently: one task's failure never stops the others) and reports the outcome of each.
+ *
+ * A task's own failure is reported, not thrown. The store failing (unreachable table, throttling past
+ * the SDK's retries) is a system-wide fault: the tick finishes what it started, then throws so the
+ * invocation fails and alarms fire. Slots already claimed stay claimed, so a retry cannot double-run them.
+ */
+export async function runTick(input: RunTickInput): Promise<TickReport> {
+  const slots = dueSlots(input.tasks, input.minute);
+  const settled = await Promise.allSettled(slots.map((slot) => runSlot(input, slot)));
+
+  const report = {
+    tick: input.minute.toISOString(),
+    due: slots.map((s) => s.task.definition.name),
+    ran: [] as string[],
+    failed: [] as { name: string; error: string }[],
+    skipped: [] as { name: string; reason: SkipReason }[],
+  };
+  const storeFaults: unknown[] = [];
+  for (const result of settled) {
+    if (result.status === 'rejected') {
+      storeFaults.push(result.reason);
+      continue;
+    }
+    const outcome = result.value;
+    switch (outcome.kind) {
+      case 'ran':
+        report.ran.push(outcome.name);
+        break;
+      case 'failed':
+        report.failed.push({ name: outcome.name, error: outcome.error });
+        break;
+      case 'skipped':
+        report.skipped.push({ name: outcome.name, reason: outcome.reason });
+        break;
+    }
+  }
+  if (storeFaults.length > 0) {
+    throw new AggregateError(storeFaults, `Tick ${report.tick}: the store failed for ${storeFaults.length} of ${slots.length} due slots`);
+  }
+  return report;
+}
+
+async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
+  const { store, owner, logger } = input;
+  const { name, withoutOverlapping } = due.task.definition;
+  const log = (outcome: string, extra: Record<string, unknown> = {}) =>
+    logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
+
+  const claim = await store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now() });
+  if (!claim.claimed) {
+    log('skipped', { reason: 'already-claimed', holder: claim.holder.owner });
+    return { kind: 'skipped', name, reason: 'already-claimed' };
+  }
+
+  if (withoutOverlapping !== false) {
+    const now = input.now();
+    const lease = await store.acquireLease({
+      task: name,
+      owner,
+      slot: due.slot,
+      now,
+      expiresAt: Math.min(input.deadline + LEASE_MARGIN_MS, now + withoutOverlapping.expiresMinutes * 60_000),
+    });
+    if (!lease.acquired) {
+      await store.completeRun({ task: name, slot: due.slot, owner, status: 'skipped', reason: 'overlapping', finishedAt: input.now() });
+      log('skipped', { reason: 'overlapping', holder: lease.holder.owner, heldFor: lease.holder.slot });
+      return { kind: 'skipped', name, reason: 'overlapping' };
+    }
+  }
+
+  try {
+    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger });
+    await store.completeRun({ task: name, slot: due.slot, owner, finishedAt: input.now(), ...result });
+    if (result.status === 'succeeded') {
+      log('ran', { durationMs: result.durationMs });
+      return { kind: 'ran', name };
+    }
+    log(result.status === 'timed-out' ? 'timed-out' : 'failed', { durationMs: result.durationMs, error: result.error });
+    return { kind: 'failed', name, error: result.error };
+  } finally {
+    if (withoutOverlapping !== false) await store.releaseLease(name, owner);
+  }
+}

@@ -1,0 +1,269 @@
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateItemCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../errors.js';
+import { DEFAULT_DEPLOYMENT, keys } from './keys.js';
+import {
+  DEFAULT_RETENTION_DAYS,
+  type ClaimResult,
+  type LeaseRequest,
+  type LeaseResult,
+  type RunOutcome,
+  type RunRecord,
+  type RunStatus,
+  type SlotClaim,
+  type Store,
+} from './Store.js';
+import { createTableInput, TTL_ATTRIBUTE } from './tableDefinition.js';
+
+export interface DynamoDbStoreOptions {
+  /** The table created by the stack (`tickwork-<stage>`), or by `ensureTable()` locally. */
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  /**
+   * Namespaces claims and leases, so several deployments can share one table without seeing each
+   * other's slots. @default 'default'
+   */
+  readonly deployment?: string;
+  /** How long run records are kept before TTL may delete them. @default 30 */
+  readonly retentionDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The DynamoDB store. Each decision is a single conditional write; a lost race comes back with the
+ * winner's item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) instead of costing a second read.
+ *
+ * @example
+ * const store = new DynamoDbStore({ tableName: 'tickwork-dev', client: new DynamoDBClient({}) });
+ */
+export class DynamoDbStore implements Store {
+  readonly #table: string;
+  readonly #client: DynamoDBClient;
+  readonly #deployment: string;
+  readonly #retentionMs: number;
+
+  constructor(options: DynamoDbStoreOptions) {
+    if (typeof options.tableName !== 'string' || options.tableName === '') {
+      throw new StoreError(`DynamoDbStore expects a non-empty tableName, got ${JSON.stringify(options.tableName)}`);
+    }
+    this.#table = options.tableName;
+    this.#client = options.client;
+    this.#deployment = options.deployment ?? DEFAULT_DEPLOYMENT;
+    this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+  }
+
+  async ensureTable(): Promise<void> {
+    try {
+      await this.#client.send(new DescribeTableCommand({ TableName: this.#table }));
+      return;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw this.#fail('describe the table', error);
+    }
+    try {
+      await this.#client.send(new CreateTableCommand(createTableInput(this.#table)));
+    } catch (error) {
+      // Another process created it between our describe and create: that is the state we wanted.
+      if (!(error instanceof ResourceInUseException)) throw this.#fail('create the table', error);
+    }
+    await waitUntilTableExists({ client: this.#client, maxWaitTime: 60 }, { TableName: this.#table });
+    await this.#client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: this.#table,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    ).catch((error: unknown) => {
+      // A concurrent ensureTable() may have enabled it first.
+      if (!(error instanceof Error && /already enabled/i.test(error.message))) throw this.#fail('enable TTL', error);
+    });
+  }
+
+  async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: s(keys.task(this.#deployment, claim.task)),
+            sk: s(keys.run(claim.slot)),
+            task: s(claim.task),
+            slot: s(claim.slot),
+            owner: s(claim.owner),
+            status: s('running' satisfies RunStatus),
+            claimedAt: n(claim.claimedAt),
+            [TTL_ATTRIBUTE]: n(Math.ceil((claim.claimedAt + this.#retentionMs) / 1000)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const old = error.Item ?? {};
+        return {
+          claimed: false,
+          holder: {
+            owner: old.owner?.S ?? 'unknown',
+            claimedAt: Number(old.claimedAt?.N ?? 0),
+            status: (old.status?.S ?? 'running') as RunStatus,
+          },
+        };
+      }
+      throw this.#fail(`claim ${claim.task} @ ${claim.slot}`, error);
+    }
+  }
+
+  async completeRun(outcome: RunOutcome): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#owner': 'owner' };
+    const values: Record<string, AttributeValue> = {
+      ':status': s(outcome.status),
+      ':finishedAt': n(outcome.finishedAt),
+      ':owner': s(outcome.owner),
+    };
+    const sets = ['#status = :status', 'finishedAt = :finishedAt'];
+    if (outcome.durationMs !== undefined) {
+      sets.push('durationMs = :durationMs');
+      values[':durationMs'] = n(outcome.durationMs);
+    }
+    if (outcome.error !== undefined) {
+      sets.push('#error = :error');
+      names['#error'] = 'error';
+      values[':error'] = s(outcome.error);
+    }
+    if (outcome.reason !== undefined) {
+      sets.push('#reason = :reason');
+      names['#reason'] = 'reason';
+      values[':reason'] = s(outcome.reason);
+    }
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, outcome.task)), sk: s(keys.run(outcome.slot)) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #owner = :owner',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail(`record the outcome of ${outcome.task} @ ${outcome.slot}`, error);
+    }
+  }
+
+  async getRun(task: string, slot: string): Promise<RunRecord | undefined> {
+    try {
+      const { Item } = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.run(slot)) },
+          ConsistentRead: true,
+        }),
+      );
+      return Item === undefined ? undefined : toRunRecord(Item);
+    } catch (error) {
+      throw this.#fail(`read the run of ${task} @ ${slot}`, error);
+    }
+  }
+
+  async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: s(keys.task(this.#deployment, request.task)),
+            sk: s(keys.lease),
+            task: s(request.task),
+            owner: s(request.owner),
+            slot: s(request.slot),
+            acquiredAt: n(request.now),
+            expiresAt: n(request.expiresAt),
+            // TTL only tidies up long after expiry; the condition below is what frees the lease.
+            [TTL_ATTRIBUTE]: n(Math.ceil((request.expiresAt + DAY_MS) / 1000)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': n(request.now) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const old = error.Item ?? {};
+        return {
+          acquired: false,
+          holder: {
+            owner: old.owner?.S ?? 'unknown',
+            slot: old.slot?.S ?? 'unknown',
+            expiresAt: Number(old.expiresAt?.N ?? 0),
+          },
+        };
+      }
+      throw this.#fail(`acquire the lease of ${request.task}`, error);
+    }
+  }
+
+  async releaseLease(task: string, owner: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': s(owner) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail(`release the lease of ${task}`, error);
+    }
+  }
+
+  #fail(action: string, cause: unknown): StoreError {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new StoreError(`DynamoDB table "${this.#table}": could not ${action} (${detail})`, { cause });
+  }
+}
+
+function s(value: string): AttributeValue {
+  return { S: value };
+}
+
+function n(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+function toRunRecord(item: Record<string, AttributeValue>): RunRecord {
+  const optionalNumber = (key: string) => (item[key]?.N === undefined ? {} : { [key]: Number(item[key].N) });
+  const optionalString = (key: string) => (item[key]?.S === undefined ? {} : { [key]: item[key].S });
+  return {
+    task: item.task?.S ?? '',
+    slot: item.slot?.S ?? '',
+    owner: item.owner?.S ?? '',
+    status: (item.status?.S ?? 'running') as RunStatus,
+    claimedAt: Number(item.claimedAt?.N ?? 0),
+    ...optionalNumber('finishedAt'),
+    ...optionalNumber('durationMs'),
+    ...optionalString('error'),
+    ...optionalString('reason'),
+  };
+}

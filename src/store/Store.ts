@@ -1,0 +1,88 @@
+/** Where a run stands. `running` is written by the claim; the others by `completeRun`. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out';
+
+/** A claim on one `(task, slot)`: at most one claim per slot ever succeeds. */
+export interface SlotClaim {
+  readonly task: string;
+  readonly slot: string;
+  /** Who claims: the tick's request id. */
+  readonly owner: string;
+  /** Epoch milliseconds. */
+  readonly claimedAt: number;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly holder: { readonly owner: string; readonly claimedAt: number; readonly status: RunStatus } };
+
+/** How a claimed run ended. Only the claim's owner may record it. */
+export interface RunOutcome {
+  readonly task: string;
+  readonly slot: string;
+  readonly owner: string;
+  readonly status: Exclude<RunStatus, 'running'>;
+  /** Epoch milliseconds. */
+  readonly finishedAt: number;
+  readonly durationMs?: number;
+  readonly error?: string;
+  /** Why the run was skipped, for `status: 'skipped'`. */
+  readonly reason?: string;
+}
+
+/** The record of one `(task, slot)`: the claim, updated with its outcome. */
+export interface RunRecord {
+  readonly task: string;
+  readonly slot: string;
+  readonly owner: string;
+  readonly status: RunStatus;
+  readonly claimedAt: number;
+  readonly finishedAt?: number;
+  readonly durationMs?: number;
+  readonly error?: string;
+  readonly reason?: string;
+}
+
+/** A request for a task's overlap lease. */
+export interface LeaseRequest {
+  readonly task: string;
+  readonly owner: string;
+  /** The slot the lease is taken for. */
+  readonly slot: string;
+  /** Epoch milliseconds: a lease whose `expiresAt` is before `now` is free, whatever TTL has done. */
+  readonly now: number;
+  /** Epoch milliseconds: the run's deadline plus a margin. */
+  readonly expiresAt: number;
+}
+
+export interface LeaseHolder {
+  readonly owner: string;
+  readonly slot: string;
+  readonly expiresAt: number;
+}
+
+export type LeaseResult =
+  | { readonly acquired: true }
+  | { readonly acquired: false; readonly holder: LeaseHolder };
+
+/**
+ * Tickwork's state: slot claims, run records and overlap leases. Every decision is one conditional
+ * write; implementations never read-then-write, and every condition checks expiry times itself
+ * (DynamoDB TTL only garbage-collects).
+ */
+export interface Store {
+  /** Creates the table where it does not exist. For local runs and tests; deployed stacks create it. */
+  ensureTable(): Promise<void>;
+  /** Claims `(task, slot)`; a second claim of the same slot fails and reports the holder. */
+  claimSlot(claim: SlotClaim): Promise<ClaimResult>;
+  /** Records how a claimed run ended. Returns false (and writes nothing) if `owner` does not hold the claim. */
+  completeRun(outcome: RunOutcome): Promise<boolean>;
+  /** The run record of `(task, slot)`, read consistently. */
+  getRun(task: string, slot: string): Promise<RunRecord | undefined>;
+  /** Takes the task's overlap lease if it is free or expired. */
+  acquireLease(request: LeaseRequest): Promise<LeaseResult>;
+  /** Releases the lease if `owner` still holds it. Returns whether it did. */
+  releaseLease(task: string, owner: string): Promise<boolean>;
+}
+
+/** Run records are kept this long (via TTL) unless the store is told otherwise. */
+export const DEFAULT_RETENTION_DAYS = 30;

@@ -1,0 +1,76 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidTickEventError } from '../../src/errors.js';
+import { Schedule } from '../../src/kernel/Schedule.js';
+import { createTickHandler } from '../../src/runner/createTickHandler.js';
+import type { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
+import { freshStore, freshTable, localClient } from './dynamo.js';
+
+const logger = new Logger({ logLevel: 'SILENT' });
+
+function context(requestId: string): Context {
+  return {
+    awsRequestId: requestId,
+    functionName: 'tickwork-test-tick',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-tick',
+    memoryLimitInMB: '256',
+    logGroupName: '/aws/lambda/tickwork-test-tick',
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+describe('tick handler on DynamoDB Local', () => {
+  let client: DynamoDBClient;
+  let store: DynamoDbStore;
+
+  beforeAll(async () => {
+    client = localClient();
+    store = await freshStore(client);
+  });
+  afterAll(() => client.destroy());
+
+  it('runs every due slot exactly once when the same minute is delivered 20 times at once', async () => {
+    const runs = new Map<string, number>();
+    const schedule = new Schedule();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      schedule.call(({ slot }) => void runs.set(`${name}@${slot}`, (runs.get(`${name}@${slot}`) ?? 0) + 1)).name(name).everyMinute();
+    }
+    schedule.call(() => void runs.set('never', 1)).name('hourly').cron('0 * * * *');
+    const handler = createTickHandler({ schedule, store, logger });
+
+    for (const minute of ['2026-11-23T10:01:00Z', '2026-11-23T10:02:00Z']) {
+      const reports = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => handler({ scheduledTime: minute }, context(`${minute}-${i}`))),
+      );
+      const ran = reports.flatMap((r) => r.ran).sort();
+      expect(ran).toEqual(['a', 'b', 'c', 'd', 'e']);
+      const skipped = reports.flatMap((r) => r.skipped);
+      expect(skipped).toHaveLength(5 * 19);
+      expect(new Set(skipped.map((s) => s.reason))).toEqual(new Set(['already-claimed']));
+    }
+    expect([...runs.values()]).toEqual(Array(10).fill(1));
+    expect(runs.has('never')).toBe(false);
+    expect(await store.getRun('a', '2026-11-23T10:02:00.000Z')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('rejects an event that is not a schedule event and writes nothing', async () => {
+    const { store: own, tableName } = await freshTable(client);
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('any').everyMinute();
+    const handler = createTickHandler({ schedule, store: own, logger });
+
+    await expect(handler({ detail: 'no time here' }, context('bad'))).rejects.toThrow(InvalidTickEventError);
+    await expect(handler({ time: 'not-a-date' }, context('bad-2'))).rejects.toThrow('"time" must be an ISO-8601 timestamp');
+
+    const { Count } = await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
+    expect(Count).toBe(0);
+  });
+});

@@ -1,0 +1,146 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import { Schedule } from '../../../src/kernel/Schedule.js';
+import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
+import { MemoryStore } from '../../../src/store/MemoryStore.js';
+import type { Store } from '../../../src/store/Store.js';
+import type { TaskContext } from '../../../src/kernel/types.js';
+
+const MINUTE = new Date('2026-11-23T10:05:00Z');
+const logger = new Logger({ logLevel: 'SILENT' });
+
+function input(schedule: Schedule, store: Store, overrides: Partial<RunTickInput> = {}): RunTickInput {
+  return {
+    tasks: schedule.compiled(),
+    store,
+    minute: MINUTE,
+    owner: 'request-1',
+    deadline: MINUTE.getTime() + 55_000,
+    now: () => MINUTE.getTime() + 100,
+    logger,
+    ...overrides,
+  };
+}
+
+describe('runTick', () => {
+  it('runs each due task once with its context, and leaves the others alone', async () => {
+    const seen: TaskContext[] = [];
+    const schedule = new Schedule();
+    schedule.call((ctx) => void seen.push(ctx)).name('five').everyFiveMinutes();
+    schedule.call(() => { throw new Error('must not run'); }).name('hourly').cron('0 * * * *');
+
+    const report = await runTick(input(schedule, new MemoryStore()));
+
+    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], ran: ['five'], failed: [], skipped: [] });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ name: 'five', slot: '2026-11-23T10:05:00.000Z', scheduledAt: MINUTE });
+    expect(seen[0]?.signal.aborted).toBe(true); // aborted once the run is over, so leftover work stops
+  });
+
+  it('does not run a slot twice when the same minute is delivered twice', async () => {
+    let runs = 0;
+    const schedule = new Schedule();
+    schedule.call(() => void runs++).name('counted').everyMinute();
+    const store = new MemoryStore();
+
+    await runTick(input(schedule, store, { owner: 'first' }));
+    const second = await runTick(input(schedule, store, { owner: 'second' }));
+
+    expect(runs).toBe(1);
+    expect(second.skipped).toEqual([{ name: 'counted', reason: 'already-claimed' }]);
+    expect(await store.getRun('counted', '2026-11-23T10:05:00.000Z')).toMatchObject({ owner: 'first', status: 'succeeded' });
+  });
+
+  it('reports a failing task and still runs the others', async () => {
+    let ranOther = false;
+    const schedule = new Schedule();
+    schedule.call(() => { throw new TypeError('boom'); }).name('broken');
+    schedule.call(() => { ranOther = true; }).name('fine');
+    const store = new MemoryStore();
+
+    const report = await runTick(input(schedule, store));
+
+    expect(report.failed).toEqual([{ name: 'broken', error: 'TypeError: boom' }]);
+    expect(report.ran).toEqual(['fine']);
+    expect(ranOther).toBe(true);
+    expect(await store.getRun('broken', '2026-11-23T10:05:00.000Z')).toMatchObject({ status: 'failed', error: 'TypeError: boom' });
+  });
+
+  it('aborts a run at its deadline and records it as timed out', async () => {
+    let signalled = false;
+    const schedule = new Schedule();
+    schedule.call(({ signal }) => new Promise(() => signal.addEventListener('abort', () => (signalled = true)))).name('stuck');
+    const store = new MemoryStore();
+    const start = Date.now();
+
+    const report = await runTick(input(schedule, store, { now: Date.now, deadline: start + 50 }));
+
+    expect(signalled).toBe(true);
+    expect(report.failed).toEqual([{ name: 'stuck', error: 'Error: Task "stuck" reached its deadline' }]);
+    expect((await store.getRun('stuck', '2026-11-23T10:05:00.000Z'))?.status).toBe('timed-out');
+  });
+
+  it('skips a withoutOverlapping task while another run holds its lease, and records why', async () => {
+    let runs = 0;
+    const schedule = new Schedule();
+    schedule.call(() => void runs++).name('exclusive').withoutOverlapping();
+    const store = new MemoryStore();
+    const now = MINUTE.getTime();
+    await store.acquireLease({ task: 'exclusive', owner: 'earlier-run', slot: 'earlier', now, expiresAt: now + 60_000 });
+
+    const report = await runTick(input(schedule, store));
+
+    expect(runs).toBe(0);
+    expect(report.skipped).toEqual([{ name: 'exclusive', reason: 'overlapping' }]);
+    expect(await store.getRun('exclusive', '2026-11-23T10:05:00.000Z')).toMatchObject({ status: 'skipped', reason: 'overlapping' });
+  });
+
+  it('takes a lease that ends at the deadline plus a margin, capped by expiresMinutes, and releases it', async () => {
+    const requests: { expiresAt: number }[] = [];
+    const store = new MemoryStore();
+    const spy = withOverrides(store, {
+      acquireLease: (r) => (requests.push(r), store.acquireLease(r)),
+    });
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('long-cap').withoutOverlapping(1440);
+    schedule.call(() => {}).name('short-cap').withoutOverlapping(1);
+    const now = MINUTE.getTime() + 100;
+    const deadline = now + 100_000;
+
+    await runTick(input(schedule, spy, { deadline }));
+
+    expect(requests.map((r) => r.expiresAt).sort()).toEqual([now + 60_000, deadline + LEASE_MARGIN_MS].sort());
+    // Released: the next run may take it straight away.
+    expect(await store.acquireLease({ task: 'long-cap', owner: 'next', slot: 'x', now, expiresAt: now + 1 })).toEqual({ acquired: true });
+  });
+
+  it('fails the tick when the store fails, after settling the other slots', async () => {
+    const store = new MemoryStore();
+    const failing = withOverrides(store, {
+      claimSlot: async (claim) => {
+        if (claim.task === 'a') throw new Error('table unreachable');
+        return store.claimSlot(claim);
+      },
+    });
+    let bRan = false;
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('a');
+    schedule.call(() => { bRan = true; }).name('b');
+
+    await expect(runTick(input(schedule, failing))).rejects.toThrow('the store failed for 1 of 2 due slots');
+    expect(bRan).toBe(true);
+  });
+});
+
+/** The store with some methods replaced; the rest delegate to it. */
+function withOverrides(store: Store, overrides: Partial<Store>): Store {
+  return {
+    ensureTable: () => store.ensureTable(),
+    claimSlot: (claim) => store.claimSlot(claim),
+    completeRun: (outcome) => store.completeRun(outcome),
+    getRun: (task, slot) => store.getRun(task, slot),
+    acquireLease: (request) => store.acquireLease(request),
+    releaseLease: (task, owner) => store.releaseLease(task, owner),
+    ...overrides,
+  };
+}
