@@ -11,6 +11,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   type AttributeValue,
+  type PutItemCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../errors.js';
@@ -92,39 +93,29 @@ export class DynamoDbStore implements Store {
   }
 
   async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            pk: s(keys.task(this.#deployment, claim.task)),
-            sk: s(keys.run(claim.slot)),
-            task: s(claim.task),
-            slot: s(claim.slot),
-            owner: s(claim.owner),
-            status: s('running' satisfies RunStatus),
-            claimedAt: n(claim.claimedAt),
-            [TTL_ATTRIBUTE]: n(Math.ceil((claim.claimedAt + this.#retentionMs) / 1000)),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const old = error.Item ?? {};
-        return {
-          claimed: false,
-          holder: {
-            owner: old.owner?.S ?? 'unknown',
-            claimedAt: Number(old.claimedAt?.N ?? 0),
-            status: (old.status?.S ?? 'running') as RunStatus,
-          },
-        };
-      }
-      throw this.#fail(`claim ${claim.task} @ ${claim.slot}`, error);
-    }
+    const holder = await this.#putUnlessHeld(`claim ${claim.task} @ ${claim.slot}`, {
+      TableName: this.#table,
+      Item: {
+        pk: s(keys.task(this.#deployment, claim.task)),
+        sk: s(keys.run(claim.slot)),
+        task: s(claim.task),
+        slot: s(claim.slot),
+        owner: s(claim.owner),
+        status: s('running' satisfies RunStatus),
+        claimedAt: n(claim.claimedAt),
+        [TTL_ATTRIBUTE]: n(Math.ceil((claim.claimedAt + this.#retentionMs) / 1000)),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    if (holder === undefined) return { claimed: true };
+    return {
+      claimed: false,
+      holder: {
+        owner: holder.owner?.S ?? 'unknown',
+        claimedAt: Number(holder.claimedAt?.N ?? 0),
+        status: (holder.status?.S ?? 'running') as RunStatus,
+      },
+    };
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {
@@ -183,41 +174,31 @@ export class DynamoDbStore implements Store {
   }
 
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
-    try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            pk: s(keys.task(this.#deployment, request.task)),
-            sk: s(keys.lease),
-            task: s(request.task),
-            owner: s(request.owner),
-            slot: s(request.slot),
-            acquiredAt: n(request.now),
-            expiresAt: n(request.expiresAt),
-            // TTL only tidies up long after expiry; the condition below is what frees the lease.
-            [TTL_ATTRIBUTE]: n(Math.ceil((request.expiresAt + DAY_MS) / 1000)),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': n(request.now) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { acquired: true };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const old = error.Item ?? {};
-        return {
-          acquired: false,
-          holder: {
-            owner: old.owner?.S ?? 'unknown',
-            slot: old.slot?.S ?? 'unknown',
-            expiresAt: Number(old.expiresAt?.N ?? 0),
-          },
-        };
-      }
-      throw this.#fail(`acquire the lease of ${request.task}`, error);
-    }
+    const holder = await this.#putUnlessHeld(`acquire the lease of ${request.task}`, {
+      TableName: this.#table,
+      Item: {
+        pk: s(keys.task(this.#deployment, request.task)),
+        sk: s(keys.lease),
+        task: s(request.task),
+        owner: s(request.owner),
+        slot: s(request.slot),
+        acquiredAt: n(request.now),
+        expiresAt: n(request.expiresAt),
+        // TTL only tidies up long after expiry; the condition below is what frees the lease.
+        [TTL_ATTRIBUTE]: n(Math.ceil((request.expiresAt + DAY_MS) / 1000)),
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': n(request.now) },
+    });
+    if (holder === undefined) return { acquired: true };
+    return {
+      acquired: false,
+      holder: {
+        owner: holder.owner?.S ?? 'unknown',
+        slot: holder.slot?.S ?? 'unknown',
+        expiresAt: Number(holder.expiresAt?.N ?? 0),
+      },
+    };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {
@@ -235,6 +216,20 @@ export class DynamoDbStore implements Store {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw this.#fail(`release the lease of ${task}`, error);
+    }
+  }
+
+  /**
+   * One conditional PutItem. Returns `undefined` when it was written, or the item that made the
+   * condition fail — returned by the same request (`ALL_OLD`), so a lost race costs no second read.
+   */
+  async #putUnlessHeld(action: string, input: PutItemCommandInput): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      await this.#client.send(new PutItemCommand({ ...input, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      return undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error.Item ?? {};
+      throw this.#fail(action, error);
     }
   }
 

@@ -1,82 +1,75 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { StoreError } from '../../src/errors.js';
-import { freshStore, localClient } from './dynamo.js';
+import { useLocalStore } from './dynamo.js';
 
 const slot = '2026-11-23T10:05:00.000Z';
 
 describe('DynamoDbStore on DynamoDB Local', () => {
-  let client: DynamoDBClient;
-  let store: DynamoDbStore;
-
-  beforeAll(async () => {
-    client = localClient();
-    store = await freshStore(client);
-  });
-  afterAll(() => client.destroy());
+  const local = useLocalStore();
 
   it('ensureTable creates the table from infra/table.json with TTL, and is idempotent', async () => {
     const tableName = `ensure-${Date.now()}`;
-    const own = new DynamoDbStore({ tableName, client });
+    const own = new DynamoDbStore({ tableName, client: local.client });
     await Promise.all([own.ensureTable(), own.ensureTable()]);
     await own.ensureTable();
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await local.client.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const ttl = await local.client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'purgeAt', TimeToLiveStatus: 'ENABLED' });
   });
 
   it('lets exactly one of many concurrent claims of a slot win, and reports the winner to the losers', async () => {
     const results = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => store.claimSlot({ task: 'race', slot, owner: `tick-${i}`, claimedAt: 1_000 + i })),
+      Array.from({ length: 25 }, (_, i) => local.store.claimSlot({ task: 'race', slot, owner: `tick-${i}`, claimedAt: 1_000 + i })),
     );
     const winners = results.flatMap((r, i) => (r.claimed ? [`tick-${i}`] : []));
     expect(winners).toHaveLength(1);
     for (const r of results) {
       if (!r.claimed) expect(r.holder).toMatchObject({ owner: winners[0], status: 'running' });
     }
-    expect(await store.getRun('race', slot)).toMatchObject({ task: 'race', slot, owner: winners[0], status: 'running' });
+    expect(await local.store.getRun('race', slot)).toMatchObject({ task: 'race', slot, owner: winners[0], status: 'running' });
   });
 
   it('records an outcome only for the claim owner', async () => {
-    await store.claimSlot({ task: 'outcome', slot, owner: 'owner', claimedAt: 1 });
-    expect(await store.completeRun({ task: 'outcome', slot, owner: 'intruder', status: 'succeeded', finishedAt: 2 })).toBe(false);
-    expect(await store.completeRun({ task: 'outcome', slot, owner: 'owner', status: 'failed', finishedAt: 3, durationMs: 2, error: 'Error: x' })).toBe(true);
-    expect(await store.getRun('outcome', slot)).toEqual({
+    await local.store.claimSlot({ task: 'outcome', slot, owner: 'owner', claimedAt: 1 });
+    expect(await local.store.completeRun({ task: 'outcome', slot, owner: 'intruder', status: 'succeeded', finishedAt: 2 })).toBe(false);
+    expect(await local.store.completeRun({ task: 'outcome', slot, owner: 'owner', status: 'failed', finishedAt: 3, durationMs: 2, error: 'Error: x' })).toBe(true);
+    expect(await local.store.getRun('outcome', slot)).toEqual({
       task: 'outcome', slot, owner: 'owner', status: 'failed', claimedAt: 1, finishedAt: 3, durationMs: 2, error: 'Error: x',
     });
-    expect(await store.completeRun({ task: 'outcome', slot: 'never-claimed', owner: 'owner', status: 'succeeded', finishedAt: 3 })).toBe(false);
+    expect(await local.store.completeRun({ task: 'outcome', slot: 'never-claimed', owner: 'owner', status: 'succeeded', finishedAt: 3 })).toBe(false);
   });
 
   it('keeps a lease until it expires, judging expiry by the condition, not by TTL', async () => {
-    const first = await store.acquireLease({ task: 'lease', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+    const first = await local.store.acquireLease({ task: 'lease', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
     expect(first).toEqual({ acquired: true });
-    expect(await store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 4_999, expiresAt: 9_000 }))
+    expect(await local.store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 4_999, expiresAt: 9_000 }))
       .toEqual({ acquired: false, holder: { owner: 'a', slot: 's1', expiresAt: 5_000 } });
     // Past the holder's deadline the lease is free, though the item is still there.
-    expect(await store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 5_001, expiresAt: 9_000 })).toEqual({ acquired: true });
+    expect(await local.store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 5_001, expiresAt: 9_000 })).toEqual({ acquired: true });
     // The stale owner can no longer release what it lost.
-    expect(await store.releaseLease('lease', 'a')).toBe(false);
-    expect(await store.releaseLease('lease', 'b')).toBe(true);
-    expect(await store.acquireLease({ task: 'lease', owner: 'c', slot: 's3', now: 5_002, expiresAt: 9_000 })).toEqual({ acquired: true });
+    expect(await local.store.releaseLease('lease', 'a')).toBe(false);
+    expect(await local.store.releaseLease('lease', 'b')).toBe(true);
+    expect(await local.store.acquireLease({ task: 'lease', owner: 'c', slot: 's3', now: 5_002, expiresAt: 9_000 })).toEqual({ acquired: true });
   });
 
   it('keeps deployments apart in one table', async () => {
     const tableName = `shared-${Date.now()}`;
-    const blue = new DynamoDbStore({ tableName, client, deployment: 'blue' });
-    const green = new DynamoDbStore({ tableName, client, deployment: 'green' });
+    const blue = new DynamoDbStore({ tableName, client: local.client, deployment: 'blue' });
+    const green = new DynamoDbStore({ tableName, client: local.client, deployment: 'green' });
     await blue.ensureTable();
     expect((await blue.claimSlot({ task: 't', slot, owner: 'b', claimedAt: 1 })).claimed).toBe(true);
     expect((await green.claimSlot({ task: 't', slot, owner: 'g', claimedAt: 1 })).claimed).toBe(true);
   });
 
   it('turns an unreachable table into a StoreError naming the table', async () => {
-    const missing = new DynamoDbStore({ tableName: 'does-not-exist', client });
+    const missing = new DynamoDbStore({ tableName: 'does-not-exist', client: local.client });
     await expect(missing.claimSlot({ task: 't', slot, owner: 'o', claimedAt: 1 })).rejects.toThrow(StoreError);
     await expect(missing.claimSlot({ task: 't', slot, owner: 'o', claimedAt: 1 })).rejects.toThrow(
       /DynamoDB table "does-not-exist": could not claim t @ 2026-11-23T10:05:00.000Z \(ResourceNotFoundException/,

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/dynamoDbLocal.js';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 
@@ -19,4 +19,18 @@ export async function freshTable(client: DynamoDBClient): Promise<{ store: Dynam
   const store = new DynamoDbStore({ tableName, client });
   await store.ensureTable();
   return { store, tableName };
+}
+
+/**
+ * For a describe block: a client and a store on a fresh table, created before its tests and
+ * closed after them. Read the returned object's fields inside tests, not at collection time.
+ */
+export function useLocalStore(): { client: DynamoDBClient; store: DynamoDbStore } {
+  const state = {} as { client: DynamoDBClient; store: DynamoDbStore };
+  beforeAll(async () => {
+    state.client = localClient();
+    state.store = await freshStore(state.client);
+  });
+  afterAll(() => state.client.destroy());
+  return state;
 }

@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidTickEventError } from '../../src/errors.js';
 import { Schedule } from '../../src/kernel/Schedule.js';
 import { createTickHandler } from '../../src/runner/createTickHandler.js';
-import type { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
-import { freshStore, freshTable, localClient } from './dynamo.js';
+import { freshTable, useLocalStore } from './dynamo.js';
 
 const logger = new Logger({ logLevel: 'SILENT' });
 
@@ -28,14 +27,7 @@ function context(requestId: string): Context {
 }
 
 describe('tick handler on DynamoDB Local', () => {
-  let client: DynamoDBClient;
-  let store: DynamoDbStore;
-
-  beforeAll(async () => {
-    client = localClient();
-    store = await freshStore(client);
-  });
-  afterAll(() => client.destroy());
+  const local = useLocalStore();
 
   it('runs every due slot exactly once when the same minute is delivered 20 times at once', async () => {
     const runs = new Map<string, number>();
@@ -44,7 +36,7 @@ describe('tick handler on DynamoDB Local', () => {
       schedule.call(({ slot }) => void runs.set(`${name}@${slot}`, (runs.get(`${name}@${slot}`) ?? 0) + 1)).name(name).everyMinute();
     }
     schedule.call(() => void runs.set('never', 1)).name('hourly').cron('0 * * * *');
-    const handler = createTickHandler({ schedule, store, logger });
+    const handler = createTickHandler({ schedule, store: local.store, logger });
 
     for (const minute of ['2026-11-23T10:01:00Z', '2026-11-23T10:02:00Z']) {
       const reports = await Promise.all(
@@ -58,11 +50,11 @@ describe('tick handler on DynamoDB Local', () => {
     }
     expect([...runs.values()]).toEqual(Array(10).fill(1));
     expect(runs.has('never')).toBe(false);
-    expect(await store.getRun('a', '2026-11-23T10:02:00.000Z')).toMatchObject({ status: 'succeeded' });
+    expect(await local.store.getRun('a', '2026-11-23T10:02:00.000Z')).toMatchObject({ status: 'succeeded' });
   });
 
   it('rejects an event that is not a schedule event and writes nothing', async () => {
-    const { store: own, tableName } = await freshTable(client);
+    const { store: own, tableName } = await freshTable(local.client);
     const schedule = new Schedule();
     schedule.call(() => {}).name('any').everyMinute();
     const handler = createTickHandler({ schedule, store: own, logger });
@@ -70,7 +62,7 @@ describe('tick handler on DynamoDB Local', () => {
     await expect(handler({ detail: 'no time here' }, context('bad'))).rejects.toThrow(InvalidTickEventError);
     await expect(handler({ time: 'not-a-date' }, context('bad-2'))).rejects.toThrow('"time" must be an ISO-8601 timestamp');
 
-    const { Count } = await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
+    const { Count } = await local.client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
     expect(Count).toBe(0);
   });
 });

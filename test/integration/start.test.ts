@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/local/dynamoDbLocal.js';
+import { offlineEnv, root, run } from './cli.js';
+
+/**
+ * `npm start` for real: the start script launches DynamoDB Local and serverless-offline, the tick
+ * runs through the offline Lambda invoke API and on the offline scheduler's own minute boundary,
+ * and SIGINT (Ctrl-C) stops everything it started.
+ */
+describe('npm start (serverless-offline + DynamoDB Local)', () => {
+  let child: ChildProcess;
+  let output = '';
+  let lambdaPort: number;
+  let javaPid: number | undefined;
+  let exitCode: Promise<number | null>;
+
+  beforeAll(async () => {
+    const [httpPort, websocketPort] = [await freePort(), await freePort()];
+    lambdaPort = await freePort();
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/start.ts', '--stage', 'starttest',
+        '--http-port', String(httpPort), '--lambda-port', String(lambdaPort), '--websocket-port', String(websocketPort)],
+      { cwd: root, env: offlineEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    exitCode = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    await waitFor(() => output.includes('[http for lambda] listening'), 90_000, 'serverless offline to listen');
+    javaPid = Number(/DynamoDB Local \(pid (\d+)\)/.exec(output)?.[1]);
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, leave nothing running.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (javaPid !== undefined && isAlive(javaPid)) process.kill(javaPid, 'SIGKILL');
+  });
+
+  it('runs the due tasks of the minute a manual invoke names, once', async () => {
+    const first = await invoke({ time: '2026-11-23T10:05:00Z' });
+    expect(first).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['heartbeat', 'metrics:rollup'], ran: ['heartbeat', 'metrics:rollup'], failed: [], skipped: [] });
+
+    const again = await invoke({ time: '2026-11-23T10:05:30Z' });
+    expect(again.ran).toEqual([]);
+    expect(again.skipped).toEqual([
+      { name: 'heartbeat', reason: 'already-claimed' },
+      { name: 'metrics:rollup', reason: 'already-claimed' },
+    ]);
+    await waitFor(() => output.includes('10:05:00  ✔ heartbeat'), 10_000, 'the readable outcome line');
+  });
+
+  it('fails an invoke whose event has no usable time', async () => {
+    const error = await invoke({ detail: 'nothing' });
+    // serverless-offline always answers errorType "Error" (AWS uses the error's name); the stack's
+    // first line carries the real type, which also proves minification kept the class name.
+    expect(error.trace[0]).toMatch(/^InvalidTickEventError: The tick expects a schedule event with "scheduledTime"/);
+  });
+
+  it('fires the tick by itself at the next minute boundary', async () => {
+    await waitFor(() => /tick (?!2026-11-23T10:05)\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z: \d+ due, \d+ ran/.test(output), 75_000, 'a scheduled tick');
+    expect(output).toMatch(/\d\d:\d\d:00 {2}✔ heartbeat {10}ran in \d+ ms/);
+  });
+
+  it('stops serverless offline and DynamoDB Local on SIGINT and exits 0', async () => {
+    expect(javaPid).toBeGreaterThan(0);
+    expect(isAlive(javaPid!)).toBe(true);
+    child.kill('SIGINT');
+    expect(await Promise.race([exitCode, sleep(20_000).then(() => 'still running')])).toBe(0);
+    expect(output).toContain('[tickwork] stopped');
+    expect(isAlive(javaPid!)).toBe(false);
+  });
+
+  async function invoke(event: unknown): Promise<any> {
+    const response = await fetch(`http://127.0.0.1:${lambdaPort}/2015-03-31/functions/tickwork-starttest-tick/invocations`, {
+      method: 'POST',
+      body: JSON.stringify(event),
+    });
+    return response.json();
+  }
+
+  async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Output so far:\n${output}`);
+      if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}) before ${what}:\n${output}`);
+      await sleep(100);
+    }
+  }
+});
+
+describe('npm start with an invalid kernel', () => {
+  it('exits 1 before starting anything, naming the task and the field', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/bad-kernel.ts' }), 30_000);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('InvalidCronExpressionError: Task "reports:daily": invalid cron expression "0 25 * * *" in the hour ("25") field');
+    expect(result.output).not.toContain('DynamoDB Local (pid');
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
