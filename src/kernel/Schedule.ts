@@ -1,6 +1,6 @@
 import { compileCron, type CompiledCron } from '../cron/compileCron.js';
 import { InvalidTaskError, TickworkError } from '../errors.js';
-import { describe, TaskBuilder, type TaskDraft } from './TaskBuilder.js';
+import { describeValue, TaskBuilder, type TaskDraft } from './TaskBuilder.js';
 import type { TaskDefinition, TaskFn } from './types.js';
 
 /** A task definition together with its compiled cron matcher. */
@@ -32,7 +32,7 @@ export class Schedule {
   call(fn: TaskFn): TaskBuilder {
     this.#assertEditable();
     if (typeof fn !== 'function') {
-      throw new InvalidTaskError(undefined, `schedule.call() expects a function, got ${describe(fn)}`);
+      throw new InvalidTaskError(undefined, `schedule.call() expects a function, got ${describeValue(fn)}`);
     }
     const draft: TaskDraft = {
       name: undefined,

@@ -39,7 +39,7 @@ export class TaskBuilder {
   /** Names the task. Names are required and unique: locks, claims and run records are keyed on them. */
   name(name: string): this {
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new InvalidTaskError(this.#draft.name, `name() expects a non-empty string, got ${describe(name)}`);
+      throw new InvalidTaskError(this.#draft.name, `name() expects a non-empty string, got ${describeValue(name)}`);
     }
     return this.#edit((d) => (d.name = name.trim()));
   }
@@ -47,7 +47,7 @@ export class TaskBuilder {
   /** A human description, shown by listings. */
   description(text: string): this {
     if (typeof text !== 'string') {
-      throw new InvalidTaskError(this.#draft.name, `description() expects a string, got ${describe(text)}`);
+      throw new InvalidTaskError(this.#draft.name, `description() expects a string, got ${describeValue(text)}`);
     }
     return this.#edit((d) => (d.description = text));
   }
@@ -55,7 +55,7 @@ export class TaskBuilder {
   /** Sets the whole expression: 5 fields, or 6 with seconds first. Validated when the schedule is built. */
   cron(expression: string): this {
     if (typeof expression !== 'string') {
-      throw new InvalidTaskError(this.#draft.name, `cron() expects a string, got ${describe(expression)}`);
+      throw new InvalidTaskError(this.#draft.name, `cron() expects a string, got ${describeValue(expression)}`);
     }
     return this.#edit((d) => (d.expression = expression.trim()));
   }
@@ -80,7 +80,7 @@ export class TaskBuilder {
     if (!Number.isInteger(expiresMinutes) || expiresMinutes <= 0) {
       throw new InvalidTaskError(
         this.#draft.name,
-        `withoutOverlapping() expects a positive whole number of minutes, got ${describe(expiresMinutes)}`,
+        `withoutOverlapping() expects a positive whole number of minutes, got ${describeValue(expiresMinutes)}`,
       );
     }
     return this.#edit((d) => (d.withoutOverlapping = { expiresMinutes }));
@@ -93,7 +93,7 @@ export class TaskBuilder {
   }
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   return String(value);

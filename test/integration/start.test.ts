@@ -99,6 +99,17 @@ describe('npm start with an invalid kernel', () => {
   });
 });
 
+describe('npm start without Java', () => {
+  it('says in one line what to install, and exits 1', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], offlineEnv({ PATH: '/nonexistent' }), 30_000);
+    expect(result.code).toBe(1);
+    const lines = result.output.split('\n').filter((line) => line.includes('Java'));
+    expect(lines).toEqual([
+      '[tickwork] TickworkError: DynamoDB Local needs Java 17+: install it (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless) or set DYNAMODB_ENDPOINT to a running DynamoDB Local',
+    ]);
+  });
+});
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
