@@ -1,5 +1,6 @@
 export { Schedule, type CompiledTask } from './kernel/Schedule.js';
 export { TaskBuilder } from './kernel/TaskBuilder.js';
+export { Day } from './kernel/FrequencyBuilder.js';
 export { buildSchedule, type Kernel } from './kernel/buildSchedule.js';
 export type { TaskContext, TaskDefinition, TaskFn, OverlapOptions } from './kernel/types.js';
 export { compileCron, type CompiledCron } from './cron/compileCron.js';

@@ -1,5 +1,6 @@
 import { InvalidTaskError } from '../errors.js';
-import { spliceField } from './cronFields.js';
+import { spliceField, type CronFieldName } from './cronFields.js';
+import { FrequencyBuilder } from './FrequencyBuilder.js';
 import type { OverlapOptions, TaskFn } from './types.js';
 
 /** Laravel's default overlap lock lifetime: the cap on a lease, not its usual length. */
@@ -21,12 +22,13 @@ export interface TaskDraft {
  * @example
  * schedule.call(sendReports).name('reports:daily').cron('0 2 * * *').withoutOverlapping();
  */
-export class TaskBuilder {
+export class TaskBuilder extends FrequencyBuilder {
   readonly #draft: TaskDraft;
   readonly #assertEditable: () => void;
 
   /** @internal Created by `Schedule.call()`. */
   constructor(draft: TaskDraft, assertEditable: () => void) {
+    super();
     this.#draft = draft;
     this.#assertEditable = assertEditable;
   }
@@ -60,16 +62,6 @@ export class TaskBuilder {
     return this.#edit((d) => (d.expression = expression.trim()));
   }
 
-  /** `* * * * *` */
-  everyMinute(): this {
-    return this.#edit((d) => (d.expression = spliceField(d.expression, 'minute', '*')));
-  }
-
-  /** `*\/5 * * * *` */
-  everyFiveMinutes(): this {
-    return this.#edit((d) => (d.expression = spliceField(d.expression, 'minute', '*/5')));
-  }
-
   /**
    * Skips a slot while the previous run still holds the task's lease. The lease ends when the run
    * finishes, or at its deadline plus a small margin if the run dies; `expiresMinutes` only caps it.
@@ -84,6 +76,18 @@ export class TaskBuilder {
       );
     }
     return this.#edit((d) => (d.withoutOverlapping = { expiresMinutes }));
+  }
+
+  protected override splice(fields: Partial<Record<CronFieldName, string | number>>): this {
+    return this.#edit((d) => {
+      for (const [field, value] of Object.entries(fields) as [CronFieldName, string | number][]) {
+        d.expression = spliceField(d.expression, field, value);
+      }
+    });
+  }
+
+  protected override get taskName(): string | undefined {
+    return this.#draft.name;
   }
 
   #edit(change: (draft: TaskDraft) => void): this {

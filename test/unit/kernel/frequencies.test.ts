@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidTaskError } from '../../../src/errors.js';
+import { Day } from '../../../src/kernel/FrequencyBuilder.js';
+import { Schedule } from '../../../src/kernel/Schedule.js';
+import type { TaskBuilder } from '../../../src/kernel/TaskBuilder.js';
+
+type Case = [label: string, build: (t: TaskBuilder) => TaskBuilder, expected: string];
+
+// Expected expressions are the ones Laravel's ManagesFrequencies produces for the same calls.
+const cases: Case[] = [
+  ['everyMinute', (t) => t.everyMinute(), '* * * * *'],
+  ['everyTwoMinutes', (t) => t.everyTwoMinutes(), '*/2 * * * *'],
+  ['everyThreeMinutes', (t) => t.everyThreeMinutes(), '*/3 * * * *'],
+  ['everyFourMinutes', (t) => t.everyFourMinutes(), '*/4 * * * *'],
+  ['everyFiveMinutes', (t) => t.everyFiveMinutes(), '*/5 * * * *'],
+  ['everyTenMinutes', (t) => t.everyTenMinutes(), '*/10 * * * *'],
+  ['everyFifteenMinutes', (t) => t.everyFifteenMinutes(), '*/15 * * * *'],
+  ['everyThirtyMinutes', (t) => t.everyThirtyMinutes(), '*/30 * * * *'],
+  ['hourly', (t) => t.hourly(), '0 * * * *'],
+  ['hourlyAt(15)', (t) => t.hourlyAt(15), '15 * * * *'],
+  ['hourlyAt([0, 30])', (t) => t.hourlyAt([0, 30]), '0,30 * * * *'],
+  ['hourlyAt("*/10")', (t) => t.hourlyAt('*/10'), '*/10 * * * *'],
+  ['everyOddHour()', (t) => t.everyOddHour(), '0 1-23/2 * * *'],
+  ['everyOddHour(15)', (t) => t.everyOddHour(15), '15 1-23/2 * * *'],
+  ['everyEvenHour()', (t) => t.everyEvenHour(), '0 0-22/2 * * *'],
+  ['everyTwoHours()', (t) => t.everyTwoHours(), '0 */2 * * *'],
+  ['everyThreeHours(5)', (t) => t.everyThreeHours(5), '5 */3 * * *'],
+  ['everyFourHours([10, 40])', (t) => t.everyFourHours([10, 40]), '10,40 */4 * * *'],
+  ['everySixHours()', (t) => t.everySixHours(), '0 */6 * * *'],
+  ['daily', (t) => t.daily(), '0 0 * * *'],
+  ['dailyAt("13:00")', (t) => t.dailyAt('13:00'), '0 13 * * *'],
+  ['dailyAt("9:05")', (t) => t.dailyAt('9:05'), '5 9 * * *'],
+  ['dailyAt("7")', (t) => t.dailyAt('7'), '0 7 * * *'],
+  ['at("23:59")', (t) => t.at('23:59'), '59 23 * * *'],
+  ['twiceDaily()', (t) => t.twiceDaily(), '0 1,13 * * *'],
+  ['twiceDaily(3, 15)', (t) => t.twiceDaily(3, 15), '0 3,15 * * *'],
+  ['twiceDailyAt(3, 15, 20)', (t) => t.twiceDailyAt(3, 15, 20), '20 3,15 * * *'],
+  ['weekdays', (t) => t.weekdays(), '* * * * 1-5'],
+  ['weekends', (t) => t.weekends(), '* * * * 6,0'],
+  ['sundays', (t) => t.sundays(), '* * * * 0'],
+  ['mondays', (t) => t.mondays(), '* * * * 1'],
+  ['tuesdays', (t) => t.tuesdays(), '* * * * 2'],
+  ['wednesdays', (t) => t.wednesdays(), '* * * * 3'],
+  ['thursdays', (t) => t.thursdays(), '* * * * 4'],
+  ['fridays', (t) => t.fridays(), '* * * * 5'],
+  ['saturdays', (t) => t.saturdays(), '* * * * 6'],
+  ['days(Day.MONDAY, Day.WEDNESDAY)', (t) => t.days(Day.MONDAY, Day.WEDNESDAY), '* * * * 1,3'],
+  ['days([1, 2])', (t) => t.days([1, 2]), '* * * * 1,2'],
+  ['weekly', (t) => t.weekly(), '0 0 * * 0'],
+  ['weeklyOn(1, "8:00")', (t) => t.weeklyOn(1, '8:00'), '0 8 * * 1'],
+  ['weeklyOn(5)', (t) => t.weeklyOn(5), '0 0 * * 5'],
+  ['monthly', (t) => t.monthly(), '0 0 1 * *'],
+  ['monthlyOn(4, "15:00")', (t) => t.monthlyOn(4, '15:00'), '0 15 4 * *'],
+  ['twiceMonthly()', (t) => t.twiceMonthly(), '0 0 1,16 * *'],
+  ['twiceMonthly(1, 16, "13:00")', (t) => t.twiceMonthly(1, 16, '13:00'), '0 13 1,16 * *'],
+  ['lastDayOfMonth("15:00")', (t) => t.lastDayOfMonth('15:00'), '0 15 L * *'],
+  ['daysOfMonth(1, 10, 20)', (t) => t.daysOfMonth(1, 10, 20), '* * 1,10,20 * *'],
+  ['quarterly', (t) => t.quarterly(), '0 0 1 1-12/3 *'],
+  ['quarterlyOn(4, "14:00")', (t) => t.quarterlyOn(4, '14:00'), '0 14 4 1-12/3 *'],
+  ['yearly', (t) => t.yearly(), '0 0 1 1 *'],
+  ['yearlyOn(6, 15, "12:00")', (t) => t.yearlyOn(6, 15, '12:00'), '0 12 15 6 *'],
+  ['yearlyOn()', (t) => t.yearlyOn(), '0 0 1 1 *'],
+  // Composition: each helper overwrites only its own fields, so order matters.
+  ['everyFiveMinutes().hourly()', (t) => t.everyFiveMinutes().hourly(), '0 * * * *'],
+  ['hourly().everyFiveMinutes()', (t) => t.hourly().everyFiveMinutes(), '*/5 * * * *'],
+  ['weekdays().dailyAt("8:30")', (t) => t.weekdays().dailyAt('8:30'), '30 8 * * 1-5'],
+  ['daily().weekends()', (t) => t.daily().weekends(), '0 0 * * 6,0'],
+  ['cron with seconds keeps the seconds field', (t) => t.cron('30 * * * * *').hourly(), '30 0 * * * *'],
+];
+
+describe('frequency helpers', () => {
+  it.each(cases)('%s → %s', (_label, build, expected) => {
+    const schedule = new Schedule();
+    const builder = build(schedule.call(() => {}).name('t'));
+    expect(builder.expression).toBe(expected);
+    expect(schedule.tasks()[0]?.expression).toBe(expected); // and it compiles
+  });
+
+  it.each([
+    [(t: TaskBuilder) => t.dailyAt('25:00'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "25:00"`],
+    [(t: TaskBuilder) => t.dailyAt('noon'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "noon"`],
+    [(t: TaskBuilder) => t.weeklyOn(1, '8:60'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "8:60"`],
+    [(t: TaskBuilder) => t.monthlyOn(1.5), 'monthlyOn() expects a whole number, got 1.5'],
+    [(t: TaskBuilder) => t.twiceDaily(-1, 13), 'twiceDailyAt() expects a whole number, got -1'],
+    [(t: TaskBuilder) => t.days(), 'days() expects at least one value, got "none"'],
+    [(t: TaskBuilder) => t.hourlyAt(''), 'hourlyAt() expects whole numbers or cron field text, got ""'],
+  ])('rejects bad input with a typed error naming the task: %#', (build, message) => {
+    const builder = new Schedule().call(() => {}).name('reports:daily');
+    expect(() => build(builder)).toThrow(InvalidTaskError);
+    expect(() => build(builder)).toThrow(`Task "reports:daily": ${message}`);
+  });
+
+  it('leaves range checks to the build, which names the field', () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('late').hourlyAt(75);
+    expect(() => schedule.tasks()).toThrow('Task "late": invalid cron expression "75 * * * *" in the minute ("75") field');
+  });
+});
