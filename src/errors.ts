@@ -66,3 +66,13 @@ export class StoreError extends TickworkError {
     super('STORE_ERROR', message, options);
   }
 }
+
+/** Task output could not be written or mailed. Never fails the task whose output it was. */
+export class OutputDeliveryError extends TickworkError {
+  readonly target: string;
+
+  constructor(target: string, message: string, options?: { cause?: unknown }) {
+    super('OUTPUT_DELIVERY_FAILED', `Output to ${target}: ${message}`, options);
+    this.target = target;
+  }
+}
