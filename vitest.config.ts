@@ -1,15 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite's transformer (oxc) lowers only legacy decorators; esbuild, which bundles for deployment,
+  // lowers standard ones — test/unit/kernel/Scheduled.test.ts covers both paths.
+  oxc: { decorator: { legacy: true } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import kernel from '../src/kernel.js';
 import { buildSchedule, createTickHandler, DynamoDbStore } from '../src/index.js';
+import { awsSinks, localSinks } from '../src/runner/createTickHandler.js';
 import { requireEnv } from './env.js';
+
+const offline = process.env.IS_OFFLINE === 'true';
 
 // Built once per container: the schedule is compiled here, not on every tick.
 const store = new DynamoDbStore({
@@ -13,7 +18,11 @@ const store = new DynamoDbStore({
 export const handler = createTickHandler({
   schedule: buildSchedule(kernel),
   store,
+  stage: requireEnv('TICKWORK_STAGE'),
+  sinks: offline
+    ? localSinks(process.cwd())
+    : awsSinks({ s3: new S3Client({}), ses: new SESv2Client({}) }, process.env.TICKWORK_MAIL_FROM),
   // serverless-offline hands over the Scheduler input unreplaced; it fires on the minute boundary,
   // so the moment it fires stands in for the scheduled time the Scheduler would have written.
-  resolvePlaceholder: process.env.IS_OFFLINE === 'true' ? () => new Date() : undefined,
+  resolvePlaceholder: offline ? () => new Date() : undefined,
 });

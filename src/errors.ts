@@ -1,3 +1,12 @@
+/** Renders a rejected value for an error message: strings quoted, arrays and objects as JSON. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
 /**
  * Every error Tickwork raises on purpose is a `TickworkError` with a literal `code`, so callers can
  * branch on `err.code` instead of matching message text. Messages name the task or field, what was
@@ -74,5 +83,15 @@ export class OutputDeliveryError extends TickworkError {
   constructor(target: string, message: string, options?: { cause?: unknown }) {
     super('OUTPUT_DELIVERY_FAILED', `Output to ${target}: ${message}`, options);
     this.target = target;
+  }
+}
+
+/** An `exec()` task's process exited non-zero, was killed, or could not start. */
+export class CommandFailedError extends TickworkError {
+  readonly exitCode: number | null;
+
+  constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
+    super('COMMAND_FAILED', message, options);
+    this.exitCode = exitCode;
   }
 }

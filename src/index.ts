@@ -1,8 +1,11 @@
-export { Schedule, type CompiledTask } from './kernel/Schedule.js';
+export { Schedule, type CompiledTask, type ScheduleOptions } from './kernel/Schedule.js';
 export { TaskBuilder } from './kernel/TaskBuilder.js';
 export { Day } from './kernel/FrequencyBuilder.js';
+export { Scheduled, type ScheduledOptions } from './kernel/Scheduled.js';
+export type { GroupAttributes } from './kernel/groupAttributes.js';
+export { CommandRegistry, registerCommand, commands } from './kernel/CommandRegistry.js';
 export { buildSchedule, type Kernel } from './kernel/buildSchedule.js';
-export type { TaskContext, TaskDefinition, TaskFn, OverlapOptions } from './kernel/types.js';
+export type * from './kernel/types.js';
 export { compileCron, type CompiledCron } from './cron/compileCron.js';
 export { dueSlots, type DueSlot } from './evaluation/dueSlots.js';
 export { tickMinute, SCHEDULED_TIME_PLACEHOLDER } from './tick/tickMinute.js';
@@ -18,4 +21,6 @@ export {
   InvalidTickEventError,
   KernelLoadError,
   StoreError,
+  OutputDeliveryError,
+  CommandFailedError,
 } from './errors.js';

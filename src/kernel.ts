@@ -1,7 +1,10 @@
-import type { Schedule } from './index.js';
+import { registerCommand, type Schedule } from './index.js';
 import { heartbeat } from './tasks/heartbeat.js';
 import { pruneCache } from './tasks/pruneCache.js';
 import { rollupMetrics } from './tasks/rollupMetrics.js';
+import { sendDailyReport } from './tasks/sendDailyReport.js';
+
+registerCommand('cache:prune', pruneCache);
 
 /**
  * The application's schedule. The tick Lambda evaluates it once a minute; `serverless package`
@@ -10,12 +13,19 @@ import { rollupMetrics } from './tasks/rollupMetrics.js';
 export default function schedule(schedule: Schedule): void {
   schedule.call(heartbeat).name('heartbeat').description('Logs once a minute').everyMinute();
 
-  schedule.call(pruneCache).name('cache:prune').description('Drops stale cache entries').cron('*/2 * * * *');
+  schedule.command('cache:prune').description('Drops stale cache entries').everyTwoMinutes();
 
   schedule
     .call(rollupMetrics)
     .name('metrics:rollup')
     .description('Aggregates the last five minutes of metrics')
     .everyFiveMinutes()
-    .withoutOverlapping();
+    .withoutOverlapping()
+    .timeout(60);
+
+  schedule.exec(['df', '-h', '/tmp']).name('disk:report').description('Appends disk usage to a log').hourly().appendOutputTo('logs/disk.log');
+
+  schedule.group({ timezone: 'Europe/Paris', environments: ['prod'] }, (prod) => {
+    prod.call(sendDailyReport).name('reports:daily').description('Mails yesterday’s figures').dailyAt('02:00');
+  });
 }

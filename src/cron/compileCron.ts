@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { InvalidCronExpressionError } from '../errors.js';
+import { utcWallClock, type WallClock } from '../evaluation/wallClock.js';
 
 const FIVE_FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
 const SIX_FIELDS = ['second', ...FIVE_FIELDS] as const;
@@ -7,16 +8,16 @@ const SIX_FIELDS = ['second', ...FIVE_FIELDS] as const;
 /**
  * A cron expression compiled into lookup tables, so "is this instant due" costs a handful of array
  * reads instead of a parse. Built once per task when the kernel is built; the tick only calls
- * `matchesDay`/`matchesMinute` and reads `seconds`.
- *
- * Fields are matched against UTC wall-clock fields of the instant.
+ * `matches` and reads `seconds`.
  */
 export interface CompiledCron {
   /** The expression as written (5 fields, or 6 with seconds first). */
   readonly expression: string;
   /** Seconds within a matching minute at which the expression fires, ascending (`[0]` for 5 fields). */
   readonly seconds: readonly number[];
-  /** Whether the minute that starts at `minute` (seconds ignored) matches the expression. */
+  /** Whether a minute showing these wall-clock fields matches the expression (seconds aside). */
+  matches(clock: WallClock): boolean;
+  /** `matches` for the UTC wall clock of `minute`. */
   matchesMinute(minute: Date): boolean;
 }
 
@@ -93,28 +94,20 @@ export function compileCron(expression: string, task?: string): CompiledCron {
   return Object.freeze({
     expression,
     seconds: Object.freeze([...seconds].sort((a, b) => a - b)),
-    matchesMinute: (minute: Date) => matches(tables, minute),
+    matches: (clock: WallClock) => matches(tables, clock),
+    matchesMinute: (minute: Date) => matches(tables, utcWallClock(minute)),
   });
 }
 
-function matches(t: Tables, at: Date): boolean {
-  return (
-    t.minute[at.getUTCMinutes()] === 1 &&
-    t.hour[at.getUTCHours()] === 1 &&
-    t.month[at.getUTCMonth() + 1] === 1 &&
-    matchesDay(t, at)
-  );
+function matches(t: Tables, c: WallClock): boolean {
+  return t.minute[c.minute] === 1 && t.hour[c.hour] === 1 && t.month[c.month] === 1 && matchesDay(t, c);
 }
 
-function matchesDay(t: Tables, at: Date): boolean {
-  const day = at.getUTCDate();
-  const weekday = at.getUTCDay();
-  const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
-
-  const domMatch = t.dayOfMonth[day] === 1 || (t.lastDayOfMonth && day === daysInMonth);
+function matchesDay(t: Tables, c: WallClock): boolean {
+  const domMatch = t.dayOfMonth[c.day] === 1 || (t.lastDayOfMonth && c.day === c.daysInMonth);
   const dowMatch = t.nthWeekday > 0
-    ? t.dayOfWeek[weekday] === 1 && Math.ceil(day / 7) === t.nthWeekday
-    : t.dayOfWeek[weekday] === 1 || (t.lastWeekdayOfMonth[weekday] === 1 && day + 7 > daysInMonth);
+    ? t.dayOfWeek[c.weekday] === 1 && Math.ceil(c.day / 7) === t.nthWeekday
+    : t.dayOfWeek[c.weekday] === 1 || (t.lastWeekdayOfMonth[c.weekday] === 1 && c.day + 7 > c.daysInMonth);
 
   // Both restricted: a day matches if either matches (cron-parser's and Laravel's rule).
   if (t.dayOfMonthRestricted && t.dayOfWeekRestricted) return domMatch || dowMatch;

@@ -1,5 +1,6 @@
-import { InvalidTaskError } from '../errors.js';
-import type { CronFieldName } from './cronFields.js';
+import { parseClockTime, type ClockTime } from './clockTime.js';
+import { spliceField, type CronFieldName } from './cronFields.js';
+import { DraftEditor } from './DraftEditor.js';
 
 /** Days of the week as cron numbers, Sunday = 0 (Laravel's `Schedule::SUNDAY` …). */
 export const Day = {
@@ -22,11 +23,68 @@ type FieldValue = string | number | readonly (string | number)[];
  * One deliberate difference: `lastDayOfMonth()` writes `L`, evaluated for the tick's own month, where
  * Laravel writes the last day of the month in which the kernel was loaded (wrong in a warm Lambda).
  */
-export abstract class FrequencyBuilder {
-  /** Replaces the given fields of the task's expression. */
-  protected abstract splice(fields: Partial<Record<CronFieldName, string | number>>): this;
-  /** The task's name so far, for error messages. */
-  protected abstract get taskName(): string | undefined;
+export abstract class FrequencyBuilder extends DraftEditor {
+  /** The task's cron expression as it stands (5 fields, or 6 when written with seconds). */
+  get expression(): string {
+    return this.draft.expression;
+  }
+
+  /** Seconds between runs within each matching minute, for sub-minute tasks; otherwise undefined. */
+  get repeatSeconds(): number | undefined {
+    return this.draft.repeatSeconds;
+  }
+
+  /**
+   * Matches the expression and the `between()` windows against this IANA zone's wall clock.
+   * @default 'UTC'
+   */
+  timezone(zone: string): this {
+    if (typeof zone !== 'string' || !isTimeZone(zone)) this.reject('timezone', "an IANA time zone such as 'Europe/Paris'", zone);
+    return this.edit((d) => (d.timezone = zone));
+  }
+
+  /** Every second. Sub-minute helpers keep the expression at every minute and repeat inside it. */
+  everySecond(): this { return this.#repeatEvery(1); }
+  everyTwoSeconds(): this { return this.#repeatEvery(2); }
+  everyFiveSeconds(): this { return this.#repeatEvery(5); }
+  everyTenSeconds(): this { return this.#repeatEvery(10); }
+  everyFifteenSeconds(): this { return this.#repeatEvery(15); }
+  everyTwentySeconds(): this { return this.#repeatEvery(20); }
+  everyThirtySeconds(): this { return this.#repeatEvery(30); }
+
+  /**
+   * Every `seconds` seconds. Values that divide 60 repeat inside each minute; multiples of 60 run every
+   * `seconds / 60` minutes — as a cron step when that divides 60, otherwise counted from the Unix epoch
+   * in UTC (`every(7 * 60)` runs at every minute whose epoch-minute number is a multiple of 7).
+   */
+  every(seconds: number): this {
+    const expected = 'a whole number of seconds that divides 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or is a multiple of 60';
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds <= 0) this.reject('every', expected, seconds);
+    if (seconds < 60 && 60 % seconds === 0) return this.#repeatEvery(seconds);
+    if (seconds % 60 !== 0) this.reject('every', expected, seconds);
+    const minutes = seconds / 60;
+    return this.edit((d) => {
+      d.repeatSeconds = undefined;
+      d.intervalMinutes = minutes === 1 || 60 % minutes === 0 ? undefined : minutes;
+      d.expression = spliceField(d.expression, 'minute', minutes === 1 || d.intervalMinutes !== undefined ? '*' : `*/${minutes}`);
+    });
+  }
+
+  /** Replaces the given fields of the task's expression, leaving the others. */
+  protected splice(fields: Partial<Record<CronFieldName, string | number>>): this {
+    return this.edit((d) => {
+      for (const [field, value] of Object.entries(fields) as [CronFieldName, string | number][]) {
+        d.expression = spliceField(d.expression, field, value);
+      }
+    });
+  }
+
+  #repeatEvery(seconds: number): this {
+    return this.edit((d) => {
+      d.repeatSeconds = seconds === 60 ? undefined : seconds;
+      d.intervalMinutes = undefined;
+    }).everyMinute();
+  }
 
   /** `* * * * *` */
   everyMinute(): this { return this.splice({ minute: '*' }); }
@@ -75,7 +133,7 @@ export abstract class FrequencyBuilder {
   twiceDaily(first = 1, second = 13): this { return this.twiceDailyAt(first, second, 0); }
   /** `minute first,second * * *` */
   twiceDailyAt(first = 1, second = 13, minute = 0): this {
-    return this.#hourBased(minute, `${this.#integer(first, 'twiceDailyAt')},${this.#integer(second, 'twiceDailyAt')}`, 'twiceDailyAt');
+    return this.#hourBased(minute, `${this.integer(first, 'twiceDailyAt', 0, 23)},${this.integer(second, 'twiceDailyAt', 0, 23)}`, 'twiceDailyAt');
   }
 
   /** Mondays to Fridays: day-of-week `1-5`. */
@@ -105,11 +163,11 @@ export abstract class FrequencyBuilder {
   monthly(): this { return this.splice({ minute: 0, hour: 0, dayOfMonth: 1 }); }
   /** Every month on `day` at `time`. */
   monthlyOn(day = 1, time = '0:0'): this {
-    return this.dailyAt(time).splice({ dayOfMonth: this.#integer(day, 'monthlyOn') });
+    return this.dailyAt(time).splice({ dayOfMonth: this.integer(day, 'monthlyOn', 1, 31) });
   }
   /** Every month on the 1st and 16th (by default) at `time`. */
   twiceMonthly(first = 1, second = 16, time = '0:0'): this {
-    return this.dailyAt(time).splice({ dayOfMonth: `${this.#integer(first, 'twiceMonthly')},${this.#integer(second, 'twiceMonthly')}` });
+    return this.dailyAt(time).splice({ dayOfMonth: `${this.integer(first, 'twiceMonthly', 1, 31)},${this.integer(second, 'twiceMonthly', 1, 31)}` });
   }
   /** On the last day of every month at `time`, whatever its length (`L`). */
   lastDayOfMonth(time = '0:0'): this { return this.dailyAt(time).splice({ dayOfMonth: 'L' }); }
@@ -122,7 +180,7 @@ export abstract class FrequencyBuilder {
   quarterly(): this { return this.splice({ minute: 0, hour: 0, dayOfMonth: 1, month: '1-12/3' }); }
   /** On day `day` of each quarter's first month, at `time`. */
   quarterlyOn(day = 1, time = '0:0'): this {
-    return this.dailyAt(time).splice({ dayOfMonth: this.#integer(day, 'quarterlyOn'), month: '1-12/3' });
+    return this.dailyAt(time).splice({ dayOfMonth: this.integer(day, 'quarterlyOn', 1, 31), month: '1-12/3' });
   }
 
   /** `0 0 1 1 *` */
@@ -130,8 +188,8 @@ export abstract class FrequencyBuilder {
   /** Every year on `month`/`day` at `time`: `yearlyOn(6, 15, '12:00')` is `0 12 15 6 *`. */
   yearlyOn(month = 1, day: number | string = 1, time = '0:0'): this {
     return this.dailyAt(time).splice({
-      dayOfMonth: typeof day === 'string' ? day : this.#integer(day, 'yearlyOn'),
-      month: this.#integer(month, 'yearlyOn'),
+      dayOfMonth: typeof day === 'string' ? day : this.integer(day, 'yearlyOn', 1, 31),
+      month: this.integer(month, 'yearlyOn', 1, 12),
     });
   }
 
@@ -140,29 +198,24 @@ export abstract class FrequencyBuilder {
   }
 
   #list(values: readonly (string | number)[], method: string): string {
-    if (values.length === 0) this.#reject(method, 'at least one value', 'none');
+    if (values.length === 0) this.reject(method, 'at least one value', 'none');
     for (const value of values) {
-      if (typeof value === 'number') this.#integer(value, method);
-      else if (typeof value !== 'string' || value.trim() === '') this.#reject(method, 'whole numbers or cron field text', value);
+      if (typeof value === 'number') this.integer(value, method);
+      else if (typeof value !== 'string' || value.trim() === '') this.reject(method, 'whole numbers or cron field text', value);
     }
     return values.join(',');
   }
 
-  #integer(value: number, method: string): number {
-    if (!Number.isInteger(value) || value < 0) this.#reject(method, 'a whole number', value);
-    return value;
+  #parseTime(time: string, method: string): ClockTime {
+    return parseClockTime(time) ?? this.reject(method, "a time 'HH:MM' (00:00–23:59)", time);
   }
+}
 
-  /** 'HH:MM' or 'HH', hours 0–23 and minutes 0–59, as Laravel's `dailyAt` reads them. */
-  #parseTime(time: string, method: string): { hour: number; minute: number } {
-    const match = typeof time === 'string' ? /^(\d{1,2})(?::(\d{1,2}))?$/.exec(time.trim()) : null;
-    const hour = Number(match?.[1]);
-    const minute = Number(match?.[2] ?? 0);
-    if (match === null || hour > 23 || minute > 59) this.#reject(method, "a time 'HH:MM' (00:00–23:59)", time);
-    return { hour, minute };
-  }
-
-  #reject(method: string, expected: string, got: unknown): never {
-    throw new InvalidTaskError(this.taskName, `${method}() expects ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
   }
 }

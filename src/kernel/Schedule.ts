@@ -1,12 +1,21 @@
 import { compileCron, type CompiledCron } from '../cron/compileCron.js';
-import { InvalidTaskError, TickworkError } from '../errors.js';
-import { describeValue, TaskBuilder, type TaskDraft } from './TaskBuilder.js';
-import type { TaskDefinition, TaskFn } from './types.js';
+import { describeValue, InvalidTaskError, TickworkError } from '../errors.js';
+import { commands as defaultCommands, type CommandRegistry } from './CommandRegistry.js';
+import { applyAttributes, type GroupAttributes } from './groupAttributes.js';
+import { scheduledMethods } from './Scheduled.js';
+import { TaskBuilder } from './TaskBuilder.js';
+import { freezeDraft, newDraft, type TaskDraft } from './TaskDraft.js';
+import type { TaskAction, TaskDefinition, TaskFn } from './types.js';
 
 /** A task definition together with its compiled cron matcher. */
 export interface CompiledTask {
   readonly definition: TaskDefinition;
   readonly cron: CompiledCron;
+}
+
+export interface ScheduleOptions {
+  /** Where `command()` tasks find their handlers. @default the registry `registerCommand()` fills */
+  readonly commands?: CommandRegistry;
 }
 
 interface BuiltSchedule {
@@ -15,9 +24,9 @@ interface BuiltSchedule {
 }
 
 /**
- * The schedule a kernel fills. Tasks are added with `call()` and edited through their builders;
- * the first call to `tasks()` (or `compiled()`) validates every task, compiles its expression and
- * freezes the schedule, so a bad kernel fails when it is built, not at 3 a.m.
+ * The schedule a kernel fills. Tasks are added with `call()`, `command()` and `exec()` and edited
+ * through their builders; the first call to `tasks()` (or `compiled()`) validates every task, compiles
+ * its expression and freezes the schedule, so a bad kernel fails when it is built, not at 3 a.m.
  *
  * @example
  * const schedule = new Schedule();
@@ -26,23 +35,81 @@ interface BuiltSchedule {
  */
 export class Schedule {
   readonly #drafts: TaskDraft[] = [];
+  readonly #groups: GroupAttributes[] = [];
+  readonly #commands: CommandRegistry;
   #built: BuiltSchedule | undefined;
+
+  constructor(options: ScheduleOptions = {}) {
+    this.#commands = options.commands ?? defaultCommands;
+  }
 
   /** Schedules a function. Every task runs `* * * * *` until a frequency is set. */
   call(fn: TaskFn): TaskBuilder {
-    this.#assertEditable();
     if (typeof fn !== 'function') {
       throw new InvalidTaskError(undefined, `schedule.call() expects a function, got ${describeValue(fn)}`);
     }
-    const draft: TaskDraft = {
-      name: undefined,
-      description: undefined,
-      expression: '* * * * *',
-      withoutOverlapping: false,
-      handler: fn,
-    };
-    this.#drafts.push(draft);
-    return new TaskBuilder(draft, () => this.#assertEditable());
+    return this.#add({ type: 'call', handler: fn });
+  }
+
+  /**
+   * Schedules a command registered with `registerCommand()`. Named after the command and its
+   * arguments unless `.name()` says otherwise.
+   */
+  command(name: string, args: readonly string[] = []): TaskBuilder {
+    if (typeof name !== 'string' || !/^\S+$/.test(name)) {
+      throw new InvalidTaskError(undefined, `schedule.command() expects a command name without spaces, got ${describeValue(name)}`);
+    }
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
+      throw new InvalidTaskError(name, `schedule.command() expects its arguments as an array of strings, got ${describeValue(args)}`);
+    }
+    return this.#add({ type: 'command', command: name, args: Object.freeze([...args]) }, [name, ...args].join(' '));
+  }
+
+  /**
+   * Schedules a shell command. A string runs through `/bin/sh`; an argv array runs the program
+   * directly, without a shell. stdout and stderr are captured; a non-zero exit fails the run.
+   */
+  exec(command: string | readonly string[]): TaskBuilder {
+    const valid = typeof command === 'string'
+      ? command.trim() !== ''
+      : Array.isArray(command) && command.length > 0 && command.every((a) => typeof a === 'string') && command[0] !== '';
+    if (!valid) {
+      throw new InvalidTaskError(undefined, `schedule.exec() expects a command line or a non-empty argv array of strings, got ${describeValue(command)}`);
+    }
+    const commandLine = typeof command === 'string' ? command.trim() : Object.freeze([...command]);
+    return this.#add({ type: 'exec', commandLine }, typeof commandLine === 'string' ? commandLine : commandLine.join(' '));
+  }
+
+  /**
+   * Gives every task declared inside `declare` the same attributes; a task's own calls override them.
+   * Groups nest, inner attributes overriding outer ones.
+   *
+   * @example
+   * schedule.group({ timezone: 'Europe/Paris', environments: ['prod'] }, (s) => {
+   *   s.call(report).name('reports:daily').dailyAt('02:00');
+   * });
+   */
+  group(attributes: GroupAttributes, declare: (schedule: Schedule) => void): void {
+    this.#assertEditable();
+    applyAttributes(undefined, attributes); // validates the keys and values before anything is declared
+    this.#groups.push(attributes);
+    try {
+      declare(this);
+    } finally {
+      this.#groups.pop();
+    }
+  }
+
+  /** Schedules the `@Scheduled` methods of each object, bound to it. */
+  register(...instances: object[]): void {
+    for (const instance of instances) {
+      for (const { method, expression, options } of scheduledMethods(instance)) {
+        const { name, description, ...attributes } = options;
+        const builder = this.call(method.bind(instance)).name(name).cron(expression);
+        if (description !== undefined) builder.description(description);
+        applyAttributes(builder, attributes);
+      }
+    }
   }
 
   /** The validated, frozen task definitions, in the order they were declared. */
@@ -53,6 +120,20 @@ export class Schedule {
   /** The definitions with their compiled matchers; what the evaluator and the tick use. */
   compiled(): readonly CompiledTask[] {
     return this.#ensureBuilt().compiled;
+  }
+
+  /** The registry `command()` tasks resolve against. */
+  get commands(): CommandRegistry {
+    return this.#commands;
+  }
+
+  #add(action: TaskAction, derivedName?: string): TaskBuilder {
+    this.#assertEditable();
+    const draft = newDraft(action, derivedName);
+    this.#drafts.push(draft);
+    const builder = new TaskBuilder(draft, () => this.#assertEditable());
+    for (const attributes of this.#groups) applyAttributes(builder, attributes);
+    return builder;
   }
 
   #ensureBuilt(): BuiltSchedule {
@@ -66,24 +147,24 @@ export class Schedule {
   #build(): CompiledTask[] {
     const seen = new Set<string>();
     return this.#drafts.map((draft, index) => {
-      if (draft.name === undefined) {
+      const name = draft.name ?? draft.derivedName;
+      if (name === undefined) {
         throw new InvalidTaskError(
           undefined,
           `Task #${index + 1} (cron "${draft.expression}") has no name: call .name('...') — names key its locks and run records`,
         );
       }
-      if (seen.has(draft.name)) {
-        throw new InvalidTaskError(draft.name, 'the name is already used by another task; names must be unique');
+      if (seen.has(name)) {
+        throw new InvalidTaskError(name, 'the name is already used by another task; names must be unique (give one a .name())');
       }
-      seen.add(draft.name);
-      const definition: TaskDefinition = Object.freeze({
-        name: draft.name,
-        description: draft.description,
-        expression: draft.expression,
-        withoutOverlapping: draft.withoutOverlapping === false ? false : Object.freeze({ ...draft.withoutOverlapping }),
-        handler: draft.handler,
-      });
-      return Object.freeze({ definition, cron: compileCron(draft.expression, draft.name) });
+      seen.add(name);
+      if (draft.action.type === 'command' && this.#commands.get(draft.action.command) === undefined) {
+        throw new InvalidTaskError(
+          name,
+          `command "${draft.action.command}" is not registered; call registerCommand('${draft.action.command}', handler) before the schedule is built`,
+        );
+      }
+      return Object.freeze({ definition: freezeDraft(draft, name), cron: compileCron(draft.expression, name) });
     });
   }
 

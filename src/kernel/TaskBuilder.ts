@@ -1,65 +1,88 @@
-import { InvalidTaskError } from '../errors.js';
-import { spliceField, type CronFieldName } from './cronFields.js';
-import { FrequencyBuilder } from './FrequencyBuilder.js';
-import type { OverlapOptions, TaskFn } from './types.js';
+import { parseClockTime } from './clockTime.js';
+import { HookBuilder } from './HookBuilder.js';
+import type { Condition, LambdaOptions, TimeWindow } from './types.js';
 
 /** Laravel's default overlap lock lifetime: the cap on a lease, not its usual length. */
 const DEFAULT_OVERLAP_EXPIRES_MINUTES = 1440;
 
-/** The mutable draft a builder edits; `Schedule` validates and freezes it into a `TaskDefinition`. */
-export interface TaskDraft {
-  name: string | undefined;
-  description: string | undefined;
-  expression: string;
-  withoutOverlapping: OverlapOptions | false;
-  readonly handler: TaskFn;
-}
+/** What `onLambda()` accepts, with the ranges Lambda itself enforces. */
+const LAMBDA_LIMITS = {
+  memorySize: [128, 10_240],
+  timeout: [1, 900],
+  reservedConcurrency: [0, 1000],
+  retries: [0, 2],
+} as const satisfies Record<keyof LambdaOptions, readonly [number, number]>;
 
 /**
- * The fluent API returned by `schedule.call()`. Each method only edits the task's data and returns
- * the builder; nothing is validated against other tasks or run until the schedule is built.
+ * The fluent API returned by `schedule.call()`, `command()` and `exec()`. Each method only edits the
+ * task's data and returns the builder; nothing runs, and cross-task rules (unique names, valid
+ * expressions) are checked when the schedule is built.
  *
  * @example
- * schedule.call(sendReports).name('reports:daily').cron('0 2 * * *').withoutOverlapping();
+ * schedule.call(sendReports).name('reports:daily').dailyAt('02:00').timezone('Europe/Paris').withoutOverlapping();
  */
-export class TaskBuilder extends FrequencyBuilder {
-  readonly #draft: TaskDraft;
-  readonly #assertEditable: () => void;
-
-  /** @internal Created by `Schedule.call()`. */
-  constructor(draft: TaskDraft, assertEditable: () => void) {
-    super();
-    this.#draft = draft;
-    this.#assertEditable = assertEditable;
-  }
-
-  /** The task's cron expression as it stands (5 fields, or 6 when written with seconds). */
-  get expression(): string {
-    return this.#draft.expression;
-  }
-
-  /** Names the task. Names are required and unique: locks, claims and run records are keyed on them. */
+export class TaskBuilder extends HookBuilder {
+  /** Names the task. Names are required and unique: claims, leases and run records are keyed on them. */
   name(name: string): this {
-    if (typeof name !== 'string' || name.trim() === '') {
-      throw new InvalidTaskError(this.#draft.name, `name() expects a non-empty string, got ${describeValue(name)}`);
-    }
-    return this.#edit((d) => (d.name = name.trim()));
+    if (typeof name !== 'string' || name.trim() === '') this.reject('name', 'a non-empty string', name);
+    return this.edit((d) => (d.name = name.trim()));
   }
 
   /** A human description, shown by listings. */
   description(text: string): this {
-    if (typeof text !== 'string') {
-      throw new InvalidTaskError(this.#draft.name, `description() expects a string, got ${describeValue(text)}`);
-    }
-    return this.#edit((d) => (d.description = text));
+    if (typeof text !== 'string') this.reject('description', 'a string', text);
+    return this.edit((d) => (d.description = text));
   }
 
   /** Sets the whole expression: 5 fields, or 6 with seconds first. Validated when the schedule is built. */
   cron(expression: string): this {
-    if (typeof expression !== 'string') {
-      throw new InvalidTaskError(this.#draft.name, `cron() expects a string, got ${describeValue(expression)}`);
+    if (typeof expression !== 'string') this.reject('cron', 'a string', expression);
+    return this.edit((d) => {
+      d.expression = expression.trim();
+      d.repeatSeconds = undefined;
+      d.intervalMinutes = undefined;
+    });
+  }
+
+  /** Runs only when the condition holds for the slot; evaluated at tick time, every time. */
+  when(condition: Condition): this {
+    return this.#condition('when', condition, 'when');
+  }
+
+  /** Skips the slot when the condition holds; evaluated at tick time, every time. */
+  skip(condition: Condition): this {
+    return this.#condition('skip', condition, 'skip');
+  }
+
+  /** Runs only in these stages (the deployment's `sls:stage`). */
+  environments(...stages: (string | readonly string[])[]): this {
+    const list = stages.flat();
+    if (list.length === 0 || list.some((s) => typeof s !== 'string' || s === '')) {
+      this.reject('environments', 'one or more stage names', list);
     }
-    return this.#edit((d) => (d.expression = expression.trim()));
+    return this.edit((d) => (d.environments = list));
+  }
+
+  /** Keeps running while the scheduler or this task is paused. */
+  evenWhenPaused(): this {
+    return this.edit((d) => (d.evenWhenPaused = true));
+  }
+
+  /** Runs only between two times of day ('HH:MM', inclusive) in the task's time zone; may wrap midnight. */
+  between(start: string, end: string): this {
+    const window = this.#window('between', start, end);
+    return this.edit((d) => (d.between = window));
+  }
+
+  /** Skips slots between two times of day ('HH:MM', inclusive); may wrap midnight. */
+  unlessBetween(start: string, end: string): this {
+    const window = this.#window('unlessBetween', start, end);
+    return this.edit((d) => (d.unlessBetween = window));
+  }
+
+  /** The run's deadline: its signal aborts after `seconds`, and the run counts as timed out. */
+  timeout(seconds: number): this {
+    return this.edit((d) => (d.timeoutSeconds = this.integer(seconds, 'timeout', 1, 900)));
   }
 
   /**
@@ -69,36 +92,45 @@ export class TaskBuilder extends FrequencyBuilder {
    * @param expiresMinutes upper bound on the lease. @default 1440
    */
   withoutOverlapping(expiresMinutes: number = DEFAULT_OVERLAP_EXPIRES_MINUTES): this {
-    if (!Number.isInteger(expiresMinutes) || expiresMinutes <= 0) {
-      throw new InvalidTaskError(
-        this.#draft.name,
-        `withoutOverlapping() expects a positive whole number of minutes, got ${describeValue(expiresMinutes)}`,
-      );
-    }
-    return this.#edit((d) => (d.withoutOverlapping = { expiresMinutes }));
+    const minutes = this.integer(expiresMinutes, 'withoutOverlapping', 1);
+    return this.edit((d) => (d.withoutOverlapping = { expiresMinutes: minutes }));
   }
 
-  protected override splice(fields: Partial<Record<CronFieldName, string | number>>): this {
-    return this.#edit((d) => {
-      for (const [field, value] of Object.entries(fields) as [CronFieldName, string | number][]) {
-        d.expression = spliceField(d.expression, field, value);
+  /** Claims each slot across every deployment sharing the table, not just this one. */
+  onOneServer(): this {
+    return this.edit((d) => (d.onOneServer = true));
+  }
+
+  /** Runs the task in its own Lambda with default settings (see `onLambda`). */
+  runInBackground(): this {
+    return this.onLambda({});
+  }
+
+  /** Runs the task in its own Lambda: `onLambda({ memorySize: 1024, timeout: 300 })`. */
+  onLambda(options: LambdaOptions): this {
+    if (options === null || typeof options !== 'object') this.reject('onLambda', 'an options object', options);
+    const checked: Record<string, number> = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (!(key in LAMBDA_LIMITS)) this.reject('onLambda', `only ${Object.keys(LAMBDA_LIMITS).join(', ')}`, key);
+      if (value === undefined) continue;
+      const [min, max] = LAMBDA_LIMITS[key as keyof LambdaOptions];
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        this.reject('onLambda', `${key} to be a whole number from ${min} to ${max}`, value);
       }
-    });
+      checked[key] = value;
+    }
+    return this.edit((d) => (d.lambda = checked));
   }
 
-  protected override get taskName(): string | undefined {
-    return this.#draft.name;
+  #condition(method: string, condition: unknown, list: 'when' | 'skip'): this {
+    if (typeof condition !== 'boolean' && typeof condition !== 'function') this.reject(method, 'a boolean or a function', condition);
+    return this.edit((d) => void d[list].push(condition as Condition));
   }
 
-  #edit(change: (draft: TaskDraft) => void): this {
-    this.#assertEditable();
-    change(this.#draft);
-    return this;
+  #window(method: string, start: string, end: string): TimeWindow {
+    for (const time of [start, end]) {
+      if (parseClockTime(time) === undefined) this.reject(method, "times 'HH:MM' (00:00–23:59)", time);
+    }
+    return { start, end };
   }
-}
-
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  return String(value);
 }

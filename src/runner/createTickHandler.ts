@@ -3,9 +3,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../log/createLogger.js';
+import { join } from 'node:path';
 import type { Schedule } from '../kernel/Schedule.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { OutputDeliveryError } from '../errors.js';
+import { Mailer, OutputWriter } from '../output/index.js';
 import type { Store } from '../store/Store.js';
 import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
+import type { OutputSinks } from './deliverOutput.js';
 import { runTick, type TickReport } from './runTick.js';
 
 /**
@@ -25,6 +31,12 @@ export interface TickHandlerOptions {
   readonly logger?: Logger;
   /** Wall clock for lease expiry and durations. @default Date.now */
   readonly now?: () => number;
+  /** The deployment's stage, for `environments()`. @default process.env.TICKWORK_STAGE ?? 'dev' */
+  readonly stage?: string;
+  /**
+   * Where task output goes. @default `localSinks(process.cwd())`: everything under `.tickwork/`
+   */
+  readonly sinks?: OutputSinks;
   /** Time kept back from the Lambda's remaining time. @default 3000 */
   readonly safetyMarginMs?: number;
   /** See `TickMinuteOptions.resolvePlaceholder`: set only by the local (serverless-offline) entry point. */
@@ -42,6 +54,9 @@ export type TickHandler = (event: unknown, context: Context) => Promise<TickRepo
  */
 export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const tasks = options.schedule.compiled();
+  const commands = options.schedule.commands;
+  const stage = options.stage ?? process.env.TICKWORK_STAGE ?? 'dev';
+  const sinks = options.sinks ?? localSinks(process.cwd());
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
@@ -56,6 +71,9 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       : DEFAULT_BUDGET_MS;
     const report = await runTick({
       tasks,
+      commands,
+      sinks,
+      stage,
       store: options.store,
       minute,
       owner: context?.awsRequestId ?? `direct-${now()}`,
@@ -68,4 +86,30 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
   };
 
   return middy(tick).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/**
+ * Output sinks for running on a developer's machine: nothing leaves it. Relative file targets and
+ * S3 targets land under `<root>/.tickwork/`, mail in `<root>/.tickwork/outbox/`.
+ */
+export function localSinks(root: string): OutputSinks {
+  const local = join(root, '.tickwork');
+  return {
+    writer: new OutputWriter({ mode: 'local', root: local }),
+    mailer: new Mailer({ mode: 'local', from: 'tickwork@tickwork.local', outboxDir: join(local, 'outbox') }),
+  };
+}
+
+/**
+ * Output sinks for a deployed stack: S3 targets go to S3, mail through SES from `mailFrom`. Without a
+ * sender, mailing fails per delivery (logged) — `serverless package` already refuses a kernel that
+ * mails without one. Local file targets resolve under `/tmp`, the only writable place on Lambda.
+ */
+export function awsSinks(clients: { s3: S3Client; ses: SESv2Client }, mailFrom: string | undefined): OutputSinks {
+  return {
+    writer: new OutputWriter({ mode: 'aws', s3: clients.s3, root: '/tmp' }),
+    mailer: mailFrom === undefined || mailFrom === ''
+      ? { send: async (mail) => { throw new OutputDeliveryError(`mail to ${mail.to.join(', ')}`, 'TICKWORK_MAIL_FROM is not set'); } }
+      : new Mailer({ mode: 'aws', ses: clients.ses, from: mailFrom, outboxDir: '/tmp/outbox' }),
+  };
 }

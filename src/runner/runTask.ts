@@ -1,58 +1,122 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DueSlot } from '../evaluation/dueSlots.js';
-import type { TaskContext } from '../kernel/types.js';
+import type { CommandRegistry } from '../kernel/CommandRegistry.js';
+import type { TaskAction, TaskContext } from '../kernel/types.js';
+import { OutputBuffer } from './OutputBuffer.js';
+import { ping } from './ping.js';
+import { runExec } from './runExec.js';
 
 export interface RunTaskOptions {
-  /** Epoch milliseconds at which the run's signal aborts and the run counts as timed out. */
+  /** Epoch milliseconds by which the tick must be done; the task's own `timeout()` may come sooner. */
   readonly deadline: number;
   readonly now: () => number;
   readonly logger: Logger;
+  readonly commands: CommandRegistry;
+  /** The overlap lease's fence token, when the task holds one. */
+  readonly fence?: number;
 }
 
 export type TaskResult =
-  | { readonly status: 'succeeded'; readonly durationMs: number }
-  | { readonly status: 'failed' | 'timed-out'; readonly durationMs: number; readonly error: string };
+  | { readonly status: 'succeeded'; readonly durationMs: number; readonly output: string }
+  | { readonly status: 'failed' | 'timed-out'; readonly durationMs: number; readonly output: string; readonly error: string };
 
 /**
- * Runs one claimed slot's handler. A slot later in the minute (6-field cron with seconds) starts at its
- * second. The handler gets an `AbortSignal` that fires at the deadline; a handler that ignores it is
- * abandoned there and the run is reported `timed-out`, so one stuck task cannot hold the tick past
- * the Lambda's own timeout.
+ * Runs one claimed slot: pings and `before` hooks, the action, then the success or failure hooks and
+ * pings, then `after`. A slot later in its minute starts at its second. The run's signal aborts at its
+ * deadline (the task's `timeout()`, or the tick's); an action that ignores it is abandoned there and the
+ * run is `timed-out`, so one stuck task cannot hold the tick past the Lambda's own timeout.
  */
 export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<TaskResult> {
   const { definition } = due.task;
   const wait = due.at.getTime() - options.now();
   if (wait > 0) await sleep(Math.min(wait, Math.max(0, options.deadline - options.now())));
 
+  const started = options.now();
+  const deadline = definition.timeoutSeconds === undefined
+    ? options.deadline
+    : Math.min(options.deadline, started + definition.timeoutSeconds * 1000);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error(`Task "${definition.name}" reached its deadline`)),
-    Math.max(0, options.deadline - options.now()),
+    Math.max(0, deadline - options.now()),
   );
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
   });
+  const output = new OutputBuffer();
+  const logger = options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } });
   const context: TaskContext = {
     name: definition.name,
     slot: due.slot,
     scheduledAt: due.at,
     signal: controller.signal,
-    logger: options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } }),
+    logger,
+    fence: options.fence,
+    write: (text) => output.write(String(text)),
   };
+  const { hooks, pings } = definition;
 
-  const started = options.now();
+  let failure: unknown;
   try {
-    await Promise.race([Promise.resolve().then(() => definition.handler(context)), aborted]);
-    return { status: 'succeeded', durationMs: options.now() - started };
+    await ping(pings.before, logger);
+    await Promise.race([
+      (async () => {
+        for (const hook of hooks.before) await hook(context);
+        await perform(definition.action, context, options.commands);
+      })(),
+      aborted,
+    ]);
   } catch (error) {
-    const status = controller.signal.aborted ? 'timed-out' : 'failed';
-    return { status, durationMs: options.now() - started, error: errorMessage(error) };
-  } finally {
-    clearTimeout(timer);
-    // Keeps the losing `aborted` promise from surfacing as an unhandled rejection.
-    aborted.catch(() => {});
-    controller.abort();
+    failure = error;
+  }
+  const timedOut = failure !== undefined && controller.signal.aborted;
+  const durationMs = options.now() - started;
+
+  if (failure === undefined) {
+    await runHooks('onSuccess', hooks.onSuccess.map((hook) => () => hook(context)), logger);
+    await ping(pings.onSuccess, logger);
+  } else {
+    await runHooks('onFailure', hooks.onFailure.map((hook) => () => hook(failure, context)), logger);
+    await ping(pings.onFailure, logger);
+  }
+  await runHooks('after', hooks.after.map((hook) => () => hook(context)), logger);
+  await ping(pings.after, logger);
+
+  clearTimeout(timer);
+  // Keeps the losing `aborted` promise from surfacing as an unhandled rejection.
+  aborted.catch(() => {});
+  controller.abort();
+
+  if (failure === undefined) return { status: 'succeeded', durationMs, output: output.toString() };
+  return { status: timedOut ? 'timed-out' : 'failed', durationMs, output: output.toString(), error: errorMessage(failure) };
+}
+
+async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {
+  switch (action.type) {
+    case 'call':
+      await action.handler(context);
+      return;
+    case 'command': {
+      const handler = commands.get(action.command);
+      if (handler === undefined) throw new Error(`Command "${action.command}" is not registered`);
+      await handler(action.args, context);
+      return;
+    }
+    case 'exec':
+      await runExec(action.commandLine, { signal: context.signal, write: context.write });
+      return;
+  }
+}
+
+/** Hooks after the run: each runs even if an earlier one threw; failures are logged, not raised. */
+async function runHooks(kind: string, hooks: (() => unknown)[], logger: Logger): Promise<void> {
+  for (const hook of hooks) {
+    try {
+      await hook();
+    } catch (error) {
+      logger.warn('hook failed', { hook: kind, error: errorMessage(error) });
+    }
   }
 }
 

@@ -1,7 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { dueSlots, type DueSlot } from '../evaluation/dueSlots.js';
+import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
+import { excerpt } from '../output/index.js';
 import type { Store } from '../store/Store.js';
+import { deliverOutput, type OutputSinks } from './deliverOutput.js';
+import { filterReason, type FilterReason } from './filters.js';
 import { runTask } from './runTask.js';
 
 /** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
@@ -9,7 +13,12 @@ export const LEASE_MARGIN_MS = 30_000;
 
 export interface RunTickInput {
   readonly tasks: readonly CompiledTask[];
+  readonly commands: CommandRegistry;
   readonly store: Store;
+  /** Where task output goes. */
+  readonly sinks: OutputSinks;
+  /** The deployment's stage, for `environments()` filters. */
+  readonly stage: string;
   /** The scheduled minute this tick stands for (from the event, floored). */
   readonly minute: Date;
   /** Who claims: the invocation's request id. */
@@ -21,7 +30,8 @@ export interface RunTickInput {
   readonly logger: Logger;
 }
 
-export type SkipReason = 'already-claimed' | 'overlapping';
+/** Why a due slot did not start: a filter ruled it out, another tick holds it, or a run still does. */
+export type SkipReason = FilterReason | 'already-claimed' | 'overlapping';
 
 /** What one tick did, returned by the tick Lambda. */
 export interface TickReport {
@@ -88,9 +98,24 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
 
 async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
   const { store, owner, logger } = input;
-  const { name, withoutOverlapping } = due.task.definition;
+  const { definition } = due.task;
+  const { name, withoutOverlapping } = definition;
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
     logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
+
+  // Filters first: a slot they rule out costs no request, and duplicate ticks agree on it.
+  let filtered: FilterReason | undefined;
+  try {
+    filtered = await filterReason(due, input.stage);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log('failed', { error: message });
+    return { kind: 'failed', name, error: message };
+  }
+  if (filtered !== undefined) {
+    log('skipped', { reason: filtered });
+    return { kind: 'skipped', name, reason: filtered };
+  }
 
   const claim = await store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now() });
   if (!claim.claimed) {
@@ -115,13 +140,22 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
   }
 
   try {
-    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger });
-    await store.completeRun({ task: name, slot: due.slot, owner, finishedAt: input.now(), ...result });
+    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger, commands: input.commands });
+    const { output, ...outcome } = result;
+    await store.completeRun({
+      task: name,
+      slot: due.slot,
+      owner,
+      finishedAt: input.now(),
+      ...outcome,
+      ...(output === '' ? {} : { output: excerpt(output) }),
+    });
+    await deliverOutput(definition, due.slot, result, input.sinks, logger);
     if (result.status === 'succeeded') {
       log('ran', { durationMs: result.durationMs });
       return { kind: 'ran', name };
     }
-    log(result.status === 'timed-out' ? 'timed-out' : 'failed', { durationMs: result.durationMs, error: result.error });
+    log(result.status, { durationMs: result.durationMs, error: result.error });
     return { kind: 'failed', name, error: result.error };
   } finally {
     if (withoutOverlapping !== false) await store.releaseLease(name, owner);

@@ -130,15 +130,12 @@ export class DynamoDbStore implements Store {
       sets.push('durationMs = :durationMs');
       values[':durationMs'] = n(outcome.durationMs);
     }
-    if (outcome.error !== undefined) {
-      sets.push('#error = :error');
-      names['#error'] = 'error';
-      values[':error'] = s(outcome.error);
-    }
-    if (outcome.reason !== undefined) {
-      sets.push('#reason = :reason');
-      names['#reason'] = 'reason';
-      values[':reason'] = s(outcome.reason);
+    for (const key of ['error', 'reason', 'output'] as const) {
+      const value = outcome[key];
+      if (value === undefined) continue;
+      sets.push(`#${key} = :${key}`);
+      names[`#${key}`] = key;
+      values[`:${key}`] = s(value);
     }
     try {
       await this.#client.send(
@@ -260,5 +257,6 @@ function toRunRecord(item: Record<string, AttributeValue>): RunRecord {
     ...optionalNumber('durationMs'),
     ...optionalString('error'),
     ...optionalString('reason'),
+    ...optionalString('output'),
   };
 }

@@ -27,6 +27,8 @@ export interface RunOutcome {
   readonly error?: string;
   /** Why the run was skipped, for `status: 'skipped'`. */
   readonly reason?: string;
+  /** The tail of the run's captured output (see `OUTPUT_EXCERPT_BYTES`). */
+  readonly output?: string;
 }
 
 /** The record of one `(task, slot)`: the claim, updated with its outcome. */
@@ -40,6 +42,7 @@ export interface RunRecord {
   readonly durationMs?: number;
   readonly error?: string;
   readonly reason?: string;
+  readonly output?: string;
 }
 
 /** A request for a task's overlap lease. */

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskContext } from '../index.js';
+import type { CommandHandler } from '../index.js';
 
-/** Example task: stands in for a short clean-up job that honours its deadline. */
-export async function pruneCache({ logger, signal }: TaskContext): Promise<void> {
+/** Example console command: stands in for a short clean-up job that honours its deadline. */
+export const pruneCache: CommandHandler = async (args, { logger, signal, write }) => {
   await sleep(200, undefined, { signal });
-  logger.info('cache pruned', { entriesRemoved: 0 });
-}
+  const dryRun = args.includes('--dry-run');
+  write(`pruned 0 entries${dryRun ? ' (dry run)' : ''}\n`);
+  logger.info('cache pruned', { entriesRemoved: 0, dryRun });
+};

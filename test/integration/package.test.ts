@@ -20,7 +20,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('succeeds and builds the kernel first', () => {
-    expect(packaged.output).toContain('Tickwork: kernel OK, 3 task(s)');
+    expect(packaged.output).toContain('Tickwork: kernel OK, 5 task(s)');
     expect(packaged.code).toBe(0);
   });
 
@@ -55,6 +55,44 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
       expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }]);
     }
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":\s*"\*"|"Resource":\["\*"\]/);
+  });
+
+  it('grants the tick what the kernel\'s output options need, and nothing for a kernel without them', async () => {
+    const withOutput = await run(
+      process.execPath,
+      [serverlessBin, 'package', '--stage', 'pkgtest', '--package', join(dir, 'output')],
+      offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/output-kernel.ts', TICKWORK_MAIL_FROM: 'tickwork@acme.test' }),
+    );
+    expect(withOutput.code, withOutput.output).toBe(0);
+    const template = JSON.parse(readFileSync(join(dir, 'output', 'cloudformation-template-update-stack.json'), 'utf8'));
+    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const added = statements.filter((s: any) => [s.Action].flat().some((a: string) => /^(s3|ses):/.test(a)));
+    expect(added).toEqual([
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::acme-reports/daily.txt'] },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::acme-audit/log/audit.log'] },
+      {
+        Effect: 'Allow',
+        Action: ['ses:SendEmail'],
+        Resource: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/tickwork@acme.test' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/acme.test' },
+        ],
+      },
+    ]);
+    expect(template.Resources.TickLambdaFunction.Properties.Environment.Variables.TICKWORK_MAIL_FROM).toBe('tickwork@acme.test');
+
+    const base = JSON.stringify(resources.IamRoleLambdaExecution);
+    expect(base).not.toMatch(/"(s3|ses):/);
+  });
+
+  it('refuses to package a kernel that mails its output without a sender', async () => {
+    const noSender = await run(
+      process.execPath,
+      [serverlessBin, 'package', '--stage', 'pkgtest', '--package', join(dir, 'nosender')],
+      offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/output-kernel.ts' }),
+    );
+    expect(noSender.code).not.toBe(0);
+    expect(noSender.output).toContain('Tasks "audit" mail their output, but TICKWORK_MAIL_FROM is not set');
   });
 
   it('refuses to package a kernel with an invalid expression, naming the task and the field', async () => {

@@ -4,7 +4,10 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { InvalidTickEventError } from '../../src/errors.js';
 import { Schedule } from '../../src/kernel/Schedule.js';
-import { createTickHandler } from '../../src/runner/createTickHandler.js';
+import { createTickHandler, localSinks } from '../../src/runner/createTickHandler.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freshTable, useLocalStore } from './dynamo.js';
 
 const logger = new Logger({ logLevel: 'SILENT' });
@@ -64,5 +67,26 @@ describe('tick handler on DynamoDB Local', () => {
 
     const { Count } = await local.client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
     expect(Count).toBe(0);
+  });
+});
+
+describe('tick handler actions and output on DynamoDB Local', () => {
+  const local = useLocalStore();
+
+  it('runs an exec task and keeps the tail of its output on the run record', async () => {
+    const schedule = new Schedule();
+    schedule.exec('for i in $(seq 1 2000); do echo "line $i"; done').name('chatty');
+    schedule.exec(['sh', '-c', 'echo "cannot connect" >&2; exit 2']).name('broken');
+    const handler = createTickHandler({ schedule, store: local.store, logger, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
+
+    const report = await handler({ time: '2026-11-23T11:00:00Z' }, context('exec'));
+
+    expect(report.ran).toEqual(['chatty']);
+    expect(report.failed).toEqual([{ name: 'broken', error: 'CommandFailedError: Command "sh -c echo "cannot connect" >&2; exit 2" exited with code 2: cannot connect' }]);
+    const chatty = await local.store.getRun('chatty', '2026-11-23T11:00:00.000Z');
+    expect(chatty?.output?.startsWith('…[')).toBe(true); // truncated: the head was dropped
+    expect(chatty?.output?.endsWith('line 2000\n')).toBe(true);
+    expect(Buffer.byteLength(chatty?.output ?? '')).toBeLessThan(4096 + 64);
+    expect(await local.store.getRun('broken', '2026-11-23T11:00:00.000Z')).toMatchObject({ status: 'failed', output: 'cannot connect\n' });
   });
 });

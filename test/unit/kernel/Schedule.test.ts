@@ -56,7 +56,7 @@ describe('Schedule.tasks()', () => {
 
   it('validates option values at the call', () => {
     const builder = new Schedule().call(noop).name('t');
-    expect(() => builder.withoutOverlapping(0)).toThrow('Task "t": withoutOverlapping() expects a positive whole number of minutes, got 0');
+    expect(() => builder.withoutOverlapping(0)).toThrow('Task "t": withoutOverlapping() expects a whole number ≥ 1, got 0');
     expect(() => builder.withoutOverlapping(1.5)).toThrow(InvalidTaskError);
     expect(() => builder.name('  ')).toThrow('name() expects a non-empty string, got "  "');
     expect(() => new Schedule().call('nope' as never)).toThrow('schedule.call() expects a function, got "nope"');
@@ -74,7 +74,7 @@ describe('Schedule.tasks()', () => {
 describe('buildSchedule', () => {
   it('builds the example kernel', () => {
     const names = buildSchedule(kernel).tasks().map((t) => t.name);
-    expect(names).toEqual(['heartbeat', 'cache:prune', 'metrics:rollup']);
+    expect(names).toEqual(['heartbeat', 'cache:prune', 'metrics:rollup', 'disk:report', 'reports:daily']);
   });
 
   it('rejects a kernel that is not a function', () => {

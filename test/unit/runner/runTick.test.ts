@@ -5,6 +5,12 @@ import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import type { Store } from '../../../src/store/Store.js';
 import type { TaskContext } from '../../../src/kernel/types.js';
+import { localSinks } from '../../../src/runner/createTickHandler.js';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const outputRoot = mkdtempSync(join(tmpdir(), 'tickwork-runtick-'));
 
 const MINUTE = new Date('2026-11-23T10:05:00Z');
 const logger = new Logger({ logLevel: 'SILENT' });
@@ -12,6 +18,9 @@ const logger = new Logger({ logLevel: 'SILENT' });
 function input(schedule: Schedule, store: Store, overrides: Partial<RunTickInput> = {}): RunTickInput {
   return {
     tasks: schedule.compiled(),
+    commands: schedule.commands,
+    sinks: localSinks(outputRoot),
+    stage: 'test',
     store,
     minute: MINUTE,
     owner: 'request-1',
@@ -129,6 +138,59 @@ describe('runTick', () => {
 
     await expect(runTick(input(schedule, failing))).rejects.toThrow('the store failed for 1 of 2 due slots');
     expect(bRan).toBe(true);
+  });
+});
+
+describe('runTick filters and output', () => {
+  it('skips filtered slots with their reason, before claiming anything', async () => {
+    const store = new MemoryStore();
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('prod-only').environments('prod');
+    schedule.call(() => {}).name('never').when(() => false);
+    schedule.call(() => {}).name('runs');
+
+    const report = await runTick(input(schedule, store));
+
+    expect(report.skipped).toEqual([
+      { name: 'prod-only', reason: 'environment' },
+      { name: 'never', reason: 'when-false' },
+    ]);
+    expect(report.ran).toEqual(['runs']);
+    expect(await store.getRun('prod-only', '2026-11-23T10:05:00.000Z')).toBeUndefined();
+  });
+
+  it('reports a throwing condition as a failure without claiming', async () => {
+    const store = new MemoryStore();
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('t').skip(() => { throw new Error('flag service down'); });
+    const report = await runTick(input(schedule, store));
+    expect(report.failed).toEqual([{ name: 't', error: 'skip() condition threw: Error: flag service down' }]);
+    expect(await store.getRun('t', '2026-11-23T10:05:00.000Z')).toBeUndefined();
+  });
+
+  it('keeps an excerpt of the output on the run record and delivers it as declared', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tickwork-output-'));
+    const store = new MemoryStore();
+    const schedule = new Schedule();
+    schedule.call(({ write }) => write('all good\n')).name('ok')
+      .appendOutputTo('logs/ok.log').emailOutputTo('ops@example.com').emailOutputOnFailure('oncall@example.com');
+    schedule.call(({ write }) => { write('about to fail\n'); throw new Error('nope'); }).name('bad')
+      .sendOutputTo(join(root, 'bad.log')).emailOutputOnFailure('oncall@example.com');
+    schedule.call(() => {}).name('silent').emailOutputTo('ops@example.com', true);
+
+    await runTick(input(schedule, store, { sinks: localSinks(root) }));
+    const next = Date.parse('2026-11-23T10:06:00Z');
+    await runTick(input(schedule, store, { sinks: localSinks(root), minute: new Date(next), now: () => next + 100, deadline: next + 55_000 }));
+
+    expect(await store.getRun('ok', '2026-11-23T10:05:00.000Z')).toMatchObject({ status: 'succeeded', output: 'all good\n' });
+    expect(await store.getRun('silent', '2026-11-23T10:05:00.000Z')).not.toHaveProperty('output');
+    expect(readFileSync(join(root, '.tickwork', 'logs', 'ok.log'), 'utf8')).toBe('all good\nall good\n');
+    expect(readFileSync(join(root, 'bad.log'), 'utf8')).toBe('about to fail\n');
+    const mails = readdirSync(join(root, '.tickwork', 'outbox')).map((file) => readFileSync(join(root, '.tickwork', 'outbox', file), 'utf8'));
+    // ok: mailed twice (two runs); bad: failure mail twice; silent: never (no output); ok's failure mail: never.
+    expect(mails.filter((m) => /^To: ops@example.com/m.test(m) && m.includes('[tickwork] ok succeeded'))).toHaveLength(2);
+    expect(mails.filter((m) => /^To: oncall@example.com/m.test(m) && m.includes('[tickwork] bad failed') && m.includes('Error: nope'))).toHaveLength(2);
+    expect(mails).toHaveLength(4);
   });
 });
 

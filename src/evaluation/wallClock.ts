@@ -1,0 +1,70 @@
+/** The calendar fields of an instant as a clock on the wall of some time zone shows them. */
+export interface WallClock {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  /** 1–31 */
+  readonly day: number;
+  /** 0–23 */
+  readonly hour: number;
+  readonly minute: number;
+  /** 0 = Sunday … 6 = Saturday */
+  readonly weekday: number;
+  readonly daysInMonth: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock of `at` in UTC. */
+export function utcWallClock(at: Date): WallClock {
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth() + 1;
+  return {
+    year,
+    month,
+    day: at.getUTCDate(),
+    hour: at.getUTCHours(),
+    minute: at.getUTCMinutes(),
+    weekday: at.getUTCDay(),
+    daysInMonth: daysIn(year, month),
+  };
+}
+
+/** The wall clock of `at` in the IANA zone `zone`. */
+export function wallClock(at: Date, zone: string): WallClock {
+  if (zone === 'UTC') return utcWallClock(at);
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(zone, formatter);
+  }
+  const parts: Record<string, string> = {};
+  for (const { type, value } of formatter.formatToParts(at)) parts[type] = value;
+  const year = Number(parts.year);
+  const month = Number(parts.month);
+  return {
+    year,
+    month,
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
+    daysInMonth: daysIn(year, month),
+  };
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -1,0 +1,43 @@
+import type { DueSlot } from '../evaluation/dueSlots.js';
+import type { WallClock } from '../evaluation/wallClock.js';
+import { minuteOfDay, parseClockTime } from '../kernel/clockTime.js';
+import type { Condition, ConditionContext, TimeWindow } from '../kernel/types.js';
+
+/** Why a due slot was filtered out before it was claimed. */
+export type FilterReason = 'environment' | 'when-false' | 'skip-true' | 'outside-between' | 'inside-unless-between';
+
+/**
+ * Applies a task's runtime filters to one slot, at tick time, for the slot's own minute and the
+ * task's time zone — never captured when the module loaded. Cheap checks run first; conditions run
+ * in declaration order and stop at the first that rules the slot out. A condition that throws
+ * rejects, and the caller reports the slot failed.
+ */
+export async function filterReason(due: DueSlot, stage: string): Promise<FilterReason | undefined> {
+  const { name, filters } = due.task.definition;
+  if (filters.environments !== undefined && !filters.environments.includes(stage)) return 'environment';
+  if (filters.between !== undefined && !inWindow(filters.between, due.clock)) return 'outside-between';
+  if (filters.unlessBetween !== undefined && inWindow(filters.unlessBetween, due.clock)) return 'inside-unless-between';
+
+  const context: ConditionContext = { name, scheduledAt: due.at, stage };
+  for (const condition of filters.when) if (!(await holds(condition, context, 'when'))) return 'when-false';
+  for (const condition of filters.skip) if (await holds(condition, context, 'skip')) return 'skip-true';
+  return undefined;
+}
+
+/** Inclusive at both ends, as Laravel's; a window whose end is before its start wraps midnight. */
+export function inWindow(window: TimeWindow, clock: WallClock): boolean {
+  const now = clock.hour * 60 + clock.minute;
+  const start = minuteOfDay(parseClockTime(window.start) ?? { hour: 0, minute: 0 });
+  const end = minuteOfDay(parseClockTime(window.end) ?? { hour: 23, minute: 59 });
+  return start <= end ? now >= start && now <= end : now >= start || now <= end;
+}
+
+async function holds(condition: Condition, context: ConditionContext, method: string): Promise<boolean> {
+  if (typeof condition === 'boolean') return condition;
+  try {
+    return Boolean(await condition(context));
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new Error(`${method}() condition threw: ${detail}`, { cause: error });
+  }
+}
