@@ -149,9 +149,14 @@ export class Schedule {
     return this.#drafts.map((draft, index) => {
       const name = draft.name ?? draft.derivedName;
       if (name === undefined) {
+        const locks = [draft.withoutOverlapping !== false && 'withoutOverlapping()', draft.onOneServer && 'onOneServer()'].filter(Boolean);
+        const why = locks.length > 0 ? `${locks.join(' and ')} lock on it` : 'names key its locks and run records';
+        throw new InvalidTaskError(undefined, `Task #${index + 1} (cron "${draft.expression}") has no name: call .name('...') — ${why}`);
+      }
+      if (draft.withoutOverlapping !== false && draft.timeoutSeconds !== undefined && draft.withoutOverlapping.expiresMinutes * 60 < draft.timeoutSeconds) {
         throw new InvalidTaskError(
-          undefined,
-          `Task #${index + 1} (cron "${draft.expression}") has no name: call .name('...') — names key its locks and run records`,
+          name,
+          `withoutOverlapping(${draft.withoutOverlapping.expiresMinutes}) caps the lease below the run's timeout(${draft.timeoutSeconds}): the lease would expire mid-run and let a second run overlap; expected a cap of at least ${Math.ceil(draft.timeoutSeconds / 60)} minutes`,
         );
       }
       if (seen.has(name)) {

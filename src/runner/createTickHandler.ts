@@ -1,14 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { createLogger } from '../log/createLogger.js';
-import { join } from 'node:path';
-import type { Schedule } from '../kernel/Schedule.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { join } from 'node:path';
 import { OutputDeliveryError } from '../errors.js';
-import { Mailer, OutputWriter } from '../output/index.js';
+import type { Schedule } from '../kernel/Schedule.js';
+import { createLogger } from '../log/createLogger.js';
+import { Mailer, OutboxMailTransport, OutputWriter, S3ObjectStore, SesMailTransport } from '../output/index.js';
 import type { Store } from '../store/Store.js';
 import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
 import type { OutputSinks } from './deliverOutput.js';
@@ -95,8 +95,8 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
 export function localSinks(root: string): OutputSinks {
   const local = join(root, '.tickwork');
   return {
-    writer: new OutputWriter({ mode: 'local', root: local }),
-    mailer: new Mailer({ mode: 'local', from: 'tickwork@tickwork.local', outboxDir: join(local, 'outbox') }),
+    writer: new OutputWriter({ root: local }),
+    mailer: new Mailer({ from: 'tickwork@tickwork.local', transport: new OutboxMailTransport(join(local, 'outbox')) }),
   };
 }
 
@@ -107,9 +107,9 @@ export function localSinks(root: string): OutputSinks {
  */
 export function awsSinks(clients: { s3: S3Client; ses: SESv2Client }, mailFrom: string | undefined): OutputSinks {
   return {
-    writer: new OutputWriter({ mode: 'aws', s3: clients.s3, root: '/tmp' }),
+    writer: new OutputWriter({ root: '/tmp', objects: new S3ObjectStore(clients.s3) }),
     mailer: mailFrom === undefined || mailFrom === ''
       ? { send: async (mail) => { throw new OutputDeliveryError(`mail to ${mail.to.join(', ')}`, 'TICKWORK_MAIL_FROM is not set'); } }
-      : new Mailer({ mode: 'aws', ses: clients.ses, from: mailFrom, outboxDir: '/tmp/outbox' }),
+      : new Mailer({ from: mailFrom, transport: new SesMailTransport(clients.ses) }),
   };
 }

@@ -123,6 +123,7 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
     return { kind: 'skipped', name, reason: 'already-claimed' };
   }
 
+  let fence: number | undefined;
   if (withoutOverlapping !== false) {
     const now = input.now();
     const lease = await store.acquireLease({
@@ -137,10 +138,11 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
       log('skipped', { reason: 'overlapping', holder: lease.holder.owner, heldFor: lease.holder.slot });
       return { kind: 'skipped', name, reason: 'overlapping' };
     }
+    fence = lease.fence;
   }
 
   try {
-    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger, commands: input.commands });
+    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger, commands: input.commands, ...(fence === undefined ? {} : { fence }) });
     const { output, ...outcome } = result;
     await store.completeRun({
       task: name,

@@ -1,7 +1,6 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
-  DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -170,43 +169,60 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  /**
+   * One conditional UpdateItem on the task's lease item: it takes the lease if no one holds it or the
+   * holder's deadline has passed, and adds 1 to the fence counter that lives on the same item. The item
+   * is never deleted (release clears the owner), so fences strictly increase for the task's lifetime.
+   */
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
-    const holder = await this.#putUnlessHeld(`acquire the lease of ${request.task}`, {
-      TableName: this.#table,
-      Item: {
-        pk: s(keys.task(this.#deployment, request.task)),
-        sk: s(keys.lease),
-        task: s(request.task),
-        owner: s(request.owner),
-        slot: s(request.slot),
-        acquiredAt: n(request.now),
-        expiresAt: n(request.expiresAt),
-        // TTL only tidies up long after expiry; the condition below is what frees the lease.
-        [TTL_ATTRIBUTE]: n(Math.ceil((request.expiresAt + DAY_MS) / 1000)),
-      },
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': n(request.now) },
-    });
-    if (holder === undefined) return { acquired: true };
-    return {
-      acquired: false,
-      holder: {
-        owner: holder.owner?.S ?? 'unknown',
-        slot: holder.slot?.S ?? 'unknown',
-        expiresAt: Number(holder.expiresAt?.N ?? 0),
-      },
-    };
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one',
+          ConditionExpression: 'attribute_not_exists(#owner) OR expiresAt < :now',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':task': s(request.task),
+            ':owner': s(request.owner),
+            ':slot': s(request.slot),
+            ':now': n(request.now),
+            ':expiresAt': n(request.expiresAt),
+            ':one': n(1),
+          },
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true, fence: Number(Attributes?.fence?.N ?? 0) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const holder = error.Item ?? {};
+        return {
+          acquired: false,
+          holder: {
+            owner: holder.owner?.S ?? 'unknown',
+            slot: holder.slot?.S ?? 'unknown',
+            expiresAt: Number(holder.expiresAt?.N ?? 0),
+          },
+        };
+      }
+      throw this.#fail(`acquire the lease of ${request.task}`, error);
+    }
   }
 
+  /** Clears the owner if `owner` still holds the lease; the item (and its fence counter) stays. */
   async releaseLease(task: string, owner: string): Promise<boolean> {
     try {
       await this.#client.send(
-        new DeleteItemCommand({
+        new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
+          UpdateExpression: 'REMOVE #owner SET expiresAt = :zero',
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(owner) },
+          ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
         }),
       );
       return true;

@@ -16,6 +16,7 @@ import type {
 export class MemoryStore implements Store {
   readonly #runs = new Map<string, RunRecord>();
   readonly #leases = new Map<string, LeaseHolder>();
+  readonly #fences = new Map<string, number>();
 
   async ensureTable(): Promise<void> {}
 
@@ -45,7 +46,9 @@ export class MemoryStore implements Store {
     const held = this.#leases.get(request.task);
     if (held !== undefined && held.expiresAt >= request.now) return { acquired: false, holder: held };
     this.#leases.set(request.task, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
-    return { acquired: true };
+    const fence = (this.#fences.get(request.task) ?? 0) + 1;
+    this.#fences.set(request.task, fence);
+    return { acquired: true, fence };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {

@@ -64,7 +64,8 @@ export interface LeaseHolder {
 }
 
 export type LeaseResult =
-  | { readonly acquired: true }
+  /** `fence` strictly increases with every acquisition of the task's lease, across all owners. */
+  | { readonly acquired: true; readonly fence: number }
   | { readonly acquired: false; readonly holder: LeaseHolder };
 
 /**
@@ -81,7 +82,7 @@ export interface Store {
   completeRun(outcome: RunOutcome): Promise<boolean>;
   /** The run record of `(task, slot)`, read consistently. */
   getRun(task: string, slot: string): Promise<RunRecord | undefined>;
-  /** Takes the task's overlap lease if it is free or expired. */
+  /** Takes the task's overlap lease if it is free or expired, with the next fence token. */
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;

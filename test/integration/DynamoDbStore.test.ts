@@ -48,15 +48,31 @@ describe('DynamoDbStore on DynamoDB Local', () => {
 
   it('keeps a lease until it expires, judging expiry by the condition, not by TTL', async () => {
     const first = await local.store.acquireLease({ task: 'lease', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
-    expect(first).toEqual({ acquired: true });
+    expect(first).toEqual({ acquired: true, fence: 1 });
     expect(await local.store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 4_999, expiresAt: 9_000 }))
       .toEqual({ acquired: false, holder: { owner: 'a', slot: 's1', expiresAt: 5_000 } });
     // Past the holder's deadline the lease is free, though the item is still there.
-    expect(await local.store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 5_001, expiresAt: 9_000 })).toEqual({ acquired: true });
+    expect(await local.store.acquireLease({ task: 'lease', owner: 'b', slot: 's2', now: 5_001, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 2 });
     // The stale owner can no longer release what it lost.
     expect(await local.store.releaseLease('lease', 'a')).toBe(false);
     expect(await local.store.releaseLease('lease', 'b')).toBe(true);
-    expect(await local.store.acquireLease({ task: 'lease', owner: 'c', slot: 's3', now: 5_002, expiresAt: 9_000 })).toEqual({ acquired: true });
+    expect(await local.store.acquireLease({ task: 'lease', owner: 'c', slot: 's3', now: 5_002, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 3 });
+    expect(await local.store.releaseLease('lease', 'c')).toBe(true);
+    expect(await local.store.releaseLease('lease', 'c')).toBe(false); // released once only
+  });
+
+  it('hands out strictly increasing fence tokens when many race for a lease, one winner per round', async () => {
+    const fences: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const now = 10_000 + round * 1_000;
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => local.store.acquireLease({ task: 'fenced', owner: `r${round}-${i}`, slot: `s${round}`, now, expiresAt: now + 500 })),
+      );
+      const won = results.filter((r) => r.acquired);
+      expect(won).toHaveLength(1);
+      fences.push(won[0]?.acquired ? won[0].fence : -1);
+    }
+    expect(fences).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps deployments apart in one table', async () => {

@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputDeliveryError } from '../../src/errors.js';
 import { freePort } from '../../src/local/dynamoDbLocal.js';
 import { Mailer } from '../../src/output/Mailer.js';
+import { SesMailTransport } from '../../src/output/MailTransport.js';
+import { S3ObjectStore } from '../../src/output/ObjectStore.js';
 import { OutputWriter } from '../../src/output/OutputWriter.js';
+import { objectStoreContract } from '../unit/output/objectStoreContract.js';
 
 /*
  * Both servers are CommonJS. s3rver 3.7 ships no types, and aws-ses-v2-local's `exports.default` is
@@ -34,6 +37,8 @@ interface SesStore {
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'tickwork-output';
+/** A second bucket, for the contract's check that objects are kept apart by bucket. */
+const otherBucket = 'tickwork-output-other';
 
 describe('output delivery against s3rver and aws-ses-v2-local', () => {
   let s3Dir: string | undefined;
@@ -42,6 +47,7 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
   let s3: S3Client;
   let sesClient: SESv2Client;
   let sesEndpoint: string;
+  let objects: S3ObjectStore;
   let writer: OutputWriter;
 
   beforeAll(async () => {
@@ -56,7 +62,9 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
     s3 = new S3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region, credentials, forcePathStyle: true });
     sesClient = new SESv2Client({ endpoint: sesEndpoint, region, credentials });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    writer = new OutputWriter({ mode: 'aws', s3, root: s3Dir });
+    await s3.send(new CreateBucketCommand({ Bucket: otherBucket }));
+    objects = new S3ObjectStore(s3);
+    writer = new OutputWriter({ root: s3Dir, objects });
   });
 
   afterAll(async () => {
@@ -74,25 +82,34 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
     return { text: await object.Body?.transformToString('utf-8'), contentType: object.ContentType };
   };
 
-  it('write puts the object with the text as UTF-8 plain text, replacing what was there', async () => {
+  describe('S3ObjectStore keeps the ObjectStore contract', () => {
+    objectStoreContract(() => ({ store: objects, buckets: [bucket, otherBucket] }));
+  });
+
+  it('S3ObjectStore fails on a missing bucket, where only a missing key reads as undefined', async () => {
+    await expect(objects.read('no-such-bucket', 'out.log')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    await expect(objects.write('no-such-bucket', 'out.log', 'x')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('OutputWriter write puts the object with the text as UTF-8 plain text, replacing what was there', async () => {
     await writer.write(`s3://${bucket}/write/out.log`, 'old\n', { append: false });
     await writer.write(`s3://${bucket}/write/out.log`, 'nightly ✓ done\n', { append: false });
     expect(await read('write/out.log')).toEqual({ text: 'nightly ✓ done\n', contentType: 'text/plain; charset=utf-8' });
   });
 
-  it('append to a missing key creates the object', async () => {
+  it('OutputWriter append to a missing key creates the object', async () => {
     await writer.write(`s3://${bucket}/append/fresh.log`, 'first run\n', { append: true });
     expect((await read('append/fresh.log')).text).toBe('first run\n');
   });
 
-  it('append to an existing key puts back the old text followed by the new', async () => {
+  it('OutputWriter append to an existing key puts back the old text followed by the new', async () => {
     await writer.write(`s3://${bucket}/append/grow.log`, 'run 1 — ü\n', { append: false });
     await writer.write(`s3://${bucket}/append/grow.log`, 'run 2 — 日本\n', { append: true });
     await writer.write(`s3://${bucket}/append/grow.log`, 'run 3\n', { append: true });
     expect((await read('append/grow.log')).text).toBe('run 1 — ü\nrun 2 — 日本\nrun 3\n');
   });
 
-  it.each([false, true])('writing to a missing bucket (append: %s) raises OutputDeliveryError naming the target', async (append) => {
+  it.each([false, true])('OutputWriter writing to a missing bucket (append: %s) raises OutputDeliveryError naming the target', async (append) => {
     const target = 's3://no-such-bucket/out.log';
     const error = await writer.write(target, 'x', { append }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutputDeliveryError);
@@ -101,8 +118,8 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
     expect((error as Error).cause).toMatchObject({ name: 'NoSuchBucket' });
   });
 
-  it('Mailer in aws mode delivers through SES v2 and returns its MessageId', async () => {
-    const mailer = new Mailer({ mode: 'aws', ses: sesClient, from: 'tickwork@example.com', outboxDir: join(s3Dir!, 'unused') });
+  it('Mailer over SesMailTransport delivers through SES v2 and returns its MessageId', async () => {
+    const mailer = new Mailer({ from: 'tickwork@example.com', transport: new SesMailTransport(sesClient) });
     const subject = `reports:daily failed ✗ ${Date.now()}`;
     const { id } = await mailer.send({ to: ['ops@example.com', 'dev@example.org'], subject, text: 'Error: boom\n  at step 3\n' });
     expect(id).not.toBe('');
@@ -118,10 +135,10 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
     });
   });
 
-  it('Mailer in aws mode reports an unreachable SES as OutputDeliveryError naming the recipients', async () => {
+  it('Mailer over SesMailTransport reports an unreachable SES as OutputDeliveryError naming the recipients', async () => {
     const nowhere = new SESv2Client({ endpoint: `http://127.0.0.1:${await freePort()}`, region, credentials, maxAttempts: 1 });
     try {
-      const mailer = new Mailer({ mode: 'aws', ses: nowhere, from: 'tickwork@example.com', outboxDir: 'unused' });
+      const mailer = new Mailer({ from: 'tickwork@example.com', transport: new SesMailTransport(nowhere) });
       const error = await mailer.send({ to: ['ops@example.com'], subject: 's', text: 't' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OutputDeliveryError);
       expect(error).toMatchObject({ target: 'mail to ops@example.com' });

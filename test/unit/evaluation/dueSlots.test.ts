@@ -72,3 +72,22 @@ describe('dueSlots in a time zone, sub-minute and intervals', () => {
     }
   });
 });
+
+describe('sub-minute run counts', () => {
+  it.each([
+    ['everySecond', 60],
+    ['everyTwoSeconds', 30],
+    ['everyFiveSeconds', 12],
+    ['everyTenSeconds', 6],
+    ['everyFifteenSeconds', 4],
+    ['everyTwentySeconds', 3],
+    ['everyThirtySeconds', 2],
+  ] as const)('%s → %i slots per minute, evenly spaced from second 0', (helper, count) => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('t')[helper]();
+    const slots = dueSlots(schedule.compiled(), new Date('2026-11-23T10:05:00Z'));
+    expect(slots).toHaveLength(count);
+    const step = 60 / count;
+    expect(slots.map((s) => s.at.getUTCSeconds())).toEqual(Array.from({ length: count }, (_, i) => i * step));
+  });
+});

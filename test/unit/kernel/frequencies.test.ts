@@ -66,9 +66,31 @@ const cases: Case[] = [
   ['weekdays().dailyAt("8:30")', (t) => t.weekdays().dailyAt('8:30'), '30 8 * * 1-5'],
   ['daily().weekends()', (t) => t.daily().weekends(), '0 0 * * 6,0'],
   ['cron with seconds keeps the seconds field', (t) => t.cron('30 * * * * *').hourly(), '30 0 * * * *'],
+  ['everySecond keeps every minute', (t) => t.everySecond(), '* * * * *'],
+  ['everyTwoSeconds', (t) => t.everyTwoSeconds(), '* * * * *'],
+  ['everyFiveSeconds', (t) => t.everyFiveSeconds(), '* * * * *'],
+  ['everyTenSeconds', (t) => t.everyTenSeconds(), '* * * * *'],
+  ['everyFifteenSeconds', (t) => t.everyFifteenSeconds(), '* * * * *'],
+  ['everyTwentySeconds', (t) => t.everyTwentySeconds(), '* * * * *'],
+  ['everyThirtySeconds', (t) => t.everyThirtySeconds(), '* * * * *'],
+  ['every(300)', (t) => t.every(300), '*/5 * * * *'],
+  ['every(900).weekdays()', (t) => t.every(900).weekdays(), '*/15 * * * 1-5'],
+  ['hourlyAt(17).weekends()', (t) => t.hourlyAt(17).weekends(), '17 * * * 6,0'],
+  ['everyTenMinutes().everyTwoHours(5): the later helper sets the minute', (t) => t.everyTenMinutes().everyTwoHours(5), '5 */2 * * *'],
+  ['monthlyOn(15).dailyAt("9:30") keeps the day', (t) => t.monthlyOn(15).dailyAt('9:30'), '30 9 15 * *'],
+  ['quarterly().mondays()', (t) => t.quarterly().mondays(), '0 0 1 1-12/3 1'],
+  ['yearlyOn(12, 25, "7:15").sundays()', (t) => t.yearlyOn(12, 25, '7:15').sundays(), '15 7 25 12 0'],
+  ['weeklyOn([1, 3, 5], "6:00")', (t) => t.weeklyOn([1, 3, 5], '6:00'), '0 6 * * 1,3,5'],
+  ['daily().hourly() splices only the minute', (t) => t.daily().hourly(), '0 0 * * *'],
+  ['lastDayOfMonth().weekdays()', (t) => t.lastDayOfMonth().weekdays(), '0 0 L * 1-5'],
+  ['twiceDaily().days(Day.SATURDAY)', (t) => t.twiceDaily().days(Day.SATURDAY), '0 1,13 * * 6'],
 ];
 
 describe('frequency helpers', () => {
+  it('covers every helper in at least 60 rows', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+  });
+
   it.each(cases)('%s → %s', (_label, build, expected) => {
     const schedule = new Schedule();
     const builder = build(schedule.call(() => {}).name('t'));

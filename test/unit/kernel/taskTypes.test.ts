@@ -182,3 +182,24 @@ describe('schedule.group()', () => {
     expect(schedule.tasks()).toEqual([]);
   });
 });
+
+describe('locks a task cannot have', () => {
+  it('says which lock needs the missing name', () => {
+    const schedule = new Schedule();
+    schedule.call(noop).everyFiveMinutes().withoutOverlapping().onOneServer();
+    expect(() => schedule.tasks()).toThrow(
+      `Task #1 (cron "*/5 * * * *") has no name: call .name('...') — withoutOverlapping() and onOneServer() lock on it`,
+    );
+  });
+
+  it('refuses a lease cap shorter than the run may last', () => {
+    const schedule = new Schedule();
+    schedule.call(noop).name('export').hourly().timeout(300).withoutOverlapping(2);
+    expect(() => schedule.tasks()).toThrow(
+      'Task "export": withoutOverlapping(2) caps the lease below the run\'s timeout(300): the lease would expire mid-run and let a second run overlap; expected a cap of at least 5 minutes',
+    );
+    const fine = new Schedule();
+    fine.call(noop).name('export').hourly().timeout(300).withoutOverlapping(5);
+    expect(fine.tasks()).toHaveLength(1);
+  });
+});

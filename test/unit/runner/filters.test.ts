@@ -42,13 +42,25 @@ describe('filterReason', () => {
     ['inside a window that wraps midnight', '22:00', '06:00', '2026-11-23T23:30:00Z', undefined],
     ['inside a wrapping window after midnight', '22:00', '06:00', '2026-11-23T05:59:00Z', undefined],
     ['outside a wrapping window', '22:00', '06:00', '2026-11-23T12:00:00Z', 'outside-between'],
+    ['at midnight inside a wrapping window', '22:00', '06:00', '2026-11-23T00:00:00Z', undefined],
+    ['just after a wrapping window ends', '22:00', '06:00', '2026-11-23T06:01:00Z', 'outside-between'],
+    ['just before a wrapping window starts', '22:00', '06:00', '2026-11-23T21:59:00Z', 'outside-between'],
   ])('between: %s', async (_label, start, end, iso, expected) => {
     expect(await verdict((t) => t.between(start, end), iso)).toBe(expected);
   });
 
-  it('unlessBetween skips inside the window', async () => {
-    expect(await verdict((t) => t.unlessBetween('22:00', '06:00'), '2026-11-23T02:00:00Z')).toBe('inside-unless-between');
-    expect(await verdict((t) => t.unlessBetween('22:00', '06:00'), '2026-11-23T12:00:00Z')).toBeUndefined();
+  it.each([
+    ['inside a window', '09:00', '17:00', '2026-11-23T12:00:00Z', 'inside-unless-between'],
+    ['at its start (inclusive)', '09:00', '17:00', '2026-11-23T09:00:00Z', 'inside-unless-between'],
+    ['at its end (inclusive)', '09:00', '17:00', '2026-11-23T17:00:00Z', 'inside-unless-between'],
+    ['just after its end', '09:00', '17:00', '2026-11-23T17:01:00Z', undefined],
+    ['inside a window that wraps midnight, before midnight', '22:00', '06:00', '2026-11-23T23:59:00Z', 'inside-unless-between'],
+    ['inside a window that wraps midnight, after midnight', '22:00', '06:00', '2026-11-23T02:00:00Z', 'inside-unless-between'],
+    ['at midnight itself', '22:00', '06:00', '2026-11-23T00:00:00Z', 'inside-unless-between'],
+    ['outside a wrapping window', '22:00', '06:00', '2026-11-23T12:00:00Z', undefined],
+    ['a one-minute window', '12:00', '12:00', '2026-11-23T12:00:00Z', 'inside-unless-between'],
+  ])('unlessBetween: %s', async (_label, start, end, iso, expected) => {
+    expect(await verdict((t) => t.unlessBetween(start, end), iso)).toBe(expected);
   });
 
   it("judges windows on the task's wall clock", async () => {

@@ -120,7 +120,7 @@ describe('runTick', () => {
 
     expect(requests.map((r) => r.expiresAt).sort()).toEqual([now + 60_000, deadline + LEASE_MARGIN_MS].sort());
     // Released: the next run may take it straight away.
-    expect(await store.acquireLease({ task: 'long-cap', owner: 'next', slot: 'x', now, expiresAt: now + 1 })).toEqual({ acquired: true });
+    expect(await store.acquireLease({ task: 'long-cap', owner: 'next', slot: 'x', now, expiresAt: now + 1 })).toEqual({ acquired: true, fence: 2 });
   });
 
   it('fails the tick when the store fails, after settling the other slots', async () => {
@@ -138,6 +138,45 @@ describe('runTick', () => {
 
     await expect(runTick(input(schedule, failing))).rejects.toThrow('the store failed for 1 of 2 due slots');
     expect(bRan).toBe(true);
+  });
+});
+
+describe('runTick fence tokens', () => {
+  it('hands a withoutOverlapping task a fence that grows run after run, and none to other tasks', async () => {
+    const fences: Record<string, (number | undefined)[]> = { fenced: [], plain: [] };
+    const schedule = new Schedule();
+    schedule.call(({ fence }) => void fences.fenced?.push(fence)).name('fenced').withoutOverlapping();
+    schedule.call(({ fence }) => void fences.plain?.push(fence)).name('plain');
+    const store = new MemoryStore();
+    for (const minute of [0, 1, 2]) {
+      const at = MINUTE.getTime() + minute * 60_000;
+      await runTick(input(schedule, store, { minute: new Date(at), now: () => at + 100, deadline: at + 55_000 }));
+    }
+    expect(fences).toEqual({ fenced: [1, 2, 3], plain: [undefined, undefined, undefined] });
+  });
+});
+
+describe('runTick sub-minute tasks', () => {
+  it('runs every slot of each sub-minute task once, each claimed on its own', async () => {
+    const runs = new Map<string, string[]>();
+    const schedule = new Schedule();
+    const helpers = ['everySecond', 'everyTwoSeconds', 'everyFiveSeconds', 'everyTenSeconds', 'everyFifteenSeconds', 'everyTwentySeconds', 'everyThirtySeconds'] as const;
+    for (const helper of helpers) {
+      schedule.call(({ slot }) => void runs.set(helper, [...(runs.get(helper) ?? []), slot])).name(helper)[helper]();
+    }
+    const store = new MemoryStore();
+    // The clock stands at the end of the minute, so no slot waits for its second.
+    const end = MINUTE.getTime() + 60_000;
+    const report = await runTick(input(schedule, store, { now: () => end, deadline: end + 30_000 }));
+
+    expect(helpers.map((h) => runs.get(h)?.length)).toEqual([60, 30, 12, 6, 4, 3, 2]);
+    expect(report.ran).toHaveLength(117);
+    expect(new Set(runs.get('everySecond')).size).toBe(60);
+    expect(await store.getRun('everyFifteenSeconds', '2026-11-23T10:05:45.000Z')).toMatchObject({ status: 'succeeded' });
+
+    const again = await runTick(input(schedule, store, { owner: 'duplicate', now: () => end, deadline: end + 30_000 }));
+    expect(again.ran).toEqual([]);
+    expect(again.skipped).toHaveLength(117);
   });
 });
 
