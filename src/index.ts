@@ -8,6 +8,7 @@ export { buildSchedule, type Kernel } from './kernel/buildSchedule.js';
 export type * from './kernel/types.js';
 export { compileCron, type CompiledCron } from './cron/compileCron.js';
 export { dueSlots, type DueSlot } from './evaluation/dueSlots.js';
+export { occurrences, nextRuns, type Occurrence } from './evaluation/occurrences.js';
 export { tickMinute, SCHEDULED_TIME_PLACEHOLDER } from './tick/tickMinute.js';
 export { createTickHandler, type TickHandler, type TickHandlerOptions } from './runner/createTickHandler.js';
 export { runTick, type TickReport, type SkipReason } from './runner/runTick.js';

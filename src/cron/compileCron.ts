@@ -15,8 +15,15 @@ export interface CompiledCron {
   readonly expression: string;
   /** Seconds within a matching minute at which the expression fires, ascending (`[0]` for 5 fields). */
   readonly seconds: readonly number[];
+  /**
+   * Whether the hour field names specific hours (not `*`, `?` or a step). Such "fixed-time" expressions
+   * get DESIGN.md's DST policy; wildcard and step hours follow elapsed time.
+   */
+  readonly fixedTime: boolean;
   /** Whether a minute showing these wall-clock fields matches the expression (seconds aside). */
   matches(clock: WallClock): boolean;
+  /** Whether any minute of this wall-clock hour can match (hour, day and month fields). */
+  matchesHour(clock: WallClock): boolean;
   /** `matches` for the UTC wall clock of `minute`. */
   matchesMinute(minute: Date): boolean;
 }
@@ -70,7 +77,7 @@ export function compileCron(expression: string, task?: string): CompiledCron {
     );
   }
 
-  const [, , , rawDayOfMonth, , rawDayOfWeek] = withSeconds;
+  const [, , rawHour, rawDayOfMonth, , rawDayOfWeek] = withSeconds;
   const tables: Tables = {
     minute: toTable(60, fields.minute.values),
     hour: toTable(24, fields.hour.values),
@@ -94,7 +101,9 @@ export function compileCron(expression: string, task?: string): CompiledCron {
   return Object.freeze({
     expression,
     seconds: Object.freeze([...seconds].sort((a, b) => a - b)),
+    fixedTime: !isUnrestricted(rawHour) && !(rawHour ?? '').includes('/'),
     matches: (clock: WallClock) => matches(tables, clock),
+    matchesHour: (clock: WallClock) => tables.hour[clock.hour] === 1 && tables.month[clock.month] === 1 && matchesDay(tables, clock),
     matchesMinute: (minute: Date) => matches(tables, utcWallClock(minute)),
   });
 }

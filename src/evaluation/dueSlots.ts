@@ -1,5 +1,6 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
-import { wallClock, type WallClock } from './wallClock.js';
+import type { WallClock } from './wallClock.js';
+import { zoneMinute, type ZoneMinute } from './zoneMinute.js';
 
 /** One scheduled instant of one task. */
 export interface DueSlot {
@@ -16,28 +17,39 @@ const MINUTE_MS = 60_000;
 
 /**
  * The slots of `tasks` that fall in the minute starting at `minute`, ordered by time then by
- * declaration order. Pure: time comes in as an argument, nothing is read from the clock. The wall
- * clock of each time zone is worked out once per call, however many tasks share it.
+ * declaration order. Pure: time comes in as an argument, nothing is read from the clock. Each time
+ * zone's wall clock and DST situation is worked out once per call, however many tasks share it.
+ *
+ * DST (DESIGN.md): expressions are matched on the zone's wall clock, so wildcard and step hours follow
+ * elapsed time through both transitions. Fixed-time expressions run once per local day: a time that
+ * falls in a spring-forward gap runs at the first instant after it, and in a repeated fall-back hour
+ * only the first pass counts.
  */
 export function dueSlots(tasks: readonly CompiledTask[], minute: Date): DueSlot[] {
-  const clocks = new Map<string, WallClock>();
+  const zones = new Map<string, ZoneMinute>();
   const epochMinute = Math.floor(minute.getTime() / MINUTE_MS);
   const slots: DueSlot[] = [];
   for (const task of tasks) {
     const { timezone, intervalMinutes, repeatSeconds } = task.definition;
     if (intervalMinutes !== undefined && epochMinute % intervalMinutes !== 0) continue;
-    let clock = clocks.get(timezone);
-    if (clock === undefined) {
-      clock = wallClock(minute, timezone);
-      clocks.set(timezone, clock);
+    let zone = zones.get(timezone);
+    if (zone === undefined) {
+      zone = zoneMinute(minute, timezone);
+      zones.set(timezone, zone);
     }
-    if (!task.cron.matches(clock)) continue;
+    if (!isDue(task, zone)) continue;
     for (const second of repeatSeconds === undefined ? task.cron.seconds : secondsEvery(repeatSeconds)) {
       const at = new Date(minute.getTime() + second * 1000);
-      slots.push({ task, at, slot: at.toISOString(), clock });
+      slots.push({ task, at, slot: at.toISOString(), clock: zone.clock });
     }
   }
   return slots.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+function isDue({ cron }: CompiledTask, zone: ZoneMinute): boolean {
+  if (!cron.fixedTime) return cron.matches(zone.clock);
+  if (zone.secondPass) return false;
+  return cron.matches(zone.clock) || zone.skipped.some((clock) => cron.matches(clock));
 }
 
 function secondsEvery(step: number): number[] {

@@ -33,9 +33,44 @@ export function utcWallClock(at: Date): WallClock {
   };
 }
 
+const MINUTE_MS = 60_000;
+/**
+ * Offsets are cached per zone in blocks of 15 minutes: no zone changes its offset twice within one, so
+ * a block whose two ends agree has that offset throughout and its wall clocks are plain arithmetic.
+ * Only blocks that contain a transition ask Intl minute by minute.
+ */
+const BLOCK_MS = 15 * MINUTE_MS;
+/** Blocks kept per zone before the cache is dropped (a tick needs a handful; a year's walk, 35,000). */
+const MAX_BLOCKS = 50_000;
+const offsets = new Map<string, Map<number, number | null>>();
+
 /** The wall clock of `at` in the IANA zone `zone`. */
 export function wallClock(at: Date, zone: string): WallClock {
   if (zone === 'UTC') return utcWallClock(at);
+  const ms = at.getTime();
+  const block = Math.floor(ms / BLOCK_MS);
+  let blocks = offsets.get(zone);
+  if (blocks === undefined) {
+    blocks = new Map();
+    offsets.set(zone, blocks);
+  }
+  let offset = blocks.get(block);
+  if (offset === undefined) {
+    const start = offsetAt(block * BLOCK_MS, zone);
+    offset = start === offsetAt((block + 1) * BLOCK_MS, zone) ? start : null;
+    if (blocks.size >= MAX_BLOCKS) blocks.clear();
+    blocks.set(block, offset);
+  }
+  return offset === null ? intlWallClock(at, zone) : utcWallClock(new Date(ms + offset * MINUTE_MS));
+}
+
+/** The zone's UTC offset at `ms`, in whole minutes. */
+function offsetAt(ms: number, zone: string): number {
+  const c = intlWallClock(new Date(ms), zone);
+  return Math.round((Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute) - Math.floor(ms / MINUTE_MS) * MINUTE_MS) / MINUTE_MS);
+}
+
+function intlWallClock(at: Date, zone: string): WallClock {
   let formatter = formatters.get(zone);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat('en-US', {

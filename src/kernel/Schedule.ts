@@ -1,5 +1,6 @@
 import { compileCron, type CompiledCron } from '../cron/compileCron.js';
 import { describeValue, InvalidTaskError, TickworkError } from '../errors.js';
+import { nextRuns, occurrences, type Occurrence } from '../evaluation/occurrences.js';
 import { commands as defaultCommands, type CommandRegistry } from './CommandRegistry.js';
 import { applyAttributes, type GroupAttributes } from './groupAttributes.js';
 import { scheduledMethods } from './Scheduled.js';
@@ -120,6 +121,22 @@ export class Schedule {
   /** The definitions with their compiled matchers; what the evaluator and the tick use. */
   compiled(): readonly CompiledTask[] {
     return this.#ensureBuilt().compiled;
+  }
+
+  /**
+   * Every scheduled slot in `[from, to)` as `{ name, at }`, sorted by time then name: time zones, DST,
+   * sub-minute slots and intervals included; runtime filters (`when`, `between`, …) not applied.
+   *
+   * @example
+   * schedule.occurrences(new Date('2026-03-08T00:00Z'), new Date('2026-03-09T00:00Z'));
+   */
+  occurrences(from: Date, to: Date): Occurrence[] {
+    return occurrences(this.compiled(), from, to);
+  }
+
+  /** The next `count` slots of the task `name` at or after `from`, on the same engine as the tick. */
+  nextRuns(name: string, from: Date, count: number): Date[] {
+    return nextRuns(this.compiled(), name, from, count);
   }
 
   /** The registry `command()` tasks resolve against. */
