@@ -1,6 +1,8 @@
 import { parseClockTime } from './clockTime.js';
 import { HookBuilder } from './HookBuilder.js';
-import type { Condition, LambdaOptions, TimeWindow } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions, TimeWindow } from './types.js';
+
+const CATCH_UP_POLICIES = ['once', 'all', 'skip'] as const;
 
 /** Laravel's default overlap lock lifetime: the cap on a lease, not its usual length. */
 const DEFAULT_OVERLAP_EXPIRES_MINUTES = 1440;
@@ -83,6 +85,33 @@ export class TaskBuilder extends HookBuilder {
   /** The run's deadline: its signal aborts after `seconds`, and the run counts as timed out. */
   timeout(seconds: number): this {
     return this.edit((d) => (d.timeoutSeconds = this.integer(seconds, 'timeout', 1, 900)));
+  }
+
+  /**
+   * How missed slots are handled: `catchUp({ window: 15, policy: 'all', maxRuns: 5 })`. Unset keys keep
+   * their defaults (window 5 minutes, policy 'once', maxRuns 10).
+   */
+  catchUp(options: Partial<CatchUpOptions>): this {
+    if (options === null || typeof options !== 'object') this.reject('catchUp', 'an options object', options);
+    for (const key of Object.keys(options)) {
+      if (!['window', 'policy', 'maxRuns'].includes(key)) this.reject('catchUp', 'only window, policy, maxRuns', key);
+    }
+    const { window = this.draft.catchUp.window, policy = this.draft.catchUp.policy, maxRuns = this.draft.catchUp.maxRuns } = options;
+    if (!CATCH_UP_POLICIES.includes(policy)) this.reject('catchUp', `policy ${CATCH_UP_POLICIES.map((p) => `'${p}'`).join(', ')}`, policy);
+    const checked = {
+      window: this.integer(window, 'catchUp', 0, 1440),
+      policy,
+      maxRuns: this.integer(maxRuns, 'catchUp', 1, 100),
+    };
+    return this.edit((d) => (d.catchUp = checked));
+  }
+
+  /**
+   * Starts each run up to `seconds` after its slot, by an offset derived from the task's name and the
+   * slot — the same on every retry — so fleets of similar tasks spread their load. At most 300.
+   */
+  jitter(seconds: number): this {
+    return this.edit((d) => (d.jitterSeconds = this.integer(seconds, 'jitter', 1, 300)));
   }
 
   /**

@@ -1,4 +1,5 @@
 import type {
+  CatchUpOptions,
   Condition,
   FailureHook,
   Hook,
@@ -38,10 +39,15 @@ export interface TaskDraft {
   email: { to: readonly string[]; onlyIfOutput: boolean } | undefined;
   emailOnFailure: { to: readonly string[] } | undefined;
   timeoutSeconds: number | undefined;
+  catchUp: CatchUpOptions;
+  jitterSeconds: number | undefined;
   withoutOverlapping: OverlapOptions | false;
   onOneServer: boolean;
   lambda: LambdaOptions | false;
 }
+
+/** DESIGN.md's default misfire handling: within 5 minutes, run once for all missed slots. */
+export const DEFAULT_CATCH_UP: CatchUpOptions = Object.freeze({ window: 5, policy: 'once', maxRuns: 10 });
 
 /** A fresh draft: every minute, UTC, inline, no options. */
 export function newDraft(action: TaskAction, derivedName?: string): TaskDraft {
@@ -72,6 +78,8 @@ export function newDraft(action: TaskAction, derivedName?: string): TaskDraft {
     email: undefined,
     emailOnFailure: undefined,
     timeoutSeconds: undefined,
+    catchUp: DEFAULT_CATCH_UP,
+    jitterSeconds: undefined,
     withoutOverlapping: false,
     onOneServer: false,
     lambda: false,
@@ -105,6 +113,8 @@ export function freezeDraft(draft: TaskDraft, name: string): TaskDefinition {
       emailOnFailure: draft.emailOnFailure === undefined ? undefined : f({ ...draft.emailOnFailure }),
     }),
     timeoutSeconds: draft.timeoutSeconds,
+    catchUp: f({ ...draft.catchUp }),
+    jitterSeconds: draft.jitterSeconds,
     withoutOverlapping: draft.withoutOverlapping === false ? false : f({ ...draft.withoutOverlapping }),
     onOneServer: draft.onOneServer,
     lambda: draft.lambda === false ? false : f({ ...draft.lambda }),

@@ -1,7 +1,7 @@
 import { InvalidTaskError } from '../errors.js';
 import { TaskBuilder } from './TaskBuilder.js';
 import { newDraft } from './TaskDraft.js';
-import type { Condition, LambdaOptions } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions } from './types.js';
 
 /**
  * Attributes several tasks can share through `schedule.group()`, and that `@Scheduled` accepts as
@@ -17,6 +17,9 @@ export interface GroupAttributes {
   readonly evenWhenPaused?: boolean;
   /** Seconds. */
   readonly timeout?: number;
+  readonly catchUp?: Partial<CatchUpOptions>;
+  /** Seconds. */
+  readonly jitter?: number;
   readonly runInBackground?: boolean;
   readonly onLambda?: LambdaOptions;
   readonly when?: Condition;
@@ -39,6 +42,8 @@ const APPLIERS: Record<keyof GroupAttributes, Apply> = {
   environments: (b, v: readonly string[]) => b.environments(...(Array.isArray(v) ? v : [v as never])),
   evenWhenPaused: (b, v: boolean) => flag(b, 'evenWhenPaused', v, () => b.evenWhenPaused()),
   timeout: (b, v: number) => b.timeout(v),
+  catchUp: (b, v: Partial<CatchUpOptions>) => b.catchUp(v),
+  jitter: (b, v: number) => b.jitter(v),
   runInBackground: (b, v: boolean) => flag(b, 'runInBackground', v, () => b.runInBackground()),
   onLambda: (b, v: LambdaOptions) => b.onLambda(v),
   when: (b, v: Condition) => b.when(v),

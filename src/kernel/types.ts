@@ -51,6 +51,16 @@ export interface TimeWindow {
   readonly end: string;
 }
 
+/** What to do with slots a tick missed (outage, throttling, a late tick's past sub-minute slots). */
+export interface CatchUpOptions {
+  /** How far back missed slots are still run, in minutes; older ones are recorded as missed. @default 5 */
+  readonly window: number;
+  /** `once`: run the latest missed slot for all of them; `all`: run each (up to `maxRuns`); `skip`: run none. @default 'once' */
+  readonly policy: 'once' | 'all' | 'skip';
+  /** The bound on `all`: the most recent `maxRuns` missed slots run. @default 10 */
+  readonly maxRuns: number;
+}
+
 /** Overlap settings of a task declared `withoutOverlapping()`. */
 export interface OverlapOptions {
   /** Upper bound on the lease, in minutes, whatever the run's deadline. */
@@ -123,6 +133,9 @@ export interface TaskDefinition {
   readonly output: OutputOptions;
   /** The run's deadline in seconds; undefined means the tick's remaining time. */
   readonly timeoutSeconds: number | undefined;
+  readonly catchUp: CatchUpOptions;
+  /** Each run starts up to this many seconds after its slot, by an offset fixed per `(name, slot)`. */
+  readonly jitterSeconds: number | undefined;
   /** `false` unless the task was declared `withoutOverlapping()`. */
   readonly withoutOverlapping: OverlapOptions | false;
   /** Claims the slot across every deployment that shares the table. */

@@ -27,7 +27,11 @@ export function renderLogLine(line: string): string | undefined {
   if (entry.service !== SERVICE_NAME) return undefined;
 
   if (entry.message === 'tick done') {
-    return `${clock(entry.tick)}  tick ${String(entry.tick)}: ${entry.due} due, ${entry.ran} ran, ${entry.failed} failed, ${entry.skipped} skipped`;
+    return `${clock(entry.tick)}  tick ${String(entry.tick)}: ${entry.due} due, ${entry.ran} ran, ${entry.failed} failed, ${entry.skipped} skipped, ${entry.missed} missed`;
+  }
+  if (entry.message === 'task missed' && typeof entry.task === 'string') {
+    const range = entry.from === entry.to ? clock(entry.from) : `${clock(entry.from)}–${clock(entry.to)}`;
+    return `${clock(entry.to)}  ⚠ ${entry.task.padEnd(18)} missed ${entry.count} slot(s) ${range} (${entry.reason})`;
   }
   if (typeof entry.task !== 'string') return undefined;
   const outcome = entry.outcome;

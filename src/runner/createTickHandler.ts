@@ -81,7 +81,14 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       now,
       logger,
     });
-    logger.info('tick done', { tick: report.tick, due: report.due.length, ran: report.ran.length, failed: report.failed.length, skipped: report.skipped.length });
+    logger.info('tick done', {
+      tick: report.tick,
+      due: report.due.length,
+      ran: report.ran.length,
+      failed: report.failed.length,
+      skipped: report.skipped.length,
+      missed: report.missed.reduce((sum, m) => sum + m.count, 0),
+    });
     return report;
   };
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DueSlot } from '../evaluation/dueSlots.js';
+import { jitterMs } from '../evaluation/jitter.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { TaskAction, TaskContext } from '../kernel/types.js';
 import { OutputBuffer } from './OutputBuffer.js';
@@ -23,13 +24,14 @@ export type TaskResult =
 
 /**
  * Runs one claimed slot: pings and `before` hooks, the action, then the success or failure hooks and
- * pings, then `after`. A slot later in its minute starts at its second. The run's signal aborts at its
+ * pings, then `after`. A slot later in its minute starts at its second, plus the task's jitter. The run's signal aborts at its
  * deadline (the task's `timeout()`, or the tick's); an action that ignores it is abandoned there and the
  * run is `timed-out`, so one stuck task cannot hold the tick past the Lambda's own timeout.
  */
 export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<TaskResult> {
   const { definition } = due.task;
-  const wait = due.at.getTime() - options.now();
+  const startAt = due.at.getTime() + (definition.jitterSeconds === undefined ? 0 : jitterMs(definition.name, due.slot, definition.jitterSeconds));
+  const wait = startAt - options.now();
   if (wait > 0) await sleep(Math.min(wait, Math.max(0, options.deadline - options.now())));
 
   const started = options.now();

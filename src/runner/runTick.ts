@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { dueSlots, type DueSlot } from '../evaluation/dueSlots.js';
+import type { DueSlot } from '../evaluation/dueSlots.js';
+import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { excerpt } from '../output/index.js';
@@ -41,6 +42,8 @@ export interface TickReport {
   readonly due: readonly string[];
   /** Names of the tasks this tick started and that succeeded. */
   readonly ran: readonly string[];
+  /** Slots that did not run and will not: summarised per task and reason (see `MissReason`). */
+  readonly missed: readonly MissedSlots[];
   /** Tasks this tick started that threw or ran past their deadline. */
   readonly failed: readonly { readonly name: string; readonly error: string }[];
   /** Due tasks this tick did not start, and why. */
@@ -61,12 +64,26 @@ type SlotResult =
  * invocation fails and alarms fire. Slots already claimed stay claimed, so a retry cannot double-run them.
  */
 export async function runTick(input: RunTickInput): Promise<TickReport> {
-  const slots = dueSlots(input.tasks, input.minute);
-  const settled = await Promise.allSettled(slots.map((slot) => runSlot(input, slot)));
+  const tick = input.minute.toISOString();
+  const { run: slots, missed } = planCatchUp(input.tasks, {
+    minute: input.minute,
+    lastTick: await input.store.lastTick(),
+    now: input.now(),
+  });
+  for (const m of missed) input.logger.warn('task missed', { task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason });
+  const settled = await Promise.allSettled([
+    // Recorded as evaluated once planned (only ever forward): the next tick must not re-plan this
+    // minute while its runs are still going. A tick that fails is retried by Lambda with the same
+    // event, which evaluates this minute again; claims keep that from running anything twice.
+    input.store.advanceTick(input.minute.getTime()).then(() => undefined),
+    ...slots.map((slot) => runSlot(input, slot)),
+    ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
+  ]);
 
   const report = {
-    tick: input.minute.toISOString(),
+    tick,
     due: slots.map((s) => s.task.definition.name),
+    missed,
     ran: [] as string[],
     failed: [] as { name: string; error: string }[],
     skipped: [] as { name: string; reason: SkipReason }[],
@@ -78,6 +95,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
       continue;
     }
     const outcome = result.value;
+    if (outcome === undefined) continue; // the tick state or a missed record
     switch (outcome.kind) {
       case 'ran':
         report.ran.push(outcome.name);

@@ -20,6 +20,7 @@ import {
   type ClaimResult,
   type LeaseRequest,
   type LeaseResult,
+  type MissedRecord,
   type RunOutcome,
   type RunRecord,
   type RunStatus,
@@ -230,6 +231,60 @@ export class DynamoDbStore implements Store {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw this.#fail(`release the lease of ${task}`, error);
     }
+  }
+
+  async lastTick(): Promise<number | undefined> {
+    try {
+      const { Item } = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.tick(this.#deployment)), sk: s(keys.tickState) },
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.lastTick?.N === undefined ? undefined : Number(Item.lastTick.N);
+    } catch (error) {
+      throw this.#fail('read the last tick', error);
+    }
+  }
+
+  async advanceTick(minute: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.tick(this.#deployment)), sk: s(keys.tickState) },
+          UpdateExpression: 'SET lastTick = :minute',
+          // Only forward: a late or duplicated tick for an older minute leaves the state alone.
+          ConditionExpression: 'attribute_not_exists(lastTick) OR lastTick < :minute',
+          ExpressionAttributeValues: { ':minute': n(minute) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail('advance the last tick', error);
+    }
+  }
+
+  async recordMissed(missed: MissedRecord): Promise<void> {
+    const recordedAt = Date.parse(missed.tick);
+    await this.#putUnlessHeld(`record missed slots of ${missed.task}`, {
+      TableName: this.#table,
+      Item: {
+        pk: s(keys.task(this.#deployment, missed.task)),
+        sk: s(keys.missed(missed.from, missed.reason)),
+        task: s(missed.task),
+        status: s('missed'),
+        from: s(missed.from),
+        to: s(missed.to),
+        count: n(missed.count),
+        reason: s(missed.reason),
+        tick: s(missed.tick),
+        [TTL_ATTRIBUTE]: n(Math.ceil((recordedAt + this.#retentionMs) / 1000)),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import type {
   LeaseHolder,
   LeaseRequest,
   LeaseResult,
+  MissedRecord,
   RunOutcome,
   RunRecord,
   SlotClaim,
@@ -17,6 +18,8 @@ export class MemoryStore implements Store {
   readonly #runs = new Map<string, RunRecord>();
   readonly #leases = new Map<string, LeaseHolder>();
   readonly #fences = new Map<string, number>();
+  readonly #missed = new Map<string, MissedRecord>();
+  #lastTick: number | undefined;
 
   async ensureTable(): Promise<void> {}
 
@@ -55,6 +58,26 @@ export class MemoryStore implements Store {
     if (this.#leases.get(task)?.owner !== owner) return false;
     this.#leases.delete(task);
     return true;
+  }
+
+  async lastTick(): Promise<number | undefined> {
+    return this.#lastTick;
+  }
+
+  async advanceTick(minute: number): Promise<boolean> {
+    if (this.#lastTick !== undefined && this.#lastTick >= minute) return false;
+    this.#lastTick = minute;
+    return true;
+  }
+
+  async recordMissed(missed: MissedRecord): Promise<void> {
+    const key = JSON.stringify([missed.task, missed.from, missed.reason]);
+    if (!this.#missed.has(key)) this.#missed.set(key, missed);
+  }
+
+  /** Every missed record, for tests. */
+  missed(): MissedRecord[] {
+    return [...this.#missed.values()];
   }
 }
 

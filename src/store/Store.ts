@@ -68,6 +68,18 @@ export type LeaseResult =
   | { readonly acquired: true; readonly fence: number }
   | { readonly acquired: false; readonly holder: LeaseHolder };
 
+/** Slots of one task that did not run, summarised: how many, from when to when, and why. */
+export interface MissedRecord {
+  readonly task: string;
+  /** The first and last missed slot (ISO). */
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly reason: string;
+  /** The tick (ISO minute) that found them. */
+  readonly tick: string;
+}
+
 /**
  * Tickwork's state: slot claims, run records and overlap leases. Every decision is one conditional
  * write; implementations never read-then-write, and every condition checks expiry times itself
@@ -86,6 +98,12 @@ export interface Store {
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
+  /** The latest minute a tick has evaluated (epoch ms), read consistently; undefined before the first. */
+  lastTick(): Promise<number | undefined>;
+  /** Moves the last evaluated minute forward to `minute`; never back. Returns whether it moved. */
+  advanceTick(minute: number): Promise<boolean>;
+  /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
+  recordMissed(missed: MissedRecord): Promise<void>;
 }
 
 /** Run records are kept this long (via TTL) unless the store is told otherwise. */

@@ -6,6 +6,8 @@
  * |-------------|-----------------------------|--------------------|
  * | run record  | `task#<deployment>#<name>`  | `run#<slot ISO>`   |
  * | overlap lease | `task#<deployment>#<name>` | `lease`           |
+ * | missed slots  | `task#<deployment>#<name>`  | `missed#<first slot>#<reason>` |
+ * | tick state    | `tick#<deployment>`         | `state`            |
  *
  * Keys come from task names, never from expressions, so editing a frequency never orphans a lock.
  */
@@ -13,6 +15,9 @@ export const keys = {
   task: (deployment: string, task: string) => `task#${deployment}#${task}`,
   run: (slot: string) => `run#${slot}`,
   lease: 'lease',
+  missed: (from: string, reason: string) => `missed#${from}#${reason}`,
+  tick: (deployment: string) => `tick#${deployment}`,
+  tickState: 'state',
 } as const;
 
 /** Deployment id used when none is configured. */

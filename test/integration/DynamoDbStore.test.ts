@@ -1,8 +1,8 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { StoreError } from '../../src/errors.js';
-import { useLocalStore } from './dynamo.js';
+import { freshTable, useLocalStore } from './dynamo.js';
 
 const slot = '2026-11-23T10:05:00.000Z';
 
@@ -73,6 +73,28 @@ describe('DynamoDbStore on DynamoDB Local', () => {
       fences.push(won[0]?.acquired ? won[0].fence : -1);
     }
     expect(fences).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('moves the last tick only forward, and reads it back consistently', async () => {
+    const { store } = await freshTable(local.client);
+    expect(await store.lastTick()).toBeUndefined();
+    expect(await store.advanceTick(2_000)).toBe(true);
+    expect(await store.advanceTick(1_000)).toBe(false); // a late tick for an older minute
+    expect(await store.advanceTick(2_000)).toBe(false); // a duplicate
+    expect(await store.lastTick()).toBe(2_000);
+    const raced = await Promise.all([3_000, 5_000, 4_000].map((m) => store.advanceTick(m)));
+    expect(raced.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(await store.lastTick()).toBe(5_000);
+  });
+
+  it('records missed slots once per task, first slot and reason', async () => {
+    const { store, tableName } = await freshTable(local.client);
+    const missed = { task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced', tick: '2026-11-23T10:04:00.000Z' };
+    await store.recordMissed(missed);
+    await store.recordMissed({ ...missed, count: 99, tick: '2026-11-23T10:05:00.000Z' }); // a duplicate tick
+    const { Items } = await local.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    expect(Items).toHaveLength(1);
+    expect(Items?.[0]).toMatchObject({ status: { S: 'missed' }, count: { N: '2' }, reason: { S: 'coalesced' } });
   });
 
   it('keeps deployments apart in one table', async () => {

@@ -40,7 +40,7 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
 
   it('runs the due tasks of the minute a manual invoke names, once', async () => {
     const first = await invoke({ time: '2026-11-23T10:05:00Z' });
-    expect(first).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['heartbeat', 'metrics:rollup'], ran: ['heartbeat', 'metrics:rollup'], failed: [], skipped: [] });
+    expect(first).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['heartbeat', 'metrics:rollup'], missed: [], ran: ['heartbeat', 'metrics:rollup'], failed: [], skipped: [] });
 
     const again = await invoke({ time: '2026-11-23T10:05:30Z' });
     expect(again.ran).toEqual([]);

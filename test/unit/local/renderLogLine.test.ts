@@ -10,7 +10,8 @@ describe('renderLogLine', () => {
     [{ message: 'task failed', task: 'x', slot, outcome: 'failed', durationMs: 9, error: 'Error: boom' }, '10:05:00  ✖ x                  failed after 9 ms: Error: boom'],
     [{ message: 'task skipped', task: 'x', slot, outcome: 'skipped', reason: 'overlapping' }, '10:05:00  ↷ x                  skipped (overlapping)'],
     [{ message: 'task timed-out', task: 'x', slot, outcome: 'timed-out', durationMs: 50 }, '10:05:00  ⏱ x                  timed out after 50 ms'],
-    [{ message: 'tick done', tick: slot, due: 3, ran: 2, failed: 0, skipped: 1 }, '10:05:00  tick 2026-11-23T10:05:00.000Z: 3 due, 2 ran, 0 failed, 1 skipped'],
+    [{ message: 'tick done', tick: slot, due: 3, ran: 2, failed: 0, skipped: 1, missed: 4 }, '10:05:00  tick 2026-11-23T10:05:00.000Z: 3 due, 2 ran, 0 failed, 1 skipped, 4 missed'],
+    [{ message: 'task missed', task: 'x', from: '2026-11-23T08:01:00.000Z', to: '2026-11-23T09:54:00.000Z', count: 114, reason: 'outside-catch-up-window' }, '09:54:00  ⚠ x                  missed 114 slot(s) 08:01:00–09:54:00 (outside-catch-up-window)'],
     [{ message: 'cache pruned', task: 'cache:prune', slot, function_name: 'f', entriesRemoved: 4 }, '10:05:00  · cache:prune        cache pruned {"entriesRemoved":4}'],
   ])('renders %j', (fields, expected) => {
     expect(renderLogLine(line(fields))).toBe(expected);

@@ -40,7 +40,7 @@ describe('runTick', () => {
 
     const report = await runTick(input(schedule, new MemoryStore()));
 
-    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], ran: ['five'], failed: [], skipped: [] });
+    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], missed: [], ran: ['five'], failed: [], skipped: [] });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ name: 'five', slot: '2026-11-23T10:05:00.000Z', scheduledAt: MINUTE });
     expect(seen[0]?.signal.aborted).toBe(true); // aborted once the run is over, so leftover work stops
@@ -141,6 +141,58 @@ describe('runTick', () => {
   });
 });
 
+describe('runTick catch-up (fake clock)', () => {
+  const at = (iso: string) => Date.parse(iso);
+  /** Runs the tick for `minute` with the clock at `now`; every run is counted by the task itself. */
+  function ticker(configure: (s: Schedule, count: (slot: string) => void) => void) {
+    const counts = new Map<string, number>();
+    const schedule = new Schedule();
+    configure(schedule, (slot) => counts.set(slot, (counts.get(slot) ?? 0) + 1));
+    const store = new MemoryStore();
+    const tick = (minute: string, now = at(minute) + 200, owner = `tick-${minute}`) =>
+      runTick(input(schedule, store, { minute: new Date(minute), now: () => now, deadline: now + 50_000, owner }));
+    return { tick, counts, store };
+  }
+
+  it('after 3 missing minutes runs the latest missed slot once, reports the rest, and never runs a slot twice', async () => {
+    const { tick, counts, store } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
+    await tick('2026-11-23T10:00:00Z');
+    const report = await tick('2026-11-23T10:04:00Z');
+    expect(report.ran).toEqual(['t', 't']);
+    expect(report.missed).toEqual([{ name: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced' }]);
+    expect([...counts.keys()].map((k) => k.slice(11, 16))).toEqual(['10:00', '10:03', '10:04']);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(store.missed()).toEqual([{ task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced', tick: '2026-11-23T10:04:00.000Z' }]);
+  });
+
+  it('after 2 hours records what is older than the window as missed', async () => {
+    const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
+    await tick('2026-11-23T08:00:00Z');
+    const report = await tick('2026-11-23T10:00:00Z');
+    expect(report.missed.map((m) => [m.reason, m.count])).toEqual([['outside-catch-up-window', 114], ['coalesced', 4]]);
+    expect(counts.size).toBe(3); // 08:00, 09:59 (for the window), 10:00
+  });
+
+  it('a tick delivered twice, concurrently, runs each slot once', async () => {
+    const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute().catchUp({ policy: 'all' }));
+    await tick('2026-11-23T10:00:00Z');
+    const reports = await Promise.all([tick('2026-11-23T10:03:00Z', undefined, 'a'), tick('2026-11-23T10:03:00Z', undefined, 'b')]);
+    expect(reports.flatMap((r) => r.ran)).toHaveLength(3); // 10:01, 10:02, 10:03 — once each across both
+    expect([...counts.values()]).toEqual([1, 1, 1, 1]);
+  });
+
+  it('a tick 90 s late runs its minute, and a stale one changes nothing', async () => {
+    const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
+    await tick('2026-11-23T10:00:00Z');
+    const late = await tick('2026-11-23T10:01:00Z', at('2026-11-23T10:02:30Z'));
+    expect(late).toMatchObject({ ran: ['t'], missed: [] });
+    await tick('2026-11-23T10:02:00Z');
+    const stale = await tick('2026-11-23T10:01:00Z', at('2026-11-23T10:03:10Z'), 'retry');
+    expect(stale).toMatchObject({ ran: [], missed: [], skipped: [{ name: 't', reason: 'already-claimed' }] });
+    expect([...counts.values()]).toEqual([1, 1, 1]);
+  });
+});
+
 describe('runTick fence tokens', () => {
   it('hands a withoutOverlapping task a fence that grows run after run, and none to other tasks', async () => {
     const fences: Record<string, (number | undefined)[]> = { fenced: [], plain: [] };
@@ -157,15 +209,15 @@ describe('runTick fence tokens', () => {
 });
 
 describe('runTick sub-minute tasks', () => {
-  it('runs every slot of each sub-minute task once, each claimed on its own', async () => {
+  it('runs every slot of each sub-minute task once, each claimed on its own (late, policy all)', async () => {
     const runs = new Map<string, string[]>();
     const schedule = new Schedule();
     const helpers = ['everySecond', 'everyTwoSeconds', 'everyFiveSeconds', 'everyTenSeconds', 'everyFifteenSeconds', 'everyTwentySeconds', 'everyThirtySeconds'] as const;
     for (const helper of helpers) {
-      schedule.call(({ slot }) => void runs.set(helper, [...(runs.get(helper) ?? []), slot])).name(helper)[helper]();
+      schedule.call(({ slot }) => void runs.set(helper, [...(runs.get(helper) ?? []), slot])).name(helper)[helper]().catchUp({ policy: 'all', maxRuns: 100 });
     }
     const store = new MemoryStore();
-    // The clock stands at the end of the minute, so no slot waits for its second.
+    // The clock stands at the end of the minute, so every slot is already past: policy `all` runs them.
     const end = MINUTE.getTime() + 60_000;
     const report = await runTick(input(schedule, store, { now: () => end, deadline: end + 30_000 }));
 
@@ -242,6 +294,9 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     getRun: (task, slot) => store.getRun(task, slot),
     acquireLease: (request) => store.acquireLease(request),
     releaseLease: (task, owner) => store.releaseLease(task, owner),
+    lastTick: () => store.lastTick(),
+    advanceTick: (minute) => store.advanceTick(minute),
+    recordMissed: (missed) => store.recordMissed(missed),
     ...overrides,
   };
 }

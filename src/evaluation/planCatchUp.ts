@@ -1,0 +1,106 @@
+import type { CompiledTask } from '../kernel/Schedule.js';
+import { dueSlots, type DueSlot } from './dueSlots.js';
+
+const MINUTE_MS = 60_000;
+/** A tick looks back at most this far; a longer gap is reported as one `not-evaluated` range. */
+export const MAX_LOOK_BACK_MINUTES = 24 * 60;
+/** A sub-minute slot this far behind the clock has been missed, not merely reached late. */
+export const MISFIRE_GRACE_MS = 5_000;
+
+/** Why slots did not run. */
+export type MissReason =
+  /** Older than the task's catch-up window. */
+  | 'outside-catch-up-window'
+  /** Policy `once`: a later missed slot ran for them. */
+  | 'coalesced'
+  /** Policy `skip`. */
+  | 'misfire-skip'
+  /** Policy `all`, beyond `maxRuns`. */
+  | 'catch-up-limit'
+  /** Further back than any tick looks; the minutes were never evaluated (task `*`). */
+  | 'not-evaluated';
+
+/** Missed slots of one task, summarised. */
+export interface MissedSlots {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly reason: MissReason;
+}
+
+export interface CatchUpPlan {
+  /** What to run this tick: the minute's own slots still ahead, then the caught-up ones, by time. */
+  readonly run: DueSlot[];
+  readonly missed: MissedSlots[];
+}
+
+/**
+ * Decides a tick's slots (DESIGN.md "Missed ticks and catch-up", "Sub-minute tasks"). Pure: the clock
+ * and the last evaluated minute come in as arguments.
+ *
+ *   lastTick ─┬─ missed minutes ────────────────┬─ minute (this tick) ─┬─ now
+ *             │ older than the task's window:   │ within the window:   │ its slots: ahead → run at
+ *             │ recorded missed                 │ the task's policy    │ their second; past sub-minute
+ *             │                                 │ (once / all / skip)  │ slots → the policy too
+ *
+ * A duplicate or stale tick (lastTick ≥ minute) evaluates its own minute only; claims keep it from
+ * running anything twice. The first tick ever has nothing to catch up.
+ */
+export function planCatchUp(
+  tasks: readonly CompiledTask[],
+  input: { readonly minute: Date; readonly lastTick: number | undefined; readonly now: number },
+): CatchUpPlan {
+  const minute = input.minute.getTime();
+  const missed: MissedSlots[] = [];
+  const late = new Map<CompiledTask, DueSlot[]>();
+  const run: DueSlot[] = [];
+  const addLate = (slot: DueSlot) => {
+    const list = late.get(slot.task);
+    if (list === undefined) late.set(slot.task, [slot]);
+    else list.push(slot);
+  };
+
+  const firstMissed = input.lastTick === undefined ? minute : input.lastTick + MINUTE_MS;
+  const lookBackStart = minute - MAX_LOOK_BACK_MINUTES * MINUTE_MS;
+  if (firstMissed < lookBackStart) {
+    missed.push({
+      name: '*',
+      from: new Date(firstMissed).toISOString(),
+      to: new Date(lookBackStart - MINUTE_MS).toISOString(),
+      count: (lookBackStart - firstMissed) / MINUTE_MS,
+      reason: 'not-evaluated',
+    });
+  }
+  for (let m = Math.max(firstMissed, lookBackStart); m < minute; m += MINUTE_MS) {
+    for (const slot of dueSlots(tasks, new Date(m))) addLate(slot);
+  }
+  for (const slot of dueSlots(tasks, input.minute)) {
+    const subMinute = slot.task.definition.repeatSeconds !== undefined || slot.task.cron.seconds.length > 1 || slot.at.getTime() !== minute;
+    if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) addLate(slot);
+    else run.push(slot);
+  }
+
+  for (const [task, slots] of late) {
+    const { window, policy, maxRuns } = task.definition.catchUp;
+    const windowStart = minute - window * MINUTE_MS;
+    const expired = slots.filter((s) => s.at.getTime() < windowStart);
+    const eligible = slots.filter((s) => s.at.getTime() >= windowStart);
+    summarise(missed, task, expired, 'outside-catch-up-window');
+    if (policy === 'skip') {
+      summarise(missed, task, eligible, 'misfire-skip');
+    } else {
+      const keep = policy === 'once' ? 1 : maxRuns;
+      run.push(...eligible.slice(-keep));
+      summarise(missed, task, eligible.slice(0, Math.max(0, eligible.length - keep)), policy === 'once' ? 'coalesced' : 'catch-up-limit');
+    }
+  }
+  return { run: run.sort((a, b) => a.at.getTime() - b.at.getTime()), missed };
+}
+
+function summarise(into: MissedSlots[], task: CompiledTask, slots: readonly DueSlot[], reason: MissReason): void {
+  const [first] = slots;
+  const last = slots[slots.length - 1];
+  if (first === undefined || last === undefined) return;
+  into.push({ name: task.definition.name, from: first.slot, to: last.slot, count: slots.length, reason });
+}
