@@ -63,6 +63,21 @@ type SlotResult =
  * the SDK's retries) is a system-wide fault: the tick finishes what it started, then throws so the
  * invocation fails and alarms fire. Slots already claimed stay claimed, so a retry cannot double-run them.
  */
+/**
+ * Runs each task's slots one after another, in time order (caught-up slots before the minute's own),
+ * while different tasks run side by side: a task's catch-up runs never overlap each other, and a
+ * `withoutOverlapping()` task does not lose them to its own lease.
+ */
+function runInTaskOrder(slots: readonly DueSlot[], run: (slot: DueSlot) => Promise<SlotResult>): Promise<SlotResult>[] {
+  const tails = new Map<string, Promise<unknown>>();
+  return slots.map((slot) => {
+    const name = slot.task.definition.name;
+    const result = (tails.get(name) ?? Promise.resolve()).then(() => run(slot));
+    tails.set(name, result.catch(() => undefined));
+    return result;
+  });
+}
+
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
   const { run: slots, missed } = planCatchUp(input.tasks, {
@@ -76,7 +91,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     // minute while its runs are still going. A tick that fails is retried by Lambda with the same
     // event, which evaluates this minute again; claims keep that from running anything twice.
     input.store.advanceTick(input.minute.getTime()).then(() => undefined),
-    ...slots.map((slot) => runSlot(input, slot)),
+    ...runInTaskOrder(slots, (slot) => runSlot(input, slot)),
     ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
   ]);
 

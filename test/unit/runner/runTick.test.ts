@@ -181,6 +181,21 @@ describe('runTick catch-up (fake clock)', () => {
     expect([...counts.values()]).toEqual([1, 1, 1, 1]);
   });
 
+  it('runs a task\'s caught-up slots one after another, so a withoutOverlapping task keeps them all', async () => {
+    const log: string[] = [];
+    const { tick } = ticker((s) => s.call(async ({ slot }) => {
+      log.push(`start ${slot.slice(11, 16)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      log.push(`end ${slot.slice(11, 16)}`);
+    }).name('t').everyMinute().withoutOverlapping().catchUp({ policy: 'all' }));
+    await tick('2026-11-23T10:00:00Z');
+    log.length = 0;
+    const report = await tick('2026-11-23T10:03:00Z');
+    expect(report.ran).toEqual(['t', 't', 't']);
+    expect(report.skipped).toEqual([]);
+    expect(log).toEqual(['start 10:01', 'end 10:01', 'start 10:02', 'end 10:02', 'start 10:03', 'end 10:03']);
+  });
+
   it('a tick 90 s late runs its minute, and a stale one changes nothing', async () => {
     const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
     await tick('2026-11-23T10:00:00Z');
