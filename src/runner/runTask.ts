@@ -16,11 +16,21 @@ export interface RunTaskOptions {
   readonly commands: CommandRegistry;
   /** The overlap lease's fence token, when the task holds one. */
   readonly fence?: number;
+  /** Aborts the run from outside (its lease was lost to another owner). */
+  readonly signal?: AbortSignal;
+}
+
+interface RunTiming {
+  readonly durationMs: number;
+  /** Epoch milliseconds the action started, and how long after its slot. */
+  readonly startedAt: number;
+  readonly latenessMs: number;
+  readonly output: string;
 }
 
 export type TaskResult =
-  | { readonly status: 'succeeded'; readonly durationMs: number; readonly output: string }
-  | { readonly status: 'failed' | 'timed-out'; readonly durationMs: number; readonly output: string; readonly error: string };
+  | (RunTiming & { readonly status: 'succeeded' })
+  | (RunTiming & { readonly status: 'failed' | 'timed-out'; readonly error: string });
 
 /**
  * Runs one claimed slot: pings and `before` hooks, the action, then the success or failure hooks and
@@ -46,6 +56,9 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
   });
+  const external = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) external();
+  else options.signal?.addEventListener('abort', external, { once: true });
   const output = new OutputBuffer();
   const logger = options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } });
   const context: TaskContext = {
@@ -86,12 +99,14 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   await ping(pings.after, logger);
 
   clearTimeout(timer);
+  options.signal?.removeEventListener('abort', external);
   // Keeps the losing `aborted` promise from surfacing as an unhandled rejection.
   aborted.catch(() => {});
   controller.abort();
 
-  if (failure === undefined) return { status: 'succeeded', durationMs, output: output.toString() };
-  return { status: timedOut ? 'timed-out' : 'failed', durationMs, output: output.toString(), error: errorMessage(failure) };
+  const timing = { durationMs, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: output.toString() };
+  if (failure === undefined) return { status: 'succeeded', ...timing };
+  return { status: timedOut ? 'timed-out' : 'failed', ...timing, error: errorMessage(failure) };
 }
 
 async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {

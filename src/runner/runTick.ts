@@ -7,6 +7,7 @@ import { excerpt } from '../output/index.js';
 import type { Store } from '../store/Store.js';
 import { deliverOutput, type OutputSinks } from './deliverOutput.js';
 import { filterReason, type FilterReason } from './filters.js';
+import { startHeartbeat } from './heartbeat.js';
 import { runTask } from './runTask.js';
 
 /** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
@@ -130,9 +131,11 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
 }
 
 async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
-  const { store, owner, logger } = input;
+  const { owner, logger } = input;
   const { definition } = due.task;
   const { name, withoutOverlapping } = definition;
+  // onOneServer() tasks claim and lease where every deployment sharing the table looks.
+  const store = definition.onOneServer ? input.store.shared() : input.store;
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
     logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
 
@@ -157,25 +160,40 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
   }
 
   let fence: number | undefined;
+  let stopHeartbeat = () => {};
+  const leaseLost = new AbortController();
   if (withoutOverlapping !== false) {
     const now = input.now();
-    const lease = await store.acquireLease({
-      task: name,
-      owner,
-      slot: due.slot,
-      now,
-      expiresAt: Math.min(input.deadline + LEASE_MARGIN_MS, now + withoutOverlapping.expiresMinutes * 60_000),
-    });
+    // The lease lasts as long as the run may: until its own deadline (its timeout, or the tick's
+    // remaining time) plus a margin — capped by expiresMinutes, with a heartbeat if the cap is shorter.
+    const start = Math.max(now, due.at.getTime());
+    const runDeadline = definition.timeoutSeconds === undefined ? input.deadline : Math.min(input.deadline, start + definition.timeoutSeconds * 1000);
+    const until = runDeadline + LEASE_MARGIN_MS;
+    const cap = withoutOverlapping.expiresMinutes * 60_000;
+    const lease = await store.acquireLease({ task: name, owner, slot: due.slot, now, expiresAt: Math.min(until, now + cap) });
     if (!lease.acquired) {
       await store.completeRun({ task: name, slot: due.slot, owner, status: 'skipped', reason: 'overlapping', finishedAt: input.now() });
       log('skipped', { reason: 'overlapping', holder: lease.holder.owner, heldFor: lease.holder.slot });
       return { kind: 'skipped', name, reason: 'overlapping' };
     }
     fence = lease.fence;
+    if (now + cap < until) {
+      stopHeartbeat = startHeartbeat({
+        store, task: name, owner, now: input.now, length: cap, until, logger,
+        onLost: () => leaseLost.abort(new Error(`Task "${name}" lost its lease; stopped so its fence token is not used stale`)),
+      });
+    }
   }
 
   try {
-    const result = await runTask(due, { deadline: input.deadline, now: input.now, logger, commands: input.commands, ...(fence === undefined ? {} : { fence }) });
+    const result = await runTask(due, {
+      deadline: input.deadline,
+      now: input.now,
+      logger,
+      commands: input.commands,
+      signal: leaseLost.signal,
+      ...(fence === undefined ? {} : { fence }),
+    });
     const { output, ...outcome } = result;
     await store.completeRun({
       task: name,
@@ -187,12 +205,13 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
     });
     await deliverOutput(definition, due.slot, result, input.sinks, logger);
     if (result.status === 'succeeded') {
-      log('ran', { durationMs: result.durationMs });
+      log('ran', { durationMs: result.durationMs, latenessMs: result.latenessMs });
       return { kind: 'ran', name };
     }
     log(result.status, { durationMs: result.durationMs, error: result.error });
     return { kind: 'failed', name, error: result.error };
   } finally {
+    stopHeartbeat();
     if (withoutOverlapping !== false) await store.releaseLease(name, owner);
   }
 }

@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateItemCommand,
@@ -17,6 +18,8 @@ import { StoreError } from '../errors.js';
 import { DEFAULT_DEPLOYMENT, keys } from './keys.js';
 import {
   DEFAULT_RETENTION_DAYS,
+  DEPLOYMENT_ID,
+  SHARED_SCOPE,
   type ClaimResult,
   type LeaseRequest,
   type LeaseResult,
@@ -56,15 +59,29 @@ export class DynamoDbStore implements Store {
   readonly #client: DynamoDBClient;
   readonly #deployment: string;
   readonly #retentionMs: number;
+  readonly #options: DynamoDbStoreOptions;
 
   constructor(options: DynamoDbStoreOptions) {
     if (typeof options.tableName !== 'string' || options.tableName === '') {
       throw new StoreError(`DynamoDbStore expects a non-empty tableName, got ${JSON.stringify(options.tableName)}`);
     }
+    const deployment = options.deployment ?? DEFAULT_DEPLOYMENT;
+    if (deployment !== SHARED_SCOPE && !DEPLOYMENT_ID.test(deployment)) {
+      throw new StoreError(`DynamoDbStore expects a deployment id of letters, digits, '.', '_' or '-' (at most 64), got ${JSON.stringify(deployment)}`);
+    }
+    const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+      throw new StoreError(`DynamoDbStore expects retentionDays to be a whole number ≥ 1, got ${JSON.stringify(retentionDays)}`);
+    }
+    this.#options = options;
     this.#table = options.tableName;
     this.#client = options.client;
-    this.#deployment = options.deployment ?? DEFAULT_DEPLOYMENT;
-    this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+    this.#deployment = deployment;
+    this.#retentionMs = retentionDays * DAY_MS;
+  }
+
+  shared(): DynamoDbStore {
+    return new DynamoDbStore({ ...this.#options, deployment: SHARED_SCOPE });
   }
 
   async ensureTable(): Promise<void> {
@@ -129,6 +146,12 @@ export class DynamoDbStore implements Store {
     if (outcome.durationMs !== undefined) {
       sets.push('durationMs = :durationMs');
       values[':durationMs'] = n(outcome.durationMs);
+    }
+    for (const key of ['startedAt', 'latenessMs'] as const) {
+      const value = outcome[key];
+      if (value === undefined) continue;
+      sets.push(`${key} = :${key}`);
+      values[`:${key}`] = n(value);
     }
     for (const key of ['error', 'reason', 'output'] as const) {
       const value = outcome[key];
@@ -210,6 +233,46 @@ export class DynamoDbStore implements Store {
         };
       }
       throw this.#fail(`acquire the lease of ${request.task}`, error);
+    }
+  }
+
+  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
+          ConditionExpression: '#owner = :owner AND expiresAt >= :now',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail(`extend the lease of ${request.task}`, error);
+    }
+  }
+
+  async lastRun(task: string): Promise<RunRecord | undefined> {
+    try {
+      const { Items } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+          ExpressionAttributeValues: { ':pk': s(keys.task(this.#deployment, task)), ':run': s(keys.run('')) },
+          // Slots are ISO strings, so the newest sorts last: read backwards, one item.
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      const [item] = Items ?? [];
+      return item === undefined ? undefined : toRunRecord(item);
+    } catch (error) {
+      throw this.#fail(`read the last run of ${task}`, error);
     }
   }
 
@@ -326,6 +389,8 @@ function toRunRecord(item: Record<string, AttributeValue>): RunRecord {
     claimedAt: Number(item.claimedAt?.N ?? 0),
     ...optionalNumber('finishedAt'),
     ...optionalNumber('durationMs'),
+    ...optionalNumber('startedAt'),
+    ...optionalNumber('latenessMs'),
     ...optionalString('error'),
     ...optionalString('reason'),
     ...optionalString('output'),

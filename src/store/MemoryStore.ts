@@ -1,86 +1,137 @@
-import type {
-  ClaimResult,
-  LeaseHolder,
-  LeaseRequest,
-  LeaseResult,
-  MissedRecord,
-  RunOutcome,
-  RunRecord,
-  SlotClaim,
-  Store,
+import { StoreError } from '../errors.js';
+import { DEFAULT_DEPLOYMENT } from './keys.js';
+import {
+  DEPLOYMENT_ID,
+  SHARED_SCOPE,
+  type ClaimResult,
+  type LeaseHolder,
+  type LeaseRequest,
+  type LeaseResult,
+  type MissedRecord,
+  type RunOutcome,
+  type RunRecord,
+  type SlotClaim,
+  type Store,
 } from './Store.js';
+
+/** Everything a MemoryStore holds; views made by `shared()` use the same state. */
+class State {
+  readonly runs = new Map<string, RunRecord>();
+  readonly leases = new Map<string, LeaseHolder>();
+  readonly fences = new Map<string, number>();
+  readonly missed = new Map<string, MissedRecord>();
+  readonly ticks = new Map<string, number>();
+}
 
 /**
  * An in-process store with the same semantics as `DynamoDbStore`, for unit tests and for local runs
  * without Java. State lives in this object only: two processes never share it.
  */
 export class MemoryStore implements Store {
-  readonly #runs = new Map<string, RunRecord>();
-  readonly #leases = new Map<string, LeaseHolder>();
-  readonly #fences = new Map<string, number>();
-  readonly #missed = new Map<string, MissedRecord>();
-  #lastTick: number | undefined;
+  readonly #scope: string;
+  readonly #state: State;
+
+  /** @param deployment namespaces everything, like `DynamoDbStore`'s option. @default 'default' */
+  constructor(deployment: string = DEFAULT_DEPLOYMENT, state: State = new State()) {
+    if (deployment !== SHARED_SCOPE && !DEPLOYMENT_ID.test(deployment)) {
+      throw new StoreError(`MemoryStore expects a deployment id of letters, digits, '.', '_' or '-', got ${JSON.stringify(deployment)}`);
+    }
+    this.#scope = deployment;
+    this.#state = state;
+  }
 
   async ensureTable(): Promise<void> {}
 
+  shared(): Store {
+    return new MemoryStore(SHARED_SCOPE, this.#state);
+  }
+
+  /** Another deployment's view of the same state, as two stacks pointing at one table see it. */
+  withDeployment(deployment: string): MemoryStore {
+    return new MemoryStore(deployment, this.#state);
+  }
+
   async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
-    const key = runKey(claim.task, claim.slot);
-    const existing = this.#runs.get(key);
+    const key = this.#key(claim.task, claim.slot);
+    const existing = this.#state.runs.get(key);
     if (existing !== undefined) {
       return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status } };
     }
-    this.#runs.set(key, { ...claim, status: 'running' });
+    this.#state.runs.set(key, { ...claim, status: 'running' });
     return { claimed: true };
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {
-    const key = runKey(outcome.task, outcome.slot);
-    const existing = this.#runs.get(key);
+    const key = this.#key(outcome.task, outcome.slot);
+    const existing = this.#state.runs.get(key);
     if (existing === undefined || existing.owner !== outcome.owner) return false;
-    this.#runs.set(key, { ...existing, ...outcome });
+    this.#state.runs.set(key, { ...existing, ...outcome });
     return true;
   }
 
   async getRun(task: string, slot: string): Promise<RunRecord | undefined> {
-    return this.#runs.get(runKey(task, slot));
+    return this.#state.runs.get(this.#key(task, slot));
+  }
+
+  async lastRun(task: string): Promise<RunRecord | undefined> {
+    let latest: RunRecord | undefined;
+    const prefix = this.#key(task, '');
+    for (const [key, run] of this.#state.runs) {
+      if (key.startsWith(prefix) && (latest === undefined || run.slot > latest.slot)) latest = run;
+    }
+    return latest;
   }
 
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
-    const held = this.#leases.get(request.task);
+    const key = this.#key(request.task);
+    const held = this.#state.leases.get(key);
     if (held !== undefined && held.expiresAt >= request.now) return { acquired: false, holder: held };
-    this.#leases.set(request.task, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
-    const fence = (this.#fences.get(request.task) ?? 0) + 1;
-    this.#fences.set(request.task, fence);
+    this.#state.leases.set(key, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
+    const fence = (this.#state.fences.get(key) ?? 0) + 1;
+    this.#state.fences.set(key, fence);
     return { acquired: true, fence };
   }
 
+  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
+    const key = this.#key(request.task);
+    const held = this.#state.leases.get(key);
+    if (held === undefined || held.owner !== request.owner || held.expiresAt < request.now) return false;
+    this.#state.leases.set(key, { ...held, expiresAt: request.expiresAt });
+    return true;
+  }
+
   async releaseLease(task: string, owner: string): Promise<boolean> {
-    if (this.#leases.get(task)?.owner !== owner) return false;
-    this.#leases.delete(task);
+    const key = this.#key(task);
+    if (this.#state.leases.get(key)?.owner !== owner) return false;
+    this.#state.leases.delete(key);
     return true;
   }
 
   async lastTick(): Promise<number | undefined> {
-    return this.#lastTick;
+    return this.#state.ticks.get(this.#scope);
   }
 
   async advanceTick(minute: number): Promise<boolean> {
-    if (this.#lastTick !== undefined && this.#lastTick >= minute) return false;
-    this.#lastTick = minute;
+    const last = this.#state.ticks.get(this.#scope);
+    if (last !== undefined && last >= minute) return false;
+    this.#state.ticks.set(this.#scope, minute);
     return true;
   }
 
   async recordMissed(missed: MissedRecord): Promise<void> {
-    const key = JSON.stringify([missed.task, missed.from, missed.reason]);
-    if (!this.#missed.has(key)) this.#missed.set(key, missed);
+    const key = this.#key(missed.task, `${missed.from}#${missed.reason}`);
+    if (!this.#state.missed.has(key)) this.#state.missed.set(key, missed);
   }
 
-  /** Every missed record, for tests. */
+  /** Every missed record of this scope, for tests. */
   missed(): MissedRecord[] {
-    return [...this.#missed.values()];
+    const prefix = `${JSON.stringify(this.#scope)}|`;
+    return [...this.#state.missed].filter(([key]) => key.startsWith(prefix)).map(([, record]) => record);
   }
-}
 
-function runKey(task: string, slot: string): string {
-  return JSON.stringify([task, slot]);
+  /** `scope|task|rest`, JSON-quoted so no name can forge another's key. */
+  #key(task: string, rest?: string): string {
+    const base = `${JSON.stringify(this.#scope)}|${JSON.stringify(task)}|`;
+    return rest === undefined ? base : `${base}${rest}`;
+  }
 }

@@ -29,6 +29,9 @@ export interface RunOutcome {
   readonly reason?: string;
   /** The tail of the run's captured output (see `OUTPUT_EXCERPT_BYTES`). */
   readonly output?: string;
+  /** Epoch milliseconds the run started, and how long after its slot that was. */
+  readonly startedAt?: number;
+  readonly latenessMs?: number;
 }
 
 /** The record of one `(task, slot)`: the claim, updated with its outcome. */
@@ -43,6 +46,8 @@ export interface RunRecord {
   readonly error?: string;
   readonly reason?: string;
   readonly output?: string;
+  readonly startedAt?: number;
+  readonly latenessMs?: number;
 }
 
 /** A request for a task's overlap lease. */
@@ -98,6 +103,18 @@ export interface Store {
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
+  /**
+   * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
+   * (a heartbeat). Returns false — and changes nothing — for a stale owner.
+   */
+  extendLease(request: { readonly task: string; readonly owner: string; readonly now: number; readonly expiresAt: number }): Promise<boolean>;
+  /** The record of the task's latest slot, read consistently: one request however long its history. */
+  lastRun(task: string): Promise<RunRecord | undefined>;
+  /**
+   * The same store in the key space every deployment shares (for `onOneServer()` tasks): claims and
+   * leases there are seen by all deployments that use the table.
+   */
+  shared(): Store;
   /** The latest minute a tick has evaluated (epoch ms), read consistently; undefined before the first. */
   lastTick(): Promise<number | undefined>;
   /** Moves the last evaluated minute forward to `minute`; never back. Returns whether it moved. */
@@ -105,6 +122,12 @@ export interface Store {
   /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
   recordMissed(missed: MissedRecord): Promise<void>;
 }
+
+/** The deployment id of the shared key space; ordinary ids may not contain `*`. */
+export const SHARED_SCOPE = '*';
+
+/** What a deployment id may look like, so it can never collide with the shared scope. */
+export const DEPLOYMENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Run records are kept this long (via TTL) unless the store is told otherwise. */
 export const DEFAULT_RETENTION_DAYS = 30;

@@ -90,3 +90,27 @@ describe('tick handler actions and output on DynamoDB Local', () => {
     expect(await local.store.getRun('broken', '2026-11-23T11:00:00.000Z')).toMatchObject({ status: 'failed', output: 'cannot connect\n' });
   });
 });
+
+describe('a crashed lease holder on DynamoDB Local', () => {
+  const local = useLocalStore();
+
+  it('blocks its task only until the lease deadline; then the next slot runs', async () => {
+    const runs: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void runs.push(slot.slice(11, 16))).name('exclusive').everyMinute().withoutOverlapping();
+    const at = (iso: string) => Date.parse(iso);
+    // A run of 10:00 took the lease until 10:02:30 and then died without releasing it.
+    await local.store.acquireLease({ task: 'exclusive', owner: 'crashed', slot: '2026-11-23T10:00:00.000Z', now: at('2026-11-23T10:00:00Z'), expiresAt: at('2026-11-23T10:02:30Z') });
+    const tickAt = (iso: string) => createTickHandler({ schedule, store: local.store, logger, now: () => at(iso) + 500, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) })({ time: iso }, context(iso));
+
+    const blocked = [await tickAt('2026-11-23T10:01:00Z'), await tickAt('2026-11-23T10:02:00Z')];
+    const freed = await tickAt('2026-11-23T10:03:00Z');
+
+    expect(blocked.flatMap((r) => r.skipped)).toEqual([{ name: 'exclusive', reason: 'overlapping' }, { name: 'exclusive', reason: 'overlapping' }]);
+    expect(freed.ran).toEqual(['exclusive']);
+    expect(runs).toEqual(['10:03']);
+    expect(await local.store.getRun('exclusive', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'skipped', reason: 'overlapping' });
+    // The stale owner's late release changes nothing.
+    expect(await local.store.releaseLease('exclusive', 'crashed')).toBe(false);
+  });
+});

@@ -208,6 +208,38 @@ describe('runTick catch-up (fake clock)', () => {
   });
 });
 
+describe('runTick locks and run records', () => {
+  it('runs an onOneServer task once across deployments sharing a table, other tasks once in each', async () => {
+    const runs: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(() => void runs.push('report')).name('report').onOneServer();
+    schedule.call(() => void runs.push('local')).name('local');
+    const table = new MemoryStore();
+    await Promise.all(['blue', 'green'].map((deployment) => runTick(input(schedule, table.withDeployment(deployment), { owner: deployment }))));
+    expect(runs.sort()).toEqual(['local', 'local', 'report']);
+  });
+
+  it('records when the run started and how late', async () => {
+    const store = new MemoryStore();
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('t');
+    const now = MINUTE.getTime() + 90_000;
+    await runTick(input(schedule, store, { now: () => now, deadline: now + 30_000 }));
+    expect(await store.lastRun('t')).toMatchObject({ status: 'succeeded', startedAt: now, latenessMs: 90_000 });
+  });
+
+  it("sizes a withoutOverlapping lease by the task's own timeout when it has one", async () => {
+    const requests: { expiresAt: number }[] = [];
+    const store = new MemoryStore();
+    const spy = withOverrides(store, { acquireLease: (r) => (requests.push(r), store.acquireLease(r)) });
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('t').timeout(30).withoutOverlapping(); // 30 s ends before the tick's 55 s
+    const now = MINUTE.getTime() + 100;
+    await runTick(input(schedule, spy));
+    expect(requests.map((r) => r.expiresAt)).toEqual([now + 30_000 + LEASE_MARGIN_MS]);
+  });
+});
+
 describe('runTick fence tokens', () => {
   it('hands a withoutOverlapping task a fence that grows run after run, and none to other tasks', async () => {
     const fences: Record<string, (number | undefined)[]> = { fenced: [], plain: [] };
@@ -309,6 +341,9 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     getRun: (task, slot) => store.getRun(task, slot),
     acquireLease: (request) => store.acquireLease(request),
     releaseLease: (task, owner) => store.releaseLease(task, owner),
+    extendLease: (request) => store.extendLease(request),
+    lastRun: (task) => store.lastRun(task),
+    shared: () => store.shared(),
     lastTick: () => store.lastTick(),
     advanceTick: (minute) => store.advanceTick(minute),
     recordMissed: (missed) => store.recordMissed(missed),

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/Store.js';
+
+/**
+ * What every Store must do, whatever it is built on. Run against MemoryStore (unit) and DynamoDbStore
+ * on DynamoDB Local (integration), so the in-memory twin cannot drift from DynamoDB's conditions.
+ *
+ * `open(deployment)` returns a store on a fresh, empty backing for each test; called twice within a
+ * test with different deployments, it must return stores on the same backing (one table).
+ */
+export function describeStoreContract(label: string, fresh: () => Promise<(deployment: string) => Store>): void {
+  const slot = '2026-11-23T10:05:00.000Z';
+
+  describe(`Store contract: ${label}`, () => {
+    it('lets exactly one of many concurrent claims of a slot win, and tells the losers who holds it', async () => {
+      const store = (await fresh())('blue');
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimSlot({ task: 't', slot, owner: `o${i}`, claimedAt: i })));
+      const winners = results.flatMap((r, i) => (r.claimed ? [`o${i}`] : []));
+      expect(winners).toHaveLength(1);
+      for (const r of results) if (!r.claimed) expect(r.holder).toMatchObject({ owner: winners[0], status: 'running' });
+    });
+
+    it('records an outcome for the claim owner only, and reads the latest run in one go', async () => {
+      const store = (await fresh())('blue');
+      for (const s of ['2026-11-23T10:01:00.000Z', '2026-11-23T10:03:00.000Z', '2026-11-23T10:02:00.000Z']) {
+        await store.claimSlot({ task: 't', slot: s, owner: 'o', claimedAt: 1 });
+      }
+      expect(await store.completeRun({ task: 't', slot: '2026-11-23T10:03:00.000Z', owner: 'intruder', status: 'succeeded', finishedAt: 2 })).toBe(false);
+      expect(await store.completeRun({
+        task: 't', slot: '2026-11-23T10:03:00.000Z', owner: 'o', status: 'failed', finishedAt: 9, durationMs: 4,
+        startedAt: 5, latenessMs: 5, error: 'Error: x', output: 'tail\n',
+      })).toBe(true);
+      const expected = { task: 't', slot: '2026-11-23T10:03:00.000Z', owner: 'o', status: 'failed', claimedAt: 1, finishedAt: 9, durationMs: 4, startedAt: 5, latenessMs: 5, error: 'Error: x', output: 'tail\n' };
+      expect(await store.getRun('t', '2026-11-23T10:03:00.000Z')).toEqual(expected);
+      expect(await store.lastRun('t')).toEqual(expected);
+      expect(await store.lastRun('other')).toBeUndefined();
+      expect(await store.completeRun({ task: 't', slot: 'never-claimed', owner: 'o', status: 'succeeded', finishedAt: 3 })).toBe(false);
+    });
+
+    it('holds a lease until its expiry — judged by the condition, not TTL — and refuses stale owners', async () => {
+      const store = (await fresh())('blue');
+      expect(await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 })).toEqual({ acquired: true, fence: 1 });
+      expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 4_999, expiresAt: 9_000 }))
+        .toEqual({ acquired: false, holder: { owner: 'a', slot: 's1', expiresAt: 5_000 } });
+      expect(await store.extendLease({ task: 'l', owner: 'a', now: 4_000, expiresAt: 6_000 })).toBe(true); // heartbeat
+      expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 5_500, expiresAt: 9_000 })).toMatchObject({ acquired: false });
+      expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 6_001, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 2 });
+      // a, whose lease lapsed and passed to b, can neither extend nor release it
+      expect(await store.extendLease({ task: 'l', owner: 'a', now: 6_002, expiresAt: 20_000 })).toBe(false);
+      expect(await store.releaseLease('l', 'a')).toBe(false);
+      expect(await store.releaseLease('l', 'b')).toBe(true);
+      expect(await store.releaseLease('l', 'b')).toBe(false);
+      // an owner cannot extend a lease that already expired, even if no one took it
+      expect(await store.acquireLease({ task: 'l', owner: 'c', slot: 's3', now: 7_000, expiresAt: 8_000 })).toEqual({ acquired: true, fence: 3 });
+      expect(await store.extendLease({ task: 'l', owner: 'c', now: 8_001, expiresAt: 12_000 })).toBe(false);
+    });
+
+    it('hands out strictly increasing fences, one winner per round', async () => {
+      const store = (await fresh())('blue');
+      const fences: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const now = 10_000 + round * 1_000;
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.acquireLease({ task: 'f', owner: `r${round}-${i}`, slot: `s${round}`, now, expiresAt: now + 500 })));
+        const won = results.filter((r) => r.acquired);
+        expect(won).toHaveLength(1);
+        fences.push(won[0]?.acquired ? won[0].fence : -1);
+      }
+      expect(fences).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('keeps deployments apart, and shares the onOneServer key space between them', async () => {
+      const open = await fresh();
+      const [blue, green] = [open('blue'), open('green')];
+      expect((await blue.claimSlot({ task: 't', slot, owner: 'b', claimedAt: 1 })).claimed).toBe(true);
+      expect((await green.claimSlot({ task: 't', slot, owner: 'g', claimedAt: 1 })).claimed).toBe(true);
+      expect((await blue.shared().claimSlot({ task: 't', slot, owner: 'b', claimedAt: 1 })).claimed).toBe(true);
+      expect(await green.shared().claimSlot({ task: 't', slot, owner: 'g', claimedAt: 2 })).toEqual({ claimed: false, holder: { owner: 'b', claimedAt: 1, status: 'running' } });
+      expect((await blue.shared().acquireLease({ task: 'x', owner: 'b', slot, now: 1, expiresAt: 100 })).acquired).toBe(true);
+      expect((await green.shared().acquireLease({ task: 'x', owner: 'g', slot, now: 2, expiresAt: 100 })).acquired).toBe(false);
+    });
+
+    it('moves the last tick only forward', async () => {
+      const store = (await fresh())('blue');
+      expect(await store.lastTick()).toBeUndefined();
+      expect(await store.advanceTick(2_000)).toBe(true);
+      expect(await store.advanceTick(1_000)).toBe(false);
+      expect(await store.advanceTick(2_000)).toBe(false);
+      await Promise.all([3_000, 5_000, 4_000].map((m) => store.advanceTick(m)));
+      expect(await store.lastTick()).toBe(5_000);
+    });
+
+    it('records missed slots without complaint when a duplicate tick records them again', async () => {
+      const store = (await fresh())('blue');
+      const missed = { task: 't', from: slot, to: slot, count: 1, reason: 'coalesced', tick: slot };
+      await store.recordMissed(missed);
+      await expect(store.recordMissed(missed)).resolves.toBeUndefined();
+    });
+  });
+}
