@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { excerpt } from '../output/index.js';
-import type { Store } from '../store/Store.js';
+import type { Pauses, Store } from '../store/Store.js';
 import { deliverOutput, type OutputSinks } from './deliverOutput.js';
 import { filterReason, type FilterReason } from './filters.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -12,6 +13,12 @@ import { runTask } from './runTask.js';
 
 /** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
 export const LEASE_MARGIN_MS = 30_000;
+
+/**
+ * Claims in flight at once. Unbounded, a tick with a thousand due slots would open a thousand
+ * requests and meet throttling and socket limits; one by one, it would spend its minute waiting.
+ */
+export const CLAIM_CONCURRENCY = 32;
 
 export interface RunTickInput {
   readonly tasks: readonly CompiledTask[];
@@ -33,7 +40,7 @@ export interface RunTickInput {
 }
 
 /** Why a due slot did not start: a filter ruled it out, another tick holds it, or a run still does. */
-export type SkipReason = FilterReason | 'already-claimed' | 'overlapping';
+export type SkipReason = FilterReason | 'paused' | 'already-claimed' | 'overlapping';
 
 /** What one tick did, returned by the tick Lambda. */
 export interface TickReport {
@@ -81,18 +88,16 @@ function runInTaskOrder(slots: readonly DueSlot[], run: (slot: DueSlot) => Promi
 
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
-  const { run: slots, missed } = planCatchUp(input.tasks, {
-    minute: input.minute,
-    lastTick: await input.store.lastTick(),
-    now: input.now(),
-  });
+  const [lastTick, pauses] = await Promise.all([input.store.lastTick(), input.store.pauses()]);
+  const claimLimit = pLimit(CLAIM_CONCURRENCY);
+  const { run: slots, missed } = planCatchUp(input.tasks, { minute: input.minute, lastTick, now: input.now() });
   for (const m of missed) input.logger.warn('task missed', { task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason });
   const settled = await Promise.allSettled([
     // Recorded as evaluated once planned (only ever forward): the next tick must not re-plan this
     // minute while its runs are still going. A tick that fails is retried by Lambda with the same
     // event, which evaluates this minute again; claims keep that from running anything twice.
     input.store.advanceTick(input.minute.getTime()).then(() => undefined),
-    ...runInTaskOrder(slots, (slot) => runSlot(input, slot)),
+    ...runInTaskOrder(slots, (slot) => runSlot(input, slot, pauses, claimLimit)),
     ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
   ]);
 
@@ -130,7 +135,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   return report;
 }
 
-async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
+async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, claimLimit: LimitFunction): Promise<SlotResult> {
   const { owner, logger } = input;
   const { definition } = due.task;
   const { name, withoutOverlapping } = definition;
@@ -152,8 +157,13 @@ async function runSlot(input: RunTickInput, due: DueSlot): Promise<SlotResult> {
     log('skipped', { reason: filtered });
     return { kind: 'skipped', name, reason: filtered };
   }
+  const pause = pauses.tasks.get(name) ?? pauses.all;
+  if (pause !== undefined && !definition.evenWhenPaused) {
+    log('skipped', { reason: 'paused', note: pause.note, pausedAt: new Date(pause.pausedAt).toISOString() });
+    return { kind: 'skipped', name, reason: 'paused' };
+  }
 
-  const claim = await store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now() });
+  const claim = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now() }));
   if (!claim.claimed) {
     log('skipped', { reason: 'already-claimed', holder: claim.holder.owner });
     return { kind: 'skipped', name, reason: 'already-claimed' };

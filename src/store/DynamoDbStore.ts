@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -24,6 +25,8 @@ import {
   type LeaseRequest,
   type LeaseResult,
   type MissedRecord,
+  type Pauses,
+  type PauseState,
   type RunOutcome,
   type RunRecord,
   type RunStatus,
@@ -348,6 +351,64 @@ export class DynamoDbStore implements Store {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
+  }
+
+  async pause(request: { task?: string; note: string; pausedAt: number }): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: s(keys.pause(this.#deployment)),
+            sk: s(request.task === undefined ? keys.pauseAll : keys.pauseTask(request.task)),
+            note: s(request.note),
+            pausedAt: n(request.pausedAt),
+          },
+        }),
+      );
+    } catch (error) {
+      throw this.#fail(`pause ${request.task ?? 'the scheduler'}`, error);
+    }
+  }
+
+  async resume(task?: string): Promise<boolean> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.pause(this.#deployment)), sk: s(task === undefined ? keys.pauseAll : keys.pauseTask(task)) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes !== undefined;
+    } catch (error) {
+      throw this.#fail(`resume ${task ?? 'the scheduler'}`, error);
+    }
+  }
+
+  async pauses(): Promise<Pauses> {
+    try {
+      const { Items = [] } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': s(keys.pause(this.#deployment)) },
+          ConsistentRead: true,
+        }),
+      );
+      let all: PauseState | undefined;
+      const tasks = new Map<string, PauseState>();
+      const taskPrefix = keys.pauseTask('');
+      for (const item of Items) {
+        const state = { note: item.note?.S ?? '', pausedAt: Number(item.pausedAt?.N ?? 0) };
+        const sk = item.sk?.S ?? '';
+        if (sk === keys.pauseAll) all = state;
+        else if (sk.startsWith(taskPrefix)) tasks.set(sk.slice(taskPrefix.length), state);
+      }
+      return { all, tasks };
+    } catch (error) {
+      throw this.#fail('read the pauses', error);
+    }
   }
 
   /**

@@ -8,6 +8,8 @@ import {
   type LeaseRequest,
   type LeaseResult,
   type MissedRecord,
+  type Pauses,
+  type PauseState,
   type RunOutcome,
   type RunRecord,
   type SlotClaim,
@@ -21,6 +23,7 @@ class State {
   readonly fences = new Map<string, number>();
   readonly missed = new Map<string, MissedRecord>();
   readonly ticks = new Map<string, number>();
+  readonly pauses = new Map<string, PauseState>();
 }
 
 /**
@@ -121,6 +124,25 @@ export class MemoryStore implements Store {
   async recordMissed(missed: MissedRecord): Promise<void> {
     const key = this.#key(missed.task, `${missed.from}#${missed.reason}`);
     if (!this.#state.missed.has(key)) this.#state.missed.set(key, missed);
+  }
+
+  async pause(request: { task?: string; note: string; pausedAt: number }): Promise<void> {
+    this.#state.pauses.set(this.#pauseKey(request.task), { note: request.note, pausedAt: request.pausedAt });
+  }
+
+  async resume(task?: string): Promise<boolean> {
+    return this.#state.pauses.delete(this.#pauseKey(task));
+  }
+
+  async pauses(): Promise<Pauses> {
+    const tasks = new Map<string, PauseState>();
+    const prefix = `${JSON.stringify(this.#scope)}|task|`;
+    for (const [key, state] of this.#state.pauses) if (key.startsWith(prefix)) tasks.set(JSON.parse(key.slice(prefix.length)) as string, state);
+    return { all: this.#state.pauses.get(this.#pauseKey()), tasks };
+  }
+
+  #pauseKey(task?: string): string {
+    return `${JSON.stringify(this.#scope)}|${task === undefined ? 'all' : `task|${JSON.stringify(task)}`}`;
   }
 
   /** Every missed record of this scope, for tests. */

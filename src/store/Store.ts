@@ -85,6 +85,19 @@ export interface MissedRecord {
   readonly tick: string;
 }
 
+/** Why and since when the scheduler or a task is paused. */
+export interface PauseState {
+  readonly note: string;
+  /** Epoch milliseconds. */
+  readonly pausedAt: number;
+}
+
+/** The deployment's pauses: the whole scheduler, and single tasks. */
+export interface Pauses {
+  readonly all: PauseState | undefined;
+  readonly tasks: ReadonlyMap<string, PauseState>;
+}
+
 /**
  * Tickwork's state: slot claims, run records and overlap leases. Every decision is one conditional
  * write; implementations never read-then-write, and every condition checks expiry times itself
@@ -121,6 +134,12 @@ export interface Store {
   advanceTick(minute: number): Promise<boolean>;
   /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
   recordMissed(missed: MissedRecord): Promise<void>;
+  /** Pauses the scheduler (no `task`) or one task, with a note; pausing again replaces the note. */
+  pause(request: { readonly task?: string; readonly note: string; readonly pausedAt: number }): Promise<void>;
+  /** Lifts a pause. Returns whether there was one. */
+  resume(task?: string): Promise<boolean>;
+  /** Every pause of this deployment, read consistently in one request. */
+  pauses(): Promise<Pauses>;
 }
 
 /** The deployment id of the shared key space; ordinary ids may not contain `*`. */

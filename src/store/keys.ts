@@ -8,6 +8,7 @@
  * | overlap lease | `task#<deployment>#<name>` | `lease`           |
  * | missed slots  | `task#<deployment>#<name>`  | `missed#<first slot>#<reason>` |
  * | tick state    | `tick#<deployment>`         | `state`            |
+ * | pause         | `pause#<deployment>`        | `all` or `task#<name>` |
  *
  * Keys come from task names, never from expressions, so editing a frequency never orphans a lock.
  */
@@ -18,6 +19,9 @@ export const keys = {
   missed: (from: string, reason: string) => `missed#${from}#${reason}`,
   tick: (deployment: string) => `tick#${deployment}`,
   tickState: 'state',
+  pause: (deployment: string) => `pause#${deployment}`,
+  pauseAll: 'all',
+  pauseTask: (task: string) => `task#${task}`,
 } as const;
 
 /** Deployment id used when none is configured. */

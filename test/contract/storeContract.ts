@@ -89,6 +89,21 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.lastTick()).toBe(5_000);
     });
 
+    it('pauses and resumes the scheduler and single tasks, per deployment', async () => {
+      const open = await fresh();
+      const [blue, green] = [open('blue'), open('green')];
+      expect(await blue.pauses()).toEqual({ all: undefined, tasks: new Map() });
+      await blue.pause({ note: 'migrating', pausedAt: 1 });
+      await blue.pause({ task: 'reports:daily', note: 'bad data', pausedAt: 2 });
+      await blue.pause({ task: 'reports:daily', note: 'bad data, ticket 42', pausedAt: 3 });
+      expect(await blue.pauses()).toEqual({ all: { note: 'migrating', pausedAt: 1 }, tasks: new Map([['reports:daily', { note: 'bad data, ticket 42', pausedAt: 3 }]]) });
+      expect(await green.pauses()).toEqual({ all: undefined, tasks: new Map() });
+      expect(await blue.resume()).toBe(true);
+      expect(await blue.resume()).toBe(false);
+      expect(await blue.resume('reports:daily')).toBe(true);
+      expect(await blue.pauses()).toEqual({ all: undefined, tasks: new Map() });
+    });
+
     it('records missed slots without complaint when a duplicate tick records them again', async () => {
       const store = (await fresh())('blue');
       const missed = { task: 't', from: slot, to: slot, count: 1, reason: 'coalesced', tick: slot };

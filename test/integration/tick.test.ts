@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { InvalidTickEventError } from '../../src/errors.js';
 import { Schedule } from '../../src/kernel/Schedule.js';
@@ -9,25 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshTable, useLocalStore } from './dynamo.js';
+import { lambdaContext } from './lambdaContext.js';
 
 const logger = new Logger({ logLevel: 'SILENT' });
 
-function context(requestId: string): Context {
-  return {
-    awsRequestId: requestId,
-    functionName: 'tickwork-test-tick',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-tick',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/tickwork-test-tick',
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 describe('tick handler on DynamoDB Local', () => {
   const local = useLocalStore();
@@ -43,7 +27,7 @@ describe('tick handler on DynamoDB Local', () => {
 
     for (const minute of ['2026-11-23T10:01:00Z', '2026-11-23T10:02:00Z']) {
       const reports = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => handler({ scheduledTime: minute }, context(`${minute}-${i}`))),
+        Array.from({ length: 20 }, (_, i) => handler({ scheduledTime: minute }, lambdaContext(`${minute}-${i}`, 30_000))),
       );
       const ran = reports.flatMap((r) => r.ran).sort();
       expect(ran).toEqual(['a', 'b', 'c', 'd', 'e']);
@@ -62,8 +46,8 @@ describe('tick handler on DynamoDB Local', () => {
     schedule.call(() => {}).name('any').everyMinute();
     const handler = createTickHandler({ schedule, store: own, logger });
 
-    await expect(handler({ detail: 'no time here' }, context('bad'))).rejects.toThrow(InvalidTickEventError);
-    await expect(handler({ time: 'not-a-date' }, context('bad-2'))).rejects.toThrow('"time" must be an ISO-8601 timestamp');
+    await expect(handler({ detail: 'no time here' }, lambdaContext('bad', 30_000))).rejects.toThrow(InvalidTickEventError);
+    await expect(handler({ time: 'not-a-date' }, lambdaContext('bad-2', 30_000))).rejects.toThrow('"time" must be an ISO-8601 timestamp');
 
     const { Count } = await local.client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ConsistentRead: true }));
     expect(Count).toBe(0);
@@ -79,7 +63,7 @@ describe('tick handler actions and output on DynamoDB Local', () => {
     schedule.exec(['sh', '-c', 'echo "cannot connect" >&2; exit 2']).name('broken');
     const handler = createTickHandler({ schedule, store: local.store, logger, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
 
-    const report = await handler({ time: '2026-11-23T11:00:00Z' }, context('exec'));
+    const report = await handler({ time: '2026-11-23T11:00:00Z' }, lambdaContext('exec', 30_000));
 
     expect(report.ran).toEqual(['chatty']);
     expect(report.failed).toEqual([{ name: 'broken', error: 'CommandFailedError: Command "sh -c echo "cannot connect" >&2; exit 2" exited with code 2: cannot connect' }]);
@@ -101,7 +85,7 @@ describe('a crashed lease holder on DynamoDB Local', () => {
     const at = (iso: string) => Date.parse(iso);
     // A run of 10:00 took the lease until 10:02:30 and then died without releasing it.
     await local.store.acquireLease({ task: 'exclusive', owner: 'crashed', slot: '2026-11-23T10:00:00.000Z', now: at('2026-11-23T10:00:00Z'), expiresAt: at('2026-11-23T10:02:30Z') });
-    const tickAt = (iso: string) => createTickHandler({ schedule, store: local.store, logger, now: () => at(iso) + 500, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) })({ time: iso }, context(iso));
+    const tickAt = (iso: string) => createTickHandler({ schedule, store: local.store, logger, now: () => at(iso) + 500, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) })({ time: iso }, lambdaContext(iso, 30_000));
 
     const blocked = [await tickAt('2026-11-23T10:01:00Z'), await tickAt('2026-11-23T10:02:00Z')];
     const freed = await tickAt('2026-11-23T10:03:00Z');

@@ -240,6 +240,30 @@ describe('runTick locks and run records', () => {
   });
 });
 
+describe('runTick pauses', () => {
+  it('skips paused tasks with reason paused, except evenWhenPaused ones, until resumed', async () => {
+    const ran: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(() => void ran.push('a')).name('a');
+    schedule.call(() => void ran.push('b')).name('b');
+    schedule.call(() => void ran.push('heartbeat')).name('heartbeat').evenWhenPaused();
+    const store = new MemoryStore();
+    const tick = (minute: number) => {
+      const at = MINUTE.getTime() + minute * 60_000;
+      return runTick(input(schedule, store, { minute: new Date(at), now: () => at + 100, deadline: at + 50_000 }));
+    };
+
+    await store.pause({ task: 'a', note: 'bad data', pausedAt: 1 });
+    expect((await tick(0)).skipped).toEqual([{ name: 'a', reason: 'paused' }]);
+    await store.pause({ note: 'migration', pausedAt: 2 });
+    expect((await tick(1)).skipped).toEqual([{ name: 'a', reason: 'paused' }, { name: 'b', reason: 'paused' }]);
+    await store.resume();
+    await store.resume('a');
+    expect((await tick(2)).skipped).toEqual([]);
+    expect(ran.sort()).toEqual(['a', 'b', 'b', 'heartbeat', 'heartbeat', 'heartbeat']);
+  });
+});
+
 describe('runTick fence tokens', () => {
   it('hands a withoutOverlapping task a fence that grows run after run, and none to other tasks', async () => {
     const fences: Record<string, (number | undefined)[]> = { fenced: [], plain: [] };
@@ -347,6 +371,9 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     lastTick: () => store.lastTick(),
     advanceTick: (minute) => store.advanceTick(minute),
     recordMissed: (missed) => store.recordMissed(missed),
+    pause: (request) => store.pause(request),
+    resume: (task) => store.resume(task),
+    pauses: () => store.pauses(),
     ...overrides,
   };
 }
