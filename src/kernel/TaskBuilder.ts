@@ -1,6 +1,6 @@
 import { parseClockTime } from './clockTime.js';
 import { HookBuilder } from './HookBuilder.js';
-import type { CatchUpOptions, Condition, LambdaOptions, TimeWindow } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions, OverlapOptions, TimeWindow } from './types.js';
 
 const CATCH_UP_POLICIES = ['once', 'all', 'skip'] as const;
 
@@ -115,14 +115,24 @@ export class TaskBuilder extends HookBuilder {
   }
 
   /**
-   * Skips a slot while the previous run still holds the task's lease. The lease ends when the run
-   * finishes, or at its deadline plus a small margin if the run dies; `expiresMinutes` only caps it.
+   * Keeps runs of the task from overlapping: while a run holds the task's lease, a new slot is skipped
+   * (`policy: 'skip'`, the default) or waits to run once right after it (`policy: 'bufferOne'`). The lease
+   * ends when the run finishes, or at its deadline plus a small margin if the run dies; `expiresMinutes`
+   * only caps it (a heartbeat keeps a longer live run's lease).
    *
-   * @param expiresMinutes upper bound on the lease. @default 1440
+   * @param options the cap in minutes (Laravel's form), or `{ expiresMinutes, policy }`. @default 1440, 'skip'
    */
-  withoutOverlapping(expiresMinutes: number = DEFAULT_OVERLAP_EXPIRES_MINUTES): this {
+  withoutOverlapping(options: number | { expiresMinutes?: number; policy?: OverlapOptions['policy'] } = {}): this {
+    const { expiresMinutes = DEFAULT_OVERLAP_EXPIRES_MINUTES, policy = 'skip', ...rest } = typeof options === 'number' ? { expiresMinutes: options } : options;
+    for (const key of Object.keys(rest)) this.reject('withoutOverlapping', 'only expiresMinutes and policy', key);
+    if (policy !== 'skip' && policy !== 'bufferOne') this.reject('withoutOverlapping', "policy 'skip' or 'bufferOne'", policy);
     const minutes = this.integer(expiresMinutes, 'withoutOverlapping', 1);
-    return this.edit((d) => (d.withoutOverlapping = { expiresMinutes: minutes }));
+    return this.edit((d) => (d.withoutOverlapping = { expiresMinutes: minutes, policy }));
+  }
+
+  /** Lets runs overlap: undoes `withoutOverlapping()`, say one a group gave the task. */
+  allowOverlapping(): this {
+    return this.edit((d) => (d.withoutOverlapping = false));
   }
 
   /** Claims each slot across every deployment sharing the table, not just this one. */

@@ -10,8 +10,8 @@ import type { CatchUpOptions, Condition, LambdaOptions } from './types.js';
 export interface GroupAttributes {
   readonly cron?: string;
   readonly timezone?: string;
-  /** `true`, or the lease cap in minutes. */
-  readonly withoutOverlapping?: boolean | number;
+  /** `true`, the lease cap in minutes, or `{ expiresMinutes, policy }`. */
+  readonly withoutOverlapping?: boolean | number | { expiresMinutes?: number; policy?: 'skip' | 'bufferOne' };
   readonly onOneServer?: boolean;
   readonly environments?: readonly string[];
   readonly evenWhenPaused?: boolean;
@@ -33,9 +33,8 @@ type Apply = (builder: TaskBuilder, value: never) => void;
 const APPLIERS: Record<keyof GroupAttributes, Apply> = {
   cron: (b, v: string) => b.cron(v),
   timezone: (b, v: string) => b.timezone(v),
-  withoutOverlapping: (b, v: boolean | number) => {
+  withoutOverlapping: (b, v: boolean | number | { expiresMinutes?: number; policy?: 'skip' | 'bufferOne' }) => {
     if (v === true) b.withoutOverlapping();
-    else if (typeof v === 'number') b.withoutOverlapping(v);
     else if (v !== false) b.withoutOverlapping(v);
   },
   onOneServer: (b, v: boolean) => flag(b, 'onOneServer', v, () => b.onOneServer()),

@@ -65,6 +65,11 @@ export interface CatchUpOptions {
 export interface OverlapOptions {
   /** Upper bound on the lease, in minutes, whatever the run's deadline. */
   readonly expiresMinutes: number;
+  /**
+   * What a slot does while a run holds the lease: `skip` it (reason `overlapping`), or `bufferOne`:
+   * run it once right after the current run ends (one waits; more are skipped).
+   */
+  readonly policy: 'skip' | 'bufferOne';
 }
 
 /** Settings of a task that runs in its own Lambda (`runInBackground()` / `onLambda()`). */

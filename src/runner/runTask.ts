@@ -18,6 +18,8 @@ export interface RunTaskOptions {
   readonly fence?: number;
   /** Aborts the run from outside (its lease was lost to another owner). */
   readonly signal?: AbortSignal;
+  /** Start at once, not at the slot's second: a buffered run starts when the one before it ends. */
+  readonly immediate?: boolean;
 }
 
 interface RunTiming {
@@ -41,7 +43,7 @@ export type TaskResult =
 export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<TaskResult> {
   const { definition } = due.task;
   const startAt = due.at.getTime() + (definition.jitterSeconds === undefined ? 0 : jitterMs(definition.name, due.slot, definition.jitterSeconds));
-  const wait = startAt - options.now();
+  const wait = options.immediate === true ? 0 : startAt - options.now();
   if (wait > 0) await sleep(Math.min(wait, Math.max(0, options.deadline - options.now())));
 
   const started = options.now();

@@ -27,6 +27,7 @@ import {
   type MissedRecord,
   type Pauses,
   type PauseState,
+  type PendingRun,
   type RunOutcome,
   type RunRecord,
   type RunStatus,
@@ -207,7 +208,8 @@ export class DynamoDbStore implements Store {
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one',
+          // A run a lapsed holder had buffered is taken off here and reported as superseded.
+          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one REMOVE pendingSlot, pendingOwner',
           ConditionExpression: 'attribute_not_exists(#owner) OR expiresAt < :now',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: {
@@ -218,11 +220,13 @@ export class DynamoDbStore implements Store {
             ':expiresAt': n(request.expiresAt),
             ':one': n(1),
           },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { acquired: true, fence: Number(Attributes?.fence?.N ?? 0) };
+      const fence = Number(Attributes?.fence?.N ?? 0) + 1;
+      const superseded = pendingOf(Attributes);
+      return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const holder = error.Item ?? {};
@@ -279,23 +283,47 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  /** Clears the owner if `owner` still holds the lease; the item (and its fence counter) stays. */
   async releaseLease(task: string, owner: string): Promise<boolean> {
+    return (await this.releaseLeaseTakingPending(task, owner)).released;
+  }
+
+  /** Clears the owner (and any buffered run, handed back) if `owner` still holds the lease; the item and its fence counter stay. */
+  async releaseLeaseTakingPending(task: string, owner: string): Promise<{ released: boolean; pending: PendingRun | undefined }> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
+          UpdateExpression: 'REMOVE #owner, pendingSlot, pendingOwner SET expiresAt = :zero',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { released: true, pending: pendingOf(Attributes) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { released: false, pending: undefined };
+      throw this.#fail(`release the lease of ${task}`, error);
+    }
+  }
+
+  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number }): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
-          UpdateExpression: 'REMOVE #owner SET expiresAt = :zero',
-          ConditionExpression: '#owner = :owner',
+          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+          UpdateExpression: 'SET pendingSlot = :slot, pendingOwner = :owner',
+          ConditionExpression: 'attribute_exists(#owner) AND expiresAt >= :now AND attribute_not_exists(pendingSlot)',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
+          ExpressionAttributeValues: { ':slot': s(request.slot), ':owner': s(request.owner), ':now': n(request.now) },
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw this.#fail(`release the lease of ${task}`, error);
+      throw this.#fail(`buffer a run of ${request.task}`, error);
     }
   }
 
@@ -437,6 +465,12 @@ function s(value: string): AttributeValue {
 
 function n(value: number): AttributeValue {
   return { N: String(value) };
+}
+
+function pendingOf(item: Record<string, AttributeValue> | undefined): PendingRun | undefined {
+  const slot = item?.pendingSlot?.S;
+  const owner = item?.pendingOwner?.S;
+  return slot === undefined || owner === undefined ? undefined : { slot, owner };
 }
 
 function toRunRecord(item: Record<string, AttributeValue>): RunRecord {

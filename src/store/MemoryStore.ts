@@ -10,6 +10,7 @@ import {
   type MissedRecord,
   type Pauses,
   type PauseState,
+  type PendingRun,
   type RunOutcome,
   type RunRecord,
   type SlotClaim,
@@ -24,6 +25,7 @@ class State {
   readonly missed = new Map<string, MissedRecord>();
   readonly ticks = new Map<string, number>();
   readonly pauses = new Map<string, PauseState>();
+  readonly pending = new Map<string, PendingRun>();
 }
 
 /**
@@ -92,7 +94,9 @@ export class MemoryStore implements Store {
     this.#state.leases.set(key, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
     const fence = (this.#state.fences.get(key) ?? 0) + 1;
     this.#state.fences.set(key, fence);
-    return { acquired: true, fence };
+    const superseded = this.#state.pending.get(key);
+    this.#state.pending.delete(key);
+    return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
@@ -104,9 +108,23 @@ export class MemoryStore implements Store {
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {
+    return (await this.releaseLeaseTakingPending(task, owner)).released;
+  }
+
+  async releaseLeaseTakingPending(task: string, owner: string): Promise<{ released: boolean; pending: PendingRun | undefined }> {
     const key = this.#key(task);
-    if (this.#state.leases.get(key)?.owner !== owner) return false;
+    if (this.#state.leases.get(key)?.owner !== owner) return { released: false, pending: undefined };
     this.#state.leases.delete(key);
+    const pending = this.#state.pending.get(key);
+    this.#state.pending.delete(key);
+    return { released: true, pending };
+  }
+
+  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number }): Promise<boolean> {
+    const key = this.#key(request.task);
+    const held = this.#state.leases.get(key);
+    if (held === undefined || held.expiresAt < request.now || this.#state.pending.has(key)) return false;
+    this.#state.pending.set(key, { slot: request.slot, owner: request.owner });
     return true;
   }
 

@@ -68,9 +68,19 @@ export interface LeaseHolder {
   readonly expiresAt: number;
 }
 
+/** A slot waiting for the lease's holder to finish (overlap policy `bufferOne`). */
+export interface PendingRun {
+  readonly slot: string;
+  /** Who claimed the slot, and so owns its run record. */
+  readonly owner: string;
+}
+
 export type LeaseResult =
-  /** `fence` strictly increases with every acquisition of the task's lease, across all owners. */
-  | { readonly acquired: true; readonly fence: number }
+  /**
+   * `fence` strictly increases with every acquisition of the task's lease, across all owners.
+   * `superseded` is a run a lapsed holder had buffered: it will not run now.
+   */
+  | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun }
   | { readonly acquired: false; readonly holder: LeaseHolder };
 
 /** Slots of one task that did not run, summarised: how many, from when to when, and why. */
@@ -116,6 +126,16 @@ export interface Store {
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
+  /**
+   * Releases the lease and, in the same step, hands back the run buffered behind it, if any: the
+   * caller runs it next. Returns `released: false` (and nothing pending) for a stale owner.
+   */
+  releaseLeaseTakingPending(task: string, owner: string): Promise<{ readonly released: boolean; readonly pending: PendingRun | undefined }>;
+  /**
+   * Buffers `slot` behind the current holder (policy `bufferOne`): only while the lease is held and
+   * nothing is buffered yet. Returns whether it was buffered.
+   */
+  bufferBehindLease(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly now: number }): Promise<boolean>;
   /**
    * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
    * (a heartbeat). Returns false — and changes nothing — for a stale owner.

@@ -55,6 +55,25 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.extendLease({ task: 'l', owner: 'c', now: 8_001, expiresAt: 12_000 })).toBe(false);
     });
 
+    it('buffers one run behind a held lease, hands it back on release, and supersedes it after a lapse', async () => {
+      const store = (await fresh())('blue');
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's0', owner: 'x', now: 1 })).toBe(false); // nothing held
+      await store.acquireLease({ task: 'b', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000 })).toBe(true);
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toBe(false); // one at most
+      expect(await store.releaseLeaseTakingPending('b', 'intruder')).toEqual({ released: false, pending: undefined });
+      expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2' } });
+      expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: false, pending: undefined });
+
+      await store.acquireLease({ task: 'b', owner: 'c', slot: 's4', now: 6_000, expiresAt: 7_000 });
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's5', owner: 'tick5', now: 6_500 })).toBe(true);
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's6', owner: 'tick6', now: 7_001 })).toBe(false); // c's lease lapsed
+      // c died holding the lease; the next acquirer takes the buffered run off as superseded.
+      const next = await store.acquireLease({ task: 'b', owner: 'd', slot: 's7', now: 7_500, expiresAt: 9_000 });
+      expect(next).toMatchObject({ acquired: true, superseded: { slot: 's5', owner: 'tick5' } });
+      expect(await store.releaseLeaseTakingPending('b', 'd')).toEqual({ released: true, pending: undefined });
+    });
+
     it('hands out strictly increasing fences, one winner per round', async () => {
       const store = (await fresh())('blue');
       const fences: number[] = [];

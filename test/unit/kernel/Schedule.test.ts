@@ -25,7 +25,7 @@ describe('Schedule.tasks()', () => {
     schedule.call(noop).name('a').description('first letter');
     const tasks = schedule.tasks();
     expect(tasks.map((t) => [t.name, t.expression, t.withoutOverlapping])).toEqual([
-      ['b', '*/5 * * * *', { expiresMinutes: 10 }],
+      ['b', '*/5 * * * *', { expiresMinutes: 10, policy: 'skip' }],
       ['a', '* * * * *', false],
     ]);
     expect(Object.isFrozen(tasks)).toBe(true);

@@ -5,6 +5,7 @@ import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import type { Store } from '../../../src/store/Store.js';
 import type { TaskContext } from '../../../src/kernel/types.js';
+import type { TaskBuilder } from '../../../src/kernel/TaskBuilder.js';
 import { localSinks } from '../../../src/runner/createTickHandler.js';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -240,6 +241,58 @@ describe('runTick locks and run records', () => {
   });
 });
 
+describe('runTick overlap policies', () => {
+  /** A task whose 10:00 run is slow; ticks for 10:01 and 10:02 arrive while it runs. */
+  async function overlapping(configure: (t: TaskBuilder) => TaskBuilder) {
+    const runs: string[] = [];
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const schedule = new Schedule();
+    configure(schedule.call(async ({ slot }) => {
+      runs.push(`start ${slot.slice(11, 16)}`);
+      if (slot.endsWith('10:00:00.000Z')) await slow;
+    }).name('t'));
+    const store = new MemoryStore();
+    const tick = (minute: string) => {
+      const at = Date.parse(minute);
+      // A 5-minute budget: the 10:00 run's lease still holds when the 10:02 tick arrives.
+      return runTick(input(schedule, store, { minute: new Date(at), now: () => at + 100, deadline: at + 300_000, owner: minute }));
+    };
+    const first = tick('2026-11-23T10:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await tick('2026-11-23T10:01:00Z');
+    const third = await tick('2026-11-23T10:02:00Z');
+    release();
+    return { runs, first: await first, second, third, store };
+  }
+
+  it('bufferOne runs exactly one more time after a long run, and skips the rest', async () => {
+    const { runs, second, third, store } = await overlapping((t) => t.withoutOverlapping({ policy: 'bufferOne' }));
+    expect(second.skipped).toEqual([{ name: 't', reason: 'buffered' }]);
+    expect(third.skipped).toEqual([{ name: 't', reason: 'overlapping' }]);
+    expect(runs).toEqual(['start 10:00', 'start 10:01']);
+    expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ owner: '2026-11-23T10:01:00Z', status: 'succeeded' });
+    expect(await store.getRun('t', '2026-11-23T10:02:00.000Z')).toMatchObject({ status: 'skipped', reason: 'overlapping' });
+  });
+
+  it('skip (the default) records overlapping as the reason and runs nothing more', async () => {
+    const { runs, second, third, store } = await overlapping((t) => t.withoutOverlapping());
+    expect([second.skipped, third.skipped]).toEqual([[{ name: 't', reason: 'overlapping' }], [{ name: 't', reason: 'overlapping' }]]);
+    expect(runs).toEqual(['start 10:00']);
+    expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'skipped', reason: 'overlapping' });
+  });
+
+  it('allowOverlapping lets a group member run over itself', async () => {
+    const { runs } = await overlapping((t) => t.withoutOverlapping().allowOverlapping());
+    expect(runs).toEqual(['start 10:00', 'start 10:01', 'start 10:02']);
+  });
+
+  it('rejects an unknown policy', () => {
+    expect(() => new Schedule().call(() => {}).name('t').withoutOverlapping({ policy: 'replace' as never }))
+      .toThrow(`Task "t": withoutOverlapping() expects policy 'skip' or 'bufferOne', got "replace"`);
+  });
+});
+
 describe('runTick pauses', () => {
   it('skips paused tasks with reason paused, except evenWhenPaused ones, until resumed', async () => {
     const ran: string[] = [];
@@ -366,6 +419,8 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     acquireLease: (request) => store.acquireLease(request),
     releaseLease: (task, owner) => store.releaseLease(task, owner),
     extendLease: (request) => store.extendLease(request),
+    releaseLeaseTakingPending: (task, owner) => store.releaseLeaseTakingPending(task, owner),
+    bufferBehindLease: (request) => store.bufferBehindLease(request),
     lastRun: (task) => store.lastRun(task),
     shared: () => store.shared(),
     lastTick: () => store.lastTick(),
