@@ -13,6 +13,7 @@ const store = new DynamoDbStore({
   tableName: requireEnv('TICKWORK_TABLE'),
   client: new DynamoDBClient({}),
   deployment: process.env.TICKWORK_DEPLOYMENT,
+  ...(process.env.TICKWORK_RETENTION_DAYS ? { retentionDays: Number(process.env.TICKWORK_RETENTION_DAYS) } : {}),
 });
 
 export const handler = createTickHandler({

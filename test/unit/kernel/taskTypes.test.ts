@@ -174,6 +174,16 @@ describe('schedule.group()', () => {
     expect(byName.outside).toMatchObject({ timezone: 'UTC', withoutOverlapping: false, onOneServer: false });
   });
 
+  it('passes catch-up, jitter and overlap options through', () => {
+    const schedule = new Schedule();
+    schedule.group({ catchUp: { policy: 'skip' }, jitter: 10, withoutOverlapping: { policy: 'bufferOne' } }, (s) => s.call(noop).name('g'));
+    expect(schedule.tasks()[0]).toMatchObject({
+      catchUp: { window: 5, policy: 'skip', maxRuns: 10 },
+      jitterSeconds: 10,
+      withoutOverlapping: { expiresMinutes: 1440, policy: 'bufferOne' },
+    });
+  });
+
   it('rejects unknown or bad attributes before declaring anything', () => {
     const schedule = new Schedule();
     expect(() => schedule.group({ timeZone: 'UTC' } as never, (s) => s.call(noop).name('x'))).toThrow('unknown attribute "timeZone"');
