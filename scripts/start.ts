@@ -115,8 +115,12 @@ function say(message: string): void {
   process.stdout.write(`[tickwork] ${message}\n`);
 }
 
+// Ctrl-C in a terminal reaches this process twice — from the process group, and again relayed by
+// tsx — so the handler stays installed: a repeat while stopping is ignored instead of killing the
+// shutdown half-way. Every wait inside shutdown is bounded.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
     say(`${signal}: stopping`);
     void shutdown(0);
   });

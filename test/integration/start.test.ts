@@ -66,6 +66,9 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
   it('stops serverless offline and DynamoDB Local on SIGINT and exits 0', async () => {
     expect(javaPid).toBeGreaterThan(0);
     expect(isAlive(javaPid!)).toBe(true);
+    // A terminal's Ctrl-C arrives twice (from the process group, and relayed by tsx): both must be survived.
+    child.kill('SIGINT');
+    await sleep(50);
     child.kill('SIGINT');
     expect(await Promise.race([exitCode, sleep(20_000).then(() => 'still running')])).toBe(0);
     expect(output).toContain('[tickwork] stopped');
