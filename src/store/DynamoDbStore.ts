@@ -13,6 +13,7 @@ import {
   waitUntilTableExists,
   type AttributeValue,
   type PutItemCommandInput,
+  type UpdateItemCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../errors.js';
@@ -64,6 +65,7 @@ export class DynamoDbStore implements Store {
   readonly #deployment: string;
   readonly #retentionMs: number;
   readonly #options: DynamoDbStoreOptions;
+  #shared: DynamoDbStore | undefined;
 
   constructor(options: DynamoDbStoreOptions) {
     if (typeof options.tableName !== 'string' || options.tableName === '') {
@@ -85,7 +87,8 @@ export class DynamoDbStore implements Store {
   }
 
   shared(): DynamoDbStore {
-    return new DynamoDbStore({ ...this.#options, deployment: SHARED_SCOPE });
+    this.#shared ??= this.#deployment === SHARED_SCOPE ? this : new DynamoDbStore({ ...this.#options, deployment: SHARED_SCOPE });
+    return this.#shared;
   }
 
   async ensureTable(): Promise<void> {
@@ -164,22 +167,14 @@ export class DynamoDbStore implements Store {
       names[`#${key}`] = key;
       values[`:${key}`] = s(value);
     }
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, outcome.task)), sk: s(keys.run(outcome.slot)) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND #owner = :owner',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw this.#fail(`record the outcome of ${outcome.task} @ ${outcome.slot}`, error);
-    }
+    return this.#updateIf(`record the outcome of ${outcome.task} @ ${outcome.slot}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, outcome.task)), sk: s(keys.run(outcome.slot)) },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND #owner = :owner',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   async getRun(task: string, slot: string): Promise<RunRecord | undefined> {
@@ -244,23 +239,15 @@ export class DynamoDbStore implements Store {
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-          UpdateExpression: 'SET expiresAt = :expiresAt',
-          // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
-          ConditionExpression: '#owner = :owner AND expiresAt >= :now',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw this.#fail(`extend the lease of ${request.task}`, error);
-    }
+    return this.#updateIf(`extend the lease of ${request.task}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+      UpdateExpression: 'SET expiresAt = :expiresAt',
+      // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
+      ConditionExpression: '#owner = :owner AND expiresAt >= :now',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
+    });
   }
 
   async lastRun(task: string): Promise<RunRecord | undefined> {
@@ -309,22 +296,14 @@ export class DynamoDbStore implements Store {
   }
 
   async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number }): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-          UpdateExpression: 'SET pendingSlot = :slot, pendingOwner = :owner',
-          ConditionExpression: 'attribute_exists(#owner) AND expiresAt >= :now AND attribute_not_exists(pendingSlot)',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':slot': s(request.slot), ':owner': s(request.owner), ':now': n(request.now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw this.#fail(`buffer a run of ${request.task}`, error);
-    }
+    return this.#updateIf(`buffer a run of ${request.task}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+      UpdateExpression: 'SET pendingSlot = :slot, pendingOwner = :owner',
+      ConditionExpression: 'attribute_exists(#owner) AND expiresAt >= :now AND attribute_not_exists(pendingSlot)',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':slot': s(request.slot), ':owner': s(request.owner), ':now': n(request.now) },
+    });
   }
 
   async lastTick(): Promise<number | undefined> {
@@ -343,22 +322,14 @@ export class DynamoDbStore implements Store {
   }
 
   async advanceTick(minute: number): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.tick(this.#deployment)), sk: s(keys.tickState) },
-          UpdateExpression: 'SET lastTick = :minute',
-          // Only forward: a late or duplicated tick for an older minute leaves the state alone.
-          ConditionExpression: 'attribute_not_exists(lastTick) OR lastTick < :minute',
-          ExpressionAttributeValues: { ':minute': n(minute) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw this.#fail('advance the last tick', error);
-    }
+    return this.#updateIf('advance the last tick', {
+      TableName: this.#table,
+      Key: { pk: s(keys.tick(this.#deployment)), sk: s(keys.tickState) },
+      UpdateExpression: 'SET lastTick = :minute',
+      // Only forward: a late or duplicated tick for an older minute leaves the state alone.
+      ConditionExpression: 'attribute_not_exists(lastTick) OR lastTick < :minute',
+      ExpressionAttributeValues: { ':minute': n(minute) },
+    });
   }
 
   async recordMissed(missed: MissedRecord): Promise<void> {
@@ -436,6 +407,20 @@ export class DynamoDbStore implements Store {
       return { all, tasks };
     } catch (error) {
       throw this.#fail('read the pauses', error);
+    }
+  }
+
+  /**
+   * One conditional UpdateItem. Returns whether it was written: a failed condition is an answer (a
+   * stale owner, a lease already taken), not a fault; anything else is a `StoreError` naming `action`.
+   */
+  async #updateIf(action: string, input: UpdateItemCommandInput): Promise<boolean> {
+    try {
+      await this.#client.send(new UpdateItemCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail(action, error);
     }
   }
 

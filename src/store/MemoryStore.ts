@@ -35,6 +35,7 @@ class State {
 export class MemoryStore implements Store {
   readonly #scope: string;
   readonly #state: State;
+  #shared: MemoryStore | undefined;
 
   /** @param deployment namespaces everything, like `DynamoDbStore`'s option. @default 'default' */
   constructor(deployment: string = DEFAULT_DEPLOYMENT, state: State = new State()) {
@@ -48,7 +49,8 @@ export class MemoryStore implements Store {
   async ensureTable(): Promise<void> {}
 
   shared(): Store {
-    return new MemoryStore(SHARED_SCOPE, this.#state);
+    this.#shared ??= this.#scope === SHARED_SCOPE ? this : new MemoryStore(SHARED_SCOPE, this.#state);
+    return this.#shared;
   }
 
   /** Another deployment's view of the same state, as two stacks pointing at one table see it. */
