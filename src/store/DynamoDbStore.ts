@@ -8,6 +8,8 @@ import {
   QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -29,10 +31,13 @@ import {
   type Pauses,
   type PauseState,
   type PendingRun,
+  type QueuedRun,
   type RunOutcome,
+  type RunStart,
   type RunRecord,
   type RunStatus,
   type SlotClaim,
+  type StartResult,
   type Store,
 } from './Store.js';
 import { createTableInput, TTL_ATTRIBUTE } from './tableDefinition.js';
@@ -125,7 +130,7 @@ export class DynamoDbStore implements Store {
         task: s(claim.task),
         slot: s(claim.slot),
         owner: s(claim.owner),
-        status: s('running' satisfies RunStatus),
+        status: s((claim.dispatch === true ? 'dispatched' : 'running') satisfies RunStatus),
         claimedAt: n(claim.claimedAt),
         [TTL_ATTRIBUTE]: n(Math.ceil((claim.claimedAt + this.#retentionMs) / 1000)),
       },
@@ -139,6 +144,126 @@ export class DynamoDbStore implements Store {
         claimedAt: Number(holder.claimedAt?.N ?? 0),
         status: (holder.status?.S ?? 'running') as RunStatus,
       },
+    };
+  }
+
+  async startRun(start: RunStart): Promise<StartResult> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, start.task)), sk: s(keys.run(start.slot)) },
+          UpdateExpression: 'SET #status = :running, worker = :worker, startedAt = :startedAt ADD attempts :one',
+          // The first start of a dispatched run, or a retry of a failed one while retries remain; a
+          // duplicate delivery finds it running or finished and is refused.
+          ConditionExpression: '#owner = :owner AND (#status = :dispatched OR ((#status = :failed OR #status = :timedOut) AND attempts <= :retries))',
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': s(start.owner),
+            ':worker': s(start.worker),
+            ':startedAt': n(start.startedAt),
+            ':running': s('running' satisfies RunStatus),
+            ':dispatched': s('dispatched' satisfies RunStatus),
+            ':failed': s('failed' satisfies RunStatus),
+            ':timedOut': s('timed-out' satisfies RunStatus),
+            ':retries': n(start.retries),
+            ':one': n(1),
+          },
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { started: true, attempt: Number(Attributes?.attempts?.N ?? 1) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { started: false, status: error.Item?.status?.S as RunStatus | undefined };
+      }
+      throw this.#fail(`start ${start.task} @ ${start.slot}`, error);
+    }
+  }
+
+  /** One TransactWriteItems: the claim's conditional delete and the retry's put succeed or fail together. */
+  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
+    const claimScope = request.onOneServer ? SHARED_SCOPE : this.#deployment;
+    try {
+      await this.#client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.#table,
+                Key: { pk: s(keys.task(claimScope, request.task)), sk: s(keys.run(request.slot)) },
+                ConditionExpression: '#owner = :owner AND #status = :dispatched',
+                ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+                ExpressionAttributeValues: { ':owner': s(request.owner), ':dispatched': s('dispatched' satisfies RunStatus) },
+              },
+            },
+            { Put: { TableName: this.#table, Item: this.#queueItem(request.retry) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw this.#fail(`release the dispatch of ${request.task} @ ${request.slot}`, error);
+    }
+  }
+
+  async enqueue(run: QueuedRun): Promise<boolean> {
+    const held = await this.#putUnlessHeld(`queue a run of ${run.task}`, {
+      TableName: this.#table,
+      Item: this.#queueItem(run),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    return held === undefined;
+  }
+
+  async dueRuns(now: number, limit: number): Promise<QueuedRun[]> {
+    try {
+      const { Items = [] } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND sk <= :until',
+          ExpressionAttributeValues: { ':pk': s(keys.queue(this.#deployment)), ':until': s(keys.queuedUntil(now)) },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      );
+      return Items.map(toQueuedRun);
+    } catch (error) {
+      throw this.#fail('read the queued runs', error);
+    }
+  }
+
+  async dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.queue(this.#deployment)), sk: s(keys.queued(run.at, run.id)) },
+          ConditionExpression: 'attempt = :attempt',
+          ExpressionAttributeValues: { ':attempt': n(run.attempt) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw this.#fail(`remove the queued run ${run.id}`, error);
+    }
+  }
+
+  #queueItem(run: QueuedRun): Record<string, AttributeValue> {
+    return {
+      pk: s(keys.queue(this.#deployment)),
+      sk: s(keys.queued(run.at, run.id)),
+      id: s(run.id),
+      task: s(run.task),
+      slot: s(run.slot),
+      at: n(run.at),
+      attempt: n(run.attempt),
+      enqueuedAt: n(run.enqueuedAt),
+      ...(run.payload === undefined ? {} : { payload: s(run.payload) }),
+      ...(run.lastError === undefined ? {} : { lastError: s(run.lastError) }),
     };
   }
 
@@ -456,6 +581,19 @@ function pendingOf(item: Record<string, AttributeValue> | undefined): PendingRun
   const slot = item?.pendingSlot?.S;
   const owner = item?.pendingOwner?.S;
   return slot === undefined || owner === undefined ? undefined : { slot, owner };
+}
+
+function toQueuedRun(item: Record<string, AttributeValue>): QueuedRun {
+  return {
+    id: item.id?.S ?? '',
+    task: item.task?.S ?? '',
+    slot: item.slot?.S ?? '',
+    at: Number(item.at?.N ?? 0),
+    attempt: Number(item.attempt?.N ?? 0),
+    enqueuedAt: Number(item.enqueuedAt?.N ?? 0),
+    ...(item.payload?.S === undefined ? {} : { payload: item.payload.S }),
+    ...(item.lastError?.S === undefined ? {} : { lastError: item.lastError.S }),
+  };
 }
 
 function toRunRecord(item: Record<string, AttributeValue>): RunRecord {

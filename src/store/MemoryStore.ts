@@ -11,9 +11,12 @@ import {
   type Pauses,
   type PauseState,
   type PendingRun,
+  type QueuedRun,
   type RunOutcome,
+  type RunStart,
   type RunRecord,
   type SlotClaim,
+  type StartResult,
   type Store,
 } from './Store.js';
 
@@ -26,6 +29,10 @@ class State {
   readonly ticks = new Map<string, number>();
   readonly pauses = new Map<string, PauseState>();
   readonly pending = new Map<string, PendingRun>();
+  /** Starts per run record, as `startRun` counts them. */
+  readonly attempts = new Map<string, number>();
+  /** Queued runs by `scope|at|id`. */
+  readonly queue = new Map<string, QueuedRun>();
 }
 
 /**
@@ -64,8 +71,57 @@ export class MemoryStore implements Store {
     if (existing !== undefined) {
       return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status } };
     }
-    this.#state.runs.set(key, { ...claim, status: 'running' });
+    const { dispatch, ...record } = claim;
+    this.#state.runs.set(key, { ...record, status: dispatch === true ? 'dispatched' : 'running' });
     return { claimed: true };
+  }
+
+  async startRun(start: RunStart): Promise<StartResult> {
+    const key = this.#key(start.task, start.slot);
+    const run = this.#state.runs.get(key);
+    const attempts = this.#state.attempts.get(key) ?? 0;
+    const startable = run !== undefined && run.owner === start.owner &&
+      (run.status === 'dispatched' || ((run.status === 'failed' || run.status === 'timed-out') && attempts <= start.retries));
+    if (!startable) return { started: false, status: run?.status };
+    this.#state.attempts.set(key, attempts + 1);
+    this.#state.runs.set(key, { ...run, status: 'running', startedAt: start.startedAt });
+    return { started: true, attempt: attempts + 1 };
+  }
+
+  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
+    const claims = request.onOneServer ? (this.shared() as MemoryStore) : this;
+    const key = claims.#key(request.task, request.slot);
+    const run = this.#state.runs.get(key);
+    if (run === undefined || run.owner !== request.owner || run.status !== 'dispatched') return false;
+    this.#state.runs.delete(key);
+    this.#state.queue.set(this.#queueKey(request.retry), request.retry);
+    return true;
+  }
+
+  async enqueue(run: QueuedRun): Promise<boolean> {
+    const key = this.#queueKey(run);
+    if (this.#state.queue.has(key)) return false;
+    this.#state.queue.set(key, run);
+    return true;
+  }
+
+  async dueRuns(now: number, limit: number): Promise<QueuedRun[]> {
+    const prefix = `${JSON.stringify(this.#scope)}|`;
+    return [...this.#state.queue]
+      .filter(([key, run]) => key.startsWith(prefix) && run.at <= now)
+      .map(([, run]) => run)
+      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
+  }
+
+  async dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean> {
+    const key = this.#queueKey(run);
+    if (this.#state.queue.get(key)?.attempt !== run.attempt) return false;
+    return this.#state.queue.delete(key);
+  }
+
+  #queueKey(run: Pick<QueuedRun, 'id' | 'at'>): string {
+    return `${JSON.stringify(this.#scope)}|${run.at}|${JSON.stringify(run.id)}`;
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {

@@ -1,5 +1,8 @@
-/** Where a run stands. `running` is written by the claim; the others by `completeRun`. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out';
+/**
+ * Where a run stands. `running` is written by the claim of an inline run; `dispatched` by the claim of a
+ * fan-out run, until its worker starts it (`startRun`); the others by `completeRun`.
+ */
+export type RunStatus = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out';
 
 /** A claim on one `(task, slot)`: at most one claim per slot ever succeeds. */
 export interface SlotClaim {
@@ -9,6 +12,8 @@ export interface SlotClaim {
   readonly owner: string;
   /** Epoch milliseconds. */
   readonly claimedAt: number;
+  /** Claims the slot for the task's own Lambda: the record says `dispatched` until a worker starts it. */
+  readonly dispatch?: boolean;
 }
 
 export type ClaimResult =
@@ -48,6 +53,48 @@ export interface RunRecord {
   readonly output?: string;
   readonly startedAt?: number;
   readonly latenessMs?: number;
+}
+
+/** A task worker starting a dispatched run (see `Store.startRun`). */
+export interface RunStart {
+  readonly task: string;
+  readonly slot: string;
+  /** The claim's owner, as the event carries it: a start for someone else's claim is refused. */
+  readonly owner: string;
+  /** The worker invocation's request id. */
+  readonly worker: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  /** How many times a failed or timed-out run may start again (the Lambda's async retries). */
+  readonly retries: number;
+}
+
+export type StartResult =
+  /** `attempt` counts the starts of this run, from 1. */
+  | { readonly started: true; readonly attempt: number }
+  /** Already started (a duplicate delivery), finished, out of retries, or never claimed by `owner`. */
+  | { readonly started: false; readonly status: RunStatus | undefined };
+
+/**
+ * A run waiting in the table for its time: a one-off dispatch (`dispatchAt`), or a slot whose dispatch
+ * failed and that a later tick retries. `(at, id)` is its key.
+ */
+export interface QueuedRun {
+  /** Unique within the deployment's queue. */
+  readonly id: string;
+  readonly task: string;
+  /** The slot it runs as: its identity in claims and run records. */
+  readonly slot: string;
+  /** Epoch milliseconds: due from then on. */
+  readonly at: number;
+  /** Dispatch attempts already made. */
+  readonly attempt: number;
+  /** The payload handed to the task, as JSON. */
+  readonly payload?: string;
+  /** Why the last dispatch attempt failed. */
+  readonly lastError?: string;
+  /** Epoch milliseconds. */
+  readonly enqueuedAt: number;
 }
 
 /** A request for a task's overlap lease. */
@@ -118,6 +165,23 @@ export interface Store {
   ensureTable(): Promise<void>;
   /** Claims `(task, slot)`; a second claim of the same slot fails and reports the holder. */
   claimSlot(claim: SlotClaim): Promise<ClaimResult>;
+  /**
+   * A task worker starts a run the tick dispatched: only if `owner` claimed it and it is `dispatched`,
+   * or it failed and has retries left. A duplicate delivery of the same event is refused.
+   */
+  startRun(start: RunStart): Promise<StartResult>;
+  /**
+   * Gives back a dispatched slot that could not be sent, in one atomic step: its claim is deleted (if
+   * `owner` holds it and no worker started it) and `retry` is queued, so a later tick dispatches it.
+   * `onOneServer` says the claim lives in the shared key space; the queue is always this deployment's.
+   */
+  releaseDispatch(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly onOneServer: boolean; readonly retry: QueuedRun }): Promise<boolean>;
+  /** Queues a run; returns false (and changes nothing) if one with the same `at` and `id` is queued. */
+  enqueue(run: QueuedRun): Promise<boolean>;
+  /** Up to `limit` queued runs due by `now`, oldest first, read consistently. */
+  dueRuns(now: number, limit: number): Promise<QueuedRun[]>;
+  /** Removes a queued run, unless it was queued again since (its `attempt` moved on). */
+  dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean>;
   /** Records how a claimed run ended. Returns false (and writes nothing) if `owner` does not hold the claim. */
   completeRun(outcome: RunOutcome): Promise<boolean>;
   /** The run record of `(task, slot)`, read consistently. */

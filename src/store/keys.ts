@@ -9,6 +9,7 @@
  * | missed slots  | `task#<deployment>#<name>`  | `missed#<first slot>#<reason>` |
  * | tick state    | `tick#<deployment>`         | `state`            |
  * | pause         | `pause#<deployment>`        | `all` or `task#<name>` |
+ * | queued run    | `queue#<deployment>`        | `<due ISO>#<id>`   |
  *
  * Keys come from task names, never from expressions, so editing a frequency never orphans a lock.
  */
@@ -22,6 +23,10 @@ export const keys = {
   pause: (deployment: string) => `pause#${deployment}`,
   pauseAll: 'all',
   pauseTask: (task: string) => `task#${task}`,
+  queue: (deployment: string) => `queue#${deployment}`,
+  queued: (at: number, id: string) => `${new Date(at).toISOString()}#${id}`,
+  /** Sorts after every queued run due at or before `at`. */
+  queuedUntil: (at: number) => `${new Date(at).toISOString()}#\uffff`,
 } as const;
 
 /** Deployment id used when none is configured. */

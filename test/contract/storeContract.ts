@@ -129,5 +129,77 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       await store.recordMissed(missed);
       await expect(store.recordMissed(missed)).resolves.toBeUndefined();
     });
+    it('starts a dispatched run once: a duplicate delivery, a stranger and a finished run are refused', async () => {
+      const store = (await fresh())('blue');
+      expect(await store.claimSlot({ task: 'f', slot, owner: 'tick-1', claimedAt: 1, dispatch: true })).toEqual({ claimed: true });
+      expect(await store.getRun('f', slot)).toMatchObject({ status: 'dispatched', owner: 'tick-1' });
+      const start = { task: 'f', slot, owner: 'tick-1', worker: 'w1', startedAt: 5, retries: 0 };
+      expect(await store.startRun({ ...start, owner: 'forged' })).toEqual({ started: false, status: 'dispatched' });
+      const starts = await Promise.all([store.startRun(start), store.startRun({ ...start, worker: 'w2' }), store.startRun({ ...start, worker: 'w3' })]);
+      expect(starts.filter((r) => r.started)).toEqual([{ started: true, attempt: 1 }]);
+      expect(starts.filter((r) => !r.started)).toEqual([{ started: false, status: 'running' }, { started: false, status: 'running' }]);
+      expect(await store.getRun('f', slot)).toMatchObject({ status: 'running', startedAt: 5 });
+      await store.completeRun({ task: 'f', slot, owner: 'tick-1', status: 'succeeded', finishedAt: 9 });
+      expect(await store.startRun(start)).toEqual({ started: false, status: 'succeeded' });
+      expect(await store.startRun({ ...start, slot: 'never-claimed' })).toEqual({ started: false, status: undefined });
+      // an inline claim is never started by a worker
+      await store.claimSlot({ task: 'i', slot, owner: 'tick-1', claimedAt: 1 });
+      expect(await store.startRun({ ...start, task: 'i' })).toEqual({ started: false, status: 'running' });
+    });
+
+    it('restarts a failed dispatched run only while it has retries left', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'r', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      const start = { task: 'r', slot, owner: 'tick-1', worker: 'w', startedAt: 5, retries: 1 };
+      expect(await store.startRun(start)).toEqual({ started: true, attempt: 1 });
+      await store.completeRun({ task: 'r', slot, owner: 'tick-1', status: 'failed', finishedAt: 6, error: 'Error: x' });
+      expect(await store.startRun(start)).toEqual({ started: true, attempt: 2 });
+      await store.completeRun({ task: 'r', slot, owner: 'tick-1', status: 'timed-out', finishedAt: 7, error: 'Error: y' });
+      expect(await store.startRun(start)).toEqual({ started: false, status: 'timed-out' });
+    });
+
+    it('releases an unsent dispatch and queues its retry in one step, for the claim owner only', async () => {
+      const open = await fresh();
+      const store = open('blue');
+      const retry = { id: 'f@s', task: 'f', slot, at: 1_000, attempt: 1, lastError: 'ThrottlingException: slow down', enqueuedAt: 1_000 };
+      await store.claimSlot({ task: 'f', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      expect(await store.releaseDispatch({ task: 'f', slot, owner: 'tick-2', onOneServer: false, retry })).toBe(false);
+      expect(await store.dueRuns(5_000, 10)).toEqual([]); // the refused release queued nothing
+      expect(await store.releaseDispatch({ task: 'f', slot, owner: 'tick-1', onOneServer: false, retry })).toBe(true);
+      expect(await store.getRun('f', slot)).toBeUndefined();
+      expect(await store.dueRuns(5_000, 10)).toEqual([retry]);
+      // released, the slot can be claimed again
+      expect(await store.claimSlot({ task: 'f', slot, owner: 'tick-3', claimedAt: 2, dispatch: true })).toEqual({ claimed: true });
+      // a started run is not released
+      await store.startRun({ task: 'f', slot, owner: 'tick-3', worker: 'w', startedAt: 3, retries: 0 });
+      expect(await store.releaseDispatch({ task: 'f', slot, owner: 'tick-3', onOneServer: false, retry: { ...retry, attempt: 2 } })).toBe(false);
+      expect(await store.dueRuns(5_000, 10)).toEqual([retry]);
+      // an onOneServer claim lives in the shared key space; its retry in this deployment's queue
+      await store.shared().claimSlot({ task: 'g', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      const shared = { ...retry, id: 'g@s', task: 'g' };
+      expect(await store.releaseDispatch({ task: 'g', slot, owner: 'tick-1', onOneServer: true, retry: shared })).toBe(true);
+      expect(await store.shared().getRun('g', slot)).toBeUndefined();
+      expect(await store.dueRuns(5_000, 10)).toEqual([retry, shared]);
+      expect(await open('green').dueRuns(5_000, 10)).toEqual([]);
+    });
+
+    it('queues runs by due time, per deployment, and dequeues only the attempt it read', async () => {
+      const open = await fresh();
+      const blue = open('blue');
+      const run = (id: string, at: number, extra = {}) => ({ id, task: 't', slot: `${new Date(at).toISOString()}#${id}`, at, attempt: 0, enqueuedAt: 1, ...extra });
+      expect(await blue.enqueue(run('c', 3_000))).toBe(true);
+      expect(await blue.enqueue(run('a', 1_000, { payload: '{"to":"ops@example.com"}' }))).toBe(true);
+      expect(await blue.enqueue(run('b', 2_000))).toBe(true);
+      expect(await blue.enqueue(run('z', 60_000))).toBe(true);
+      expect(await blue.enqueue(run('b', 2_000, { attempt: 5 }))).toBe(false); // same key: refused, unchanged
+      expect(await open('green').enqueue(run('g', 1_000))).toBe(true);
+      expect(await blue.dueRuns(3_000, 10)).toEqual([run('a', 1_000, { payload: '{"to":"ops@example.com"}' }), run('b', 2_000), run('c', 3_000)]);
+      expect((await blue.dueRuns(3_000, 2)).map((r) => r.id)).toEqual(['a', 'b']);
+      expect(await blue.dueRuns(999, 10)).toEqual([]);
+      expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 1 })).toBe(false); // not the attempt queued
+      expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true);
+      expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(false);
+      expect((await blue.dueRuns(100_000, 10)).map((r) => r.id)).toEqual(['a', 'c', 'z']);
+    });
   });
 }
