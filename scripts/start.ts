@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     'http-port': { type: 'string', default: process.env.TICKWORK_HTTP_PORT ?? '3000' },
     'lambda-port': { type: 'string', default: process.env.TICKWORK_LAMBDA_PORT ?? '3002' },
     'websocket-port': { type: 'string', default: process.env.TICKWORK_WEBSOCKET_PORT ?? '3001' },
+    // serverless-offline-aws-eventbridge: its PutEvents endpoint and the broker behind it.
+    'eventbridge-port': { type: 'string', default: process.env.TICKWORK_EVENTBRIDGE_PORT ?? '4010' },
+    'eventbridge-pubsub-port': { type: 'string', default: process.env.TICKWORK_EVENTBRIDGE_PUBSUB_PORT ?? '4011' },
   },
 });
 
@@ -36,7 +39,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const schedule = await loadKernel(kernelPath(root));
-  say(`kernel OK: ${schedule.tasks().map((t) => `${t.name} [${t.expression}]`).join(', ')}`);
+  say(`kernel OK: ${schedule.tasks().map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   if (endpoint === undefined || endpoint === '') {
@@ -70,6 +73,12 @@ async function main(): Promise<void> {
         ...process.env,
         // serverless-offline forwards only AWS_* variables to handlers; the SDK reads this one itself.
         AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        // Fan-out goes through the local EventBridge mock (or, with TICKWORK_DISPATCHER=lambda, the
+        // local Lambda invoke API) to the per-task functions: what runs here is what deploys.
+        AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${args['eventbridge-port']}`,
+        AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${args['lambda-port']}`,
+        TICKWORK_EVENTBRIDGE_PORT: args['eventbridge-port'],
+        TICKWORK_EVENTBRIDGE_PUBSUB_PORT: args['eventbridge-pubsub-port'],
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_REGION: LOCAL_REGION,
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
   );
   pipeReadable(offline.stdout, process.stdout);
   pipeReadable(offline.stderr, process.stderr);
-  say(`serverless offline starting (Lambda invoke API on :${args['lambda-port']}); the tick fires at each minute boundary — Ctrl-C to stop`);
+  say(`serverless offline starting (Lambda invoke API on :${args['lambda-port']}, EventBridge on :${args['eventbridge-port']}); the tick fires at each minute boundary — Ctrl-C to stop`);
 
   const code = await new Promise<number>((resolveExit) => offline?.once('exit', (c) => resolveExit(c ?? 1)));
   if (!stopping) {

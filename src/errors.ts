@@ -95,3 +95,49 @@ export class CommandFailedError extends TickworkError {
     this.exitCode = exitCode;
   }
 }
+
+/** A dispatcher was built with an option it does not know or a value it cannot use; names the field. */
+export class InvalidDispatcherConfigError extends TickworkError {
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_DISPATCHER_CONFIG', message, options);
+    this.field = field;
+  }
+}
+
+/**
+ * A task worker received an event it will not act on: not Tickwork's, malformed, for another
+ * deployment, or for a task this kernel does not run in its own Lambda. Nothing was written.
+ */
+export class InvalidTaskEventError extends TickworkError {
+  /** The offending field (`source`, `detail.task`, ...), when one is to blame. */
+  readonly field: string | undefined;
+
+  constructor(field: string | undefined, message: string, options?: { cause?: unknown }) {
+    super('INVALID_TASK_EVENT', field === undefined ? message : `Task event field ${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** A fan-out run failed or timed out; thrown after its record is written, so Lambda can retry it. */
+export class TaskRunFailedError extends TickworkError {
+  readonly task: string;
+  readonly slot: string;
+
+  constructor(task: string, slot: string, message: string) {
+    super('TASK_RUN_FAILED', `Task "${task}" @ ${slot}: ${message}`);
+    this.task = task;
+    this.slot = slot;
+  }
+}
+
+/** `dispatchAt()`/`dispatchAfter()` was called with something it cannot queue; names the argument. */
+export class InvalidDispatchError extends TickworkError {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('INVALID_DISPATCH', `dispatch ${field}: ${message}`);
+    this.field = field;
+  }
+}

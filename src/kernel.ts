@@ -1,4 +1,5 @@
 import { registerCommand, type Schedule } from './index.js';
+import { exportInvoices } from './tasks/exportInvoices.js';
 import { heartbeat } from './tasks/heartbeat.js';
 import { pruneCache } from './tasks/pruneCache.js';
 import { rollupMetrics } from './tasks/rollupMetrics.js';
@@ -22,6 +23,15 @@ export default function schedule(schedule: Schedule): void {
     .everyFiveMinutes()
     .withoutOverlapping()
     .timeout(60);
+
+  // Runs in its own Lambda: the tick claims the slot and dispatches it; the task's function runs it.
+  schedule
+    .call(exportInvoices)
+    .name('invoices:export')
+    .description('Exports new invoices to the accounting system')
+    .everyFiveMinutes()
+    .withoutOverlapping()
+    .onLambda({ memorySize: 1024, timeout: 300 });
 
   schedule.exec(['df', '-h', '/tmp']).name('disk:report').description('Appends disk usage to a log').hourly().appendOutputTo('logs/disk.log');
 

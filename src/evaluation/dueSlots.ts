@@ -11,6 +11,8 @@ export interface DueSlot {
   readonly slot: string;
   /** The wall clock of the slot's minute in the task's time zone (what windows are judged against). */
   readonly clock: WallClock;
+  /** The payload of a one-off run (`dispatchAt`), as JSON; scheduled slots have none. */
+  readonly payload?: string;
 }
 
 const MINUTE_MS = 60_000;

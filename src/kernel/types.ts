@@ -14,6 +14,8 @@ export interface TaskContext {
   readonly logger: Logger;
   /** The overlap lease's fence token, for tasks declared `withoutOverlapping()`; otherwise undefined. */
   readonly fence: number | undefined;
+  /** What `dispatchAt()`/`dispatchAfter()` passed with a one-off run; undefined for scheduled runs. */
+  readonly payload: unknown;
   /** Adds text to the run's captured output (kept with the run record, sent by the output options). */
   write(text: string): void;
 }
@@ -72,14 +74,18 @@ export interface OverlapOptions {
   readonly policy: 'skip' | 'bufferOne';
 }
 
-/** Settings of a task that runs in its own Lambda (`runInBackground()` / `onLambda()`). */
+/** Settings of a task that runs in its own Lambda (`runInBackground()` / `onLambda()`); see `LAMBDA_DEFAULTS`. */
 export interface LambdaOptions {
-  /** @default 1024 */
+  /** MB. @default 1024 */
   readonly memorySize?: number;
-  /** Seconds. @default 900 */
+  /** Seconds. @default 300 */
   readonly timeout?: number;
+  /** Caps the function's concurrent runs; unset leaves it on the account's pool. */
   readonly reservedConcurrency?: number;
-  /** Async-invoke retries, 0–2. @default 2 */
+  /**
+   * How many times Lambda runs a failed or timed-out slot again (async-invoke retries, 0–2). A retry
+   * is another start of the same slot, so it is opt-in. @default 0
+   */
   readonly retries?: number;
 }
 

@@ -5,28 +5,40 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { join } from 'node:path';
-import { OutputDeliveryError } from '../errors.js';
+import type { Dispatcher } from '../dispatch/Dispatcher.js';
+import { OutputDeliveryError, TickworkError } from '../errors.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
 import { Mailer, OutboxMailTransport, OutputWriter, S3ObjectStore, SesMailTransport } from '../output/index.js';
+import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { Store } from '../store/Store.js';
 import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
 import type { OutputSinks } from './deliverOutput.js';
 import { runTick, type TickReport } from './runTick.js';
 
 /**
- * Time kept back from the Lambda's remaining time so that, when runs hit their deadline, the tick can
- * still record their outcomes and release their leases before the Lambda itself times out.
+ * Time kept back from the Lambda's remaining time so that, when runs hit their deadline, the tick (or
+ * a task worker) can still record their outcomes and release their leases before the Lambda times out.
  */
-const DEFAULT_SAFETY_MARGIN_MS = 3_000;
+export const DEFAULT_SAFETY_MARGIN_MS = 3_000;
 
 /** Deadline assumed when the invocation context has no `getRemainingTimeInMillis` (direct calls). */
 const DEFAULT_BUDGET_MS = 60_000;
+
+/** Epoch milliseconds by which runs must end: the invocation's remaining time less `margin`. */
+export function invocationDeadline(context: Context | undefined, now: number, margin: number): number {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
+  return now + Math.max(0, remaining - margin);
+}
 
 export interface TickHandlerOptions {
   /** The schedule the kernel filled. It is built (validated and compiled) when the handler is created. */
   readonly schedule: Schedule;
   readonly store: Store;
+  /** Sends fan-out tasks to their own Lambdas; required when the schedule has any. */
+  readonly dispatcher?: Dispatcher;
+  /** The deployment id the store uses, carried by task events. @default process.env.TICKWORK_DEPLOYMENT ?? 'default' */
+  readonly deployment?: string;
   /** @default a Powertools logger with service `tickwork` */
   readonly logger?: Logger;
   /** Wall clock for lease expiry and durations. @default Date.now */
@@ -55,6 +67,14 @@ export type TickHandler = (event: unknown, context: Context) => Promise<TickRepo
 export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const tasks = options.schedule.compiled();
   const commands = options.schedule.commands;
+  const fanOut = tasks.filter((t) => t.definition.lambda !== false);
+  if (fanOut.length > 0 && options.dispatcher === undefined) {
+    throw new TickworkError(
+      'NO_DISPATCHER',
+      `Tasks ${fanOut.map((t) => `"${t.definition.name}"`).join(', ')} run in their own Lambda (runInBackground/onLambda): createTickHandler needs a dispatcher`,
+    );
+  }
+  const deployment = options.deployment ?? process.env.TICKWORK_DEPLOYMENT ?? DEFAULT_DEPLOYMENT;
   const stage = options.stage ?? process.env.TICKWORK_STAGE ?? 'dev';
   const sinks = options.sinks ?? localSinks(process.cwd());
   const logger = options.logger ?? createLogger();
@@ -66,18 +86,17 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const tick = async (event: unknown, context: Context): Promise<TickReport> => {
     // Parsed before any I/O: a malformed event fails here and writes nothing.
     const minute = tickMinute(event, minuteOptions);
-    const remaining = typeof context?.getRemainingTimeInMillis === 'function'
-      ? context.getRemainingTimeInMillis()
-      : DEFAULT_BUDGET_MS;
     const report = await runTick({
       tasks,
       commands,
       sinks,
       stage,
       store: options.store,
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+      deployment,
       minute,
       owner: context?.awsRequestId ?? `direct-${now()}`,
-      deadline: now() + Math.max(0, remaining - margin),
+      deadline: invocationDeadline(context, now(), margin),
       now,
       logger,
     });
@@ -87,6 +106,9 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       ran: report.ran.length,
       failed: report.failed.length,
       skipped: report.skipped.length,
+      dispatched: report.dispatched.length,
+      undispatched: report.undispatched.length,
+      queued: report.queued,
       missed: report.missed.reduce((sum, m) => sum + m.count, 0),
     });
     return report;

@@ -1,9 +1,14 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LimitFunction } from 'p-limit';
+import { taskEventId, type TaskEventDetail } from '../dispatch/Dispatcher.js';
 import type { DueSlot } from '../evaluation/dueSlots.js';
+import type { CommandRegistry } from '../kernel/CommandRegistry.js';
+import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { OverlapOptions } from '../kernel/types.js';
 import { excerpt } from '../output/index.js';
-import type { Pauses, PendingRun, Store } from '../store/Store.js';
-import { deliverOutput } from './deliverOutput.js';
+import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
+import type { LeaseRequest, LeaseResult, Pauses, PendingRun, QueuedRun, Store } from '../store/Store.js';
+import { deliverOutput, type OutputSinks } from './deliverOutput.js';
 import { filterReason, type FilterReason } from './filters.js';
 import { startHeartbeat } from './heartbeat.js';
 import { runTask } from './runTask.js';
@@ -12,22 +17,52 @@ import type { RunTickInput } from './runTick.js';
 /** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
 export const LEASE_MARGIN_MS = 30_000;
 
+/**
+ * How long a fan-out run's lease allows, before its Lambda's own timeout, for the event to reach the
+ * worker. The worker moves the lease to its real deadline as soon as it starts.
+ */
+export const DISPATCH_ALLOWANCE_MS = 60_000;
+
 /** Why a due slot did not start: a filter ruled it out, another tick holds it, or a run still does. */
 export type SkipReason = FilterReason | 'paused' | 'already-claimed' | 'overlapping' | 'buffered';
 
 export type SlotResult =
   | { kind: 'ran'; name: string }
   | { kind: 'failed'; name: string; error: string }
-  | { kind: 'skipped'; name: string; reason: SkipReason };
+  | { kind: 'skipped'; name: string; reason: SkipReason }
+  /** Claimed (and leased, if the task asks) for the task's own Lambda: the tick sends `event` next. */
+  | { kind: 'dispatch'; name: string; event: TaskEventDetail; leased: boolean; onOneServer: boolean; queued: QueuedRun | undefined };
+
+/** What running a claimed slot needs, in the tick and in a task worker alike. */
+export interface RunContext {
+  readonly commands: CommandRegistry;
+  /** Where task output goes. */
+  readonly sinks: OutputSinks;
+  /** Who claimed the slot and holds its lease: the tick's request id. */
+  readonly owner: string;
+  /** Epoch milliseconds by which every run must have ended (the Lambda's deadline less a margin). */
+  readonly deadline: number;
+  /** Wall clock, for lease expiry and durations only — never for deciding which minute is due. */
+  readonly now: () => number;
+  readonly logger: Logger;
+  /** Aborts every run from outside: the worker Lambda's own timeout signal. */
+  readonly signal?: AbortSignal;
+}
 
 /**
  * One slot, start to end: its filters and the pause state (no request), its claim, its lease if the
- * task asks for one, the run, and the run record.
+ * task asks for one, then either the run and its record (inline) or the event for the task's own
+ * Lambda (fan-out), which the tick sends with the others.
+ *
+ * A `queued` slot (a one-off from `dispatchAt`, or a slot whose dispatch failed before) skips the
+ * filters — it was asked for explicitly, or passed them when first due — and leaves the queue once
+ * claimed, by this tick or another.
  */
-export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, claimLimit: LimitFunction): Promise<SlotResult> {
+export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, claimLimit: LimitFunction, queued?: QueuedRun): Promise<SlotResult> {
   const { owner, logger } = input;
   const { definition } = due.task;
   const { name, withoutOverlapping } = definition;
+  const fanOut = definition.lambda !== false;
   // onOneServer() tasks claim and lease where every deployment sharing the table looks.
   const store = definition.onOneServer ? input.store.shared() : input.store;
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
@@ -36,7 +71,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   // Filters first: a slot they rule out costs no request, and duplicate ticks agree on it.
   let filtered: FilterReason | undefined;
   try {
-    filtered = await filterReason(due, input.stage);
+    filtered = queued === undefined ? await filterReason(due, input.stage) : undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log('failed', { error: message });
@@ -47,19 +82,86 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
     return { kind: 'skipped', name, reason: filtered };
   }
   const pause = pauses.tasks.get(name) ?? pauses.all;
-  if (pause !== undefined && !definition.evenWhenPaused) {
+  const paused = pause !== undefined && !definition.evenWhenPaused;
+  if (paused && queued === undefined) {
     log('skipped', { reason: 'paused', note: pause.note, pausedAt: new Date(pause.pausedAt).toISOString() });
     return { kind: 'skipped', name, reason: 'paused' };
   }
 
-  const claim = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now() }));
+  const claim = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now(), dispatch: fanOut && !paused }));
+  // Claimed here or by another tick, the slot has its record now: the queue entry is done.
+  if (queued !== undefined) await input.store.dequeue(queued);
   if (!claim.claimed) {
     log('skipped', { reason: 'already-claimed', holder: claim.holder.owner });
     return { kind: 'skipped', name, reason: 'already-claimed' };
   }
+  if (paused) {
+    // A one-off is not kept back until the pause ends: it is recorded as skipped, like a scheduled slot.
+    await store.completeRun({ task: name, slot: due.slot, owner, status: 'skipped', reason: 'paused', finishedAt: input.now() });
+    log('skipped', { reason: 'paused', note: pause.note, pausedAt: new Date(pause.pausedAt).toISOString() });
+    return { kind: 'skipped', name, reason: 'paused' };
+  }
 
+  if (fanOut) return prepareDispatch(input, store, due, queued);
   if (withoutOverlapping === false) return runClaimed(input, store, due, owner);
   return runLeased(input, store, due, withoutOverlapping);
+}
+
+/**
+ * Readies a claimed fan-out slot for its Lambda: takes the task's lease if it asks for one — until the
+ * Lambda's timeout, plus time for the event to arrive — and builds the event. A slot that finds the
+ * lease held is skipped or buffered here, exactly as an inline one, and is never sent.
+ */
+async function prepareDispatch(input: RunTickInput, store: Store, due: DueSlot, queued: QueuedRun | undefined): Promise<SlotResult> {
+  const { definition } = due.task;
+  const { name, withoutOverlapping } = definition;
+  let fence: number | null = null;
+  if (withoutOverlapping !== false) {
+    const now = input.now();
+    const runMs = (lambdaSettings(definition)?.timeout ?? 0) * 1000;
+    const until = now + DISPATCH_ALLOWANCE_MS + runMs + LEASE_MARGIN_MS;
+    const lease = await store.acquireLease({ task: name, owner: input.owner, slot: due.slot, now, expiresAt: Math.min(until, now + withoutOverlapping.expiresMinutes * 60_000) });
+    if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder);
+    if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
+    fence = lease.fence;
+  }
+  const deployment = input.deployment ?? DEFAULT_DEPLOYMENT;
+  const event: TaskEventDetail = {
+    version: 1,
+    id: taskEventId(deployment, name, due.slot),
+    deployment,
+    task: name,
+    slot: due.slot,
+    at: due.at.toISOString(),
+    owner: input.owner,
+    fence,
+    attempt: (queued?.attempt ?? 0) + 1,
+    ...(due.payload === undefined ? {} : { payload: JSON.parse(due.payload) as unknown }),
+  };
+  return { kind: 'dispatch', name, event, leased: withoutOverlapping !== false, onOneServer: definition.onOneServer, queued };
+}
+
+/** A slot that found the task's lease held: buffered behind it (`bufferOne`, one at most) or skipped. */
+async function leaseRefused(
+  input: RunContext,
+  store: Store,
+  due: DueSlot,
+  recordOwner: string,
+  overlap: OverlapOptions,
+  holder: { readonly owner: string; readonly slot: string },
+): Promise<SlotResult> {
+  const name = due.task.definition.name;
+  const buffered = overlap.policy === 'bufferOne' && (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now: input.now() }));
+  const reason = buffered ? 'buffered' : 'overlapping';
+  await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: 'skipped', reason, finishedAt: input.now() });
+  input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: holder.owner, heldFor: holder.slot });
+  return { kind: 'skipped', name, reason };
+}
+
+/** A lapsed holder had buffered this run; the run about to start is the "one more" it stood for. */
+async function recordSuperseded(input: RunContext, store: Store, name: string, superseded: PendingRun, now: number): Promise<void> {
+  await store.completeRun({ task: name, slot: superseded.slot, owner: superseded.owner, status: 'skipped', reason: 'superseded', finishedAt: now });
+  input.logger.info('task skipped', { task: name, slot: superseded.slot, outcome: 'skipped', reason: 'superseded' });
 }
 
 /**
@@ -71,7 +173,13 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
  *   tick 10:01 ── lease held → buffered (reason `buffered`)
  *   tick 10:02 ── lease held, one already buffered → skipped (reason `overlapping`)
  */
-async function runLeased(input: RunTickInput, store: Store, first: DueSlot, overlap: OverlapOptions): Promise<SlotResult> {
+export async function runLeased(
+  input: RunContext,
+  store: Store,
+  first: DueSlot,
+  overlap: OverlapOptions,
+  acquireFirst: (request: LeaseRequest) => Promise<LeaseResult> = (request) => store.acquireLease(request),
+): Promise<SlotResult> {
   const { owner, logger } = input;
   const name = first.task.definition.name;
   let current: { readonly due: DueSlot; readonly recordOwner: string } | undefined = { due: first, recordOwner: owner };
@@ -82,20 +190,13 @@ async function runLeased(input: RunTickInput, store: Store, first: DueSlot, over
     const now = input.now();
     const until = runDeadline(input, due, now) + LEASE_MARGIN_MS;
     const cap = overlap.expiresMinutes * 60_000;
-    const lease = await store.acquireLease({ task: name, owner, slot: due.slot, now, expiresAt: Math.min(until, now + cap) });
+    const request = { task: name, owner, slot: due.slot, now, expiresAt: Math.min(until, now + cap) };
+    const lease = await (due === first ? acquireFirst(request) : store.acquireLease(request));
     if (!lease.acquired) {
-      const buffered = overlap.policy === 'bufferOne' && (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now }));
-      const reason = buffered ? 'buffered' : 'overlapping';
-      await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: 'skipped', reason, finishedAt: input.now() });
-      logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: lease.holder.owner, heldFor: lease.holder.slot });
-      return firstResult ?? { kind: 'skipped', name, reason };
+      const refused = await leaseRefused(input, store, due, recordOwner, overlap, lease.holder);
+      return firstResult ?? refused;
     }
-    if (lease.superseded !== undefined) {
-      // A lapsed holder had buffered this run; the run about to start is the "one more" it stood for.
-      const { slot: supersededSlot, owner: supersededOwner } = lease.superseded;
-      await store.completeRun({ task: name, slot: supersededSlot, owner: supersededOwner, status: 'skipped', reason: 'superseded', finishedAt: now });
-      logger.info('task skipped', { task: name, slot: supersededSlot, outcome: 'skipped', reason: 'superseded' });
-    }
+    if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     const leaseLost = new AbortController();
     const stopHeartbeat = now + cap < until
       ? startHeartbeat({
@@ -125,15 +226,15 @@ async function runLeased(input: RunTickInput, store: Store, first: DueSlot, over
 }
 
 /** The run's own deadline: its `timeout()` from when it starts, within the tick's. */
-function runDeadline(input: RunTickInput, due: DueSlot, now: number): number {
+function runDeadline(input: RunContext, due: DueSlot, now: number): number {
   const { timeoutSeconds } = due.task.definition;
   const start = Math.max(now, due.at.getTime());
   return timeoutSeconds === undefined ? input.deadline : Math.min(input.deadline, start + timeoutSeconds * 1000);
 }
 
 /** Runs a claimed slot and records its outcome on the claim owned by `recordOwner`. */
-async function runClaimed(
-  input: RunTickInput,
+export async function runClaimed(
+  input: RunContext,
   store: Store,
   due: DueSlot,
   recordOwner: string,
@@ -147,7 +248,8 @@ async function runClaimed(
     now: input.now,
     logger,
     commands: input.commands,
-    ...(lease === undefined ? {} : { fence: lease.fence, signal: lease.signal, immediate: lease.immediate }),
+    ...signalOf(input.signal, lease?.signal),
+    ...(lease === undefined ? {} : { fence: lease.fence, immediate: lease.immediate }),
   });
   const { output, ...outcome } = result;
   await store.completeRun({
@@ -166,4 +268,11 @@ async function runClaimed(
   }
   log(result.status, { durationMs: result.durationMs, error: result.error });
   return { kind: 'failed', name, error: result.error };
+}
+
+/** The one signal that aborts a run from outside: the worker's timeout, a lost lease, or either. */
+function signalOf(...signals: (AbortSignal | undefined)[]): { signal?: AbortSignal } {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 0) return {};
+  return { signal: present.length === 1 ? present[0]! : AbortSignal.any(present) };
 }

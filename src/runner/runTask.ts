@@ -70,6 +70,7 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
     signal: controller.signal,
     logger,
     fence: options.fence,
+    payload: due.payload === undefined ? undefined : JSON.parse(due.payload),
     write: (text) => output.write(String(text)),
   };
   const { hooks, pings } = definition;

@@ -1,14 +1,20 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import pLimit from 'p-limit';
+import { TickworkError } from '../errors.js';
+import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
-import type { CommandRegistry } from '../kernel/CommandRegistry.js';
+import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { Store } from '../store/Store.js';
-import type { OutputSinks } from './deliverOutput.js';
-import { runSlot, type SkipReason, type SlotResult } from './runSlot.js';
+import type { Pauses, QueuedRun, Store } from '../store/Store.js';
+import { runSlot, type RunContext, type SkipReason, type SlotResult } from './runSlot.js';
 
 export { LEASE_MARGIN_MS, type SkipReason } from './runSlot.js';
+
+/** Queued runs (one-offs, dispatch retries) a tick takes on at most; the rest wait for the next. */
+export const QUEUE_BATCH = 100;
+
+/** Ticks that try to dispatch one slot before it is given up and recorded `undispatched`. */
+export const MAX_DISPATCH_ATTEMPTS = 5;
 
 /**
  * Claims in flight at once. Unbounded, a tick with a thousand due slots would open a thousand
@@ -16,23 +22,27 @@ export { LEASE_MARGIN_MS, type SkipReason } from './runSlot.js';
  */
 export const CLAIM_CONCURRENCY = 32;
 
-export interface RunTickInput {
+export interface RunTickInput extends RunContext {
   readonly tasks: readonly CompiledTask[];
-  readonly commands: CommandRegistry;
   readonly store: Store;
-  /** Where task output goes. */
-  readonly sinks: OutputSinks;
+  /** Sends fan-out tasks to their own Lambdas; required when any task is `runInBackground()`/`onLambda()`. */
+  readonly dispatcher?: Dispatcher;
+  /** The deployment id the store uses, carried by task events so a worker can check them. @default 'default' */
+  readonly deployment?: string;
   /** The deployment's stage, for `environments()` filters. */
   readonly stage: string;
   /** The scheduled minute this tick stands for (from the event, floored). */
   readonly minute: Date;
-  /** Who claims: the invocation's request id. */
-  readonly owner: string;
-  /** Epoch milliseconds by which every run must have ended (the Lambda's deadline less a margin). */
-  readonly deadline: number;
-  /** Wall clock, for lease expiry and durations only — never for deciding which minute is due. */
-  readonly now: () => number;
-  readonly logger: Logger;
+}
+
+/** A fan-out slot that could not be sent. */
+export interface Undispatched {
+  readonly name: string;
+  readonly slot: string;
+  readonly attempt: number;
+  readonly error: string;
+  /** Queued for the next tick to try again; false once `MAX_DISPATCH_ATTEMPTS` ticks have tried. */
+  readonly requeued: boolean;
 }
 
 /** What one tick did, returned by the tick Lambda. */
@@ -49,6 +59,14 @@ export interface TickReport {
   readonly failed: readonly { readonly name: string; readonly error: string }[];
   /** Due tasks this tick did not start, and why. */
   readonly skipped: readonly { readonly name: string; readonly reason: SkipReason }[];
+  /** Names of the fan-out tasks whose events were sent to their own Lambdas. */
+  readonly dispatched: readonly string[];
+  /** Fan-out slots whose event could not be sent, even after retries: released and queued again, or given up. */
+  readonly undispatched: readonly Undispatched[];
+  /** Queued runs this tick took on: one-offs now due, and dispatch retries. */
+  readonly queued: number;
+  /** Events that needed more than one attempt (sent or not). */
+  readonly retried: number;
 }
 
 /**
@@ -56,10 +74,10 @@ export interface TickReport {
  * while different tasks run side by side: a task's catch-up runs never overlap each other, and a
  * `withoutOverlapping()` task does not lose them to its own lease.
  */
-function runInTaskOrder(slots: readonly DueSlot[], run: (slot: DueSlot) => Promise<SlotResult>): Promise<SlotResult>[] {
+function runInTaskOrder(slots: readonly QueuedSlot[], run: (slot: QueuedSlot) => Promise<SlotResult>): Promise<SlotResult>[] {
   const tails = new Map<string, Promise<unknown>>();
   return slots.map((slot) => {
-    const name = slot.task.definition.name;
+    const name = slot.due.task.definition.name;
     const result = (tails.get(name) ?? Promise.resolve()).then(() => run(slot));
     tails.set(name, result.catch(() => undefined));
     return result;
@@ -77,29 +95,53 @@ function runInTaskOrder(slots: readonly DueSlot[], run: (slot: DueSlot) => Promi
  */
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
-  const [lastTick, pauses] = await Promise.all([input.store.lastTick(), input.store.pauses()]);
+  const [lastTick, pauses, queued] = await Promise.all([
+    input.store.lastTick(),
+    input.store.pauses(),
+    input.store.dueRuns(input.now(), QUEUE_BATCH),
+  ]);
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
-  const { run: slots, missed } = planCatchUp(input.tasks, { minute: input.minute, lastTick, now: input.now() });
+  const { run: planned, missed } = planCatchUp(input.tasks, { minute: input.minute, lastTick, now: input.now() });
+  const { slots: queuedSlots, unknown } = fromQueue(input.tasks, queued);
   for (const m of missed) input.logger.warn('task missed', { task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason });
-  const settled = await Promise.allSettled([
-    // Recorded as evaluated once planned (only ever forward): the next tick must not re-plan this
-    // minute while its runs are still going. A tick that fails is retried by Lambda with the same
-    // event, which evaluates this minute again; claims keep that from running anything twice.
-    input.store.advanceTick(input.minute.getTime()).then(() => undefined),
-    ...runInTaskOrder(slots, (slot) => runSlot(input, slot, pauses, claimLimit)),
-    ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
+  for (const q of unknown) input.logger.warn('queued run dropped', { task: q.task, slot: q.slot, reason: 'unknown-task' });
+  const slots = [...planned.map((due) => ({ due, queued: undefined })), ...queuedSlots];
+  const inline = slots.filter(({ due }) => due.task.definition.lambda === false);
+  const fanOut = slots.filter(({ due }) => due.task.definition.lambda !== false);
+  if (fanOut.length > 0 && input.dispatcher === undefined) {
+    throw new TickworkError('NO_DISPATCHER', `Tick ${tick}: ${fanOut[0]!.due.task.definition.name} runs in its own Lambda, but the tick has no dispatcher`);
+  }
+  const run = ({ due, queued: q }: QueuedSlot) => runSlot(input, due, pauses, claimLimit, q);
+  const [fanOutResults, ...settled] = await Promise.all([
+    dispatchFanOut(input, fanOut, run),
+    ...[
+      // Recorded as evaluated once planned (only ever forward): the next tick must not re-plan this
+      // minute while its runs are still going. A tick that fails is retried by Lambda with the same
+      // event, which evaluates this minute again; claims keep that from running anything twice.
+      input.store.advanceTick(input.minute.getTime()).then(() => undefined),
+      ...runInTaskOrder(inline, run),
+      ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
+      ...unknown.map(async (q) => {
+        await input.store.recordMissed({ task: q.task, from: q.slot, to: q.slot, count: 1, reason: 'unknown-task', tick });
+        await input.store.dequeue(q);
+      }),
+    ].map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
   ]);
 
   const report = {
     tick,
-    due: slots.map((s) => s.task.definition.name),
+    due: slots.map(({ due }) => due.task.definition.name),
     missed,
     ran: [] as string[],
     failed: [] as { name: string; error: string }[],
     skipped: [] as { name: string; reason: SkipReason }[],
+    dispatched: [] as string[],
+    undispatched: fanOutResults.undispatched,
+    queued: queued.length,
+    retried: fanOutResults.retried,
   };
   const storeFaults: unknown[] = [];
-  for (const result of settled) {
+  for (const result of [...fanOutResults.settled, ...settled]) {
     if (result.status === 'rejected') {
       storeFaults.push(result.reason);
       continue;
@@ -116,10 +158,121 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
       case 'skipped':
         report.skipped.push({ name: outcome.name, reason: outcome.reason });
         break;
+      case 'dispatch':
+        report.dispatched.push(outcome.name);
+        break;
     }
   }
   if (storeFaults.length > 0) {
     throw new AggregateError(storeFaults, `Tick ${report.tick}: the store failed for ${storeFaults.length} of ${slots.length} due slots`);
   }
   return report;
+}
+
+interface QueuedSlot {
+  readonly due: DueSlot;
+  readonly queued: QueuedRun | undefined;
+}
+
+/** Queued runs as slots of the kernel's tasks; a run of a task the kernel no longer has is `unknown`. */
+function fromQueue(tasks: readonly CompiledTask[], queued: readonly QueuedRun[]): { slots: QueuedSlot[]; unknown: QueuedRun[] } {
+  const byName = new Map(tasks.map((task) => [task.definition.name, task]));
+  const slots: QueuedSlot[] = [];
+  const unknown: QueuedRun[] = [];
+  for (const q of queued) {
+    const task = byName.get(q.task);
+    if (task === undefined) {
+      unknown.push(q);
+      continue;
+    }
+    // A retried slot keeps its scheduled instant; a one-off's slot is `<due ISO>#<id>`.
+    const at = new Date(Date.parse(q.slot.split('#')[0]!));
+    const due: DueSlot = { task, at, slot: q.slot, clock: wallClock(at, task.definition.timezone), ...(q.payload === undefined ? {} : { payload: q.payload }) };
+    slots.push({ due, queued: q });
+  }
+  return { slots, unknown };
+}
+
+type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown };
+
+/**
+ * Claims the fan-out slots (and takes their leases), then sends all their events in one go — batched
+ * by the dispatcher — while inline runs go on beside. A slot whose event could not be sent, even
+ * after the dispatcher's retries, is released: its claim deleted and a retry queued in one step, so
+ * the next tick sends it again; after `MAX_DISPATCH_ATTEMPTS` ticks it is recorded `undispatched`.
+ */
+async function dispatchFanOut(
+  input: RunTickInput,
+  slots: readonly QueuedSlot[],
+  run: (slot: QueuedSlot) => Promise<SlotResult>,
+): Promise<{ settled: Settled<SlotResult | undefined>[]; undispatched: Undispatched[]; retried: number }> {
+  const settled: Settled<SlotResult | undefined>[] = await Promise.all(
+    runInTaskOrder(slots, run).map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
+  );
+  const ready = settled.flatMap((s) => (s.status === 'fulfilled' && s.value?.kind === 'dispatch' ? [s.value] : []));
+  if (ready.length === 0 || input.dispatcher === undefined) return { settled, undispatched: [], retried: 0 };
+
+  const outcomes = await input.dispatcher.dispatch(ready.map((r) => r.event));
+  const undispatched: Undispatched[] = [];
+  const releases: Promise<SlotResult | undefined>[] = [];
+  outcomes.forEach((outcome, i) => {
+    const prepared = ready[i]!;
+    const { event } = prepared;
+    if (outcome.dispatched) {
+      input.logger.info('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, attempts: outcome.attempts });
+      return;
+    }
+    const requeued = event.attempt < MAX_DISPATCH_ATTEMPTS;
+    undispatched.push({ name: event.task, slot: event.slot, attempt: event.attempt, error: outcome.error, requeued });
+    releases.push(releaseUndispatched(input, prepared, outcome.error, requeued));
+  });
+  const released = await Promise.all(
+    releases.map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
+  );
+  const sent = new Set(outcomes.flatMap((o) => (o.dispatched ? [o.id] : [])));
+  return {
+    // Only the slots actually sent count as dispatched; a store fault while releasing is a tick fault.
+    settled: [
+      ...settled.filter((s) => !(s.status === 'fulfilled' && s.value?.kind === 'dispatch' && !sent.has(s.value.event.id))),
+      ...released.filter((r) => r.status === 'rejected'),
+    ],
+    undispatched,
+    retried: outcomes.filter((o) => o.attempts > 1).length,
+  };
+}
+
+/** Gives an unsent slot back: its lease released, its claim deleted with a retry queued — or, out of attempts, recorded. */
+async function releaseUndispatched(
+  input: RunTickInput,
+  prepared: Extract<SlotResult, { kind: 'dispatch' }>,
+  error: string,
+  requeue: boolean,
+): Promise<undefined> {
+  const { event, queued } = prepared;
+  const store = prepared.onOneServer ? input.store.shared() : input.store;
+  const now = input.now();
+  if (prepared.leased) await store.releaseLease(event.task, event.owner);
+  if (requeue) {
+    await input.store.releaseDispatch({
+      task: event.task,
+      slot: event.slot,
+      owner: event.owner,
+      onOneServer: prepared.onOneServer,
+      retry: {
+        id: queued?.id ?? `retry#${event.task}#${event.slot}`,
+        task: event.task,
+        slot: event.slot,
+        at: queued?.at ?? now,
+        attempt: event.attempt,
+        lastError: error,
+        enqueuedAt: queued?.enqueuedAt ?? now,
+        ...(queued?.payload === undefined ? {} : { payload: queued.payload }),
+      },
+    });
+    input.logger.warn('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: true });
+    return undefined;
+  }
+  await store.completeRun({ task: event.task, slot: event.slot, owner: event.owner, status: 'skipped', reason: 'undispatched', error, finishedAt: now });
+  input.logger.error('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: false });
+  return undefined;
 }

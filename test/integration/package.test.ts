@@ -20,7 +20,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('succeeds and builds the kernel first', () => {
-    expect(packaged.output).toContain('Tickwork: kernel OK, 5 task(s)');
+    expect(packaged.output).toContain('Tickwork: kernel OK, 6 task(s)');
     expect(packaged.code).toBe(0);
   });
 
@@ -46,15 +46,110 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(resources.TickLambdaFunction?.Properties.Environment.Variables.TICKWORK_TABLE).toBe('tickwork-pkgtest');
   });
 
-  it('scopes every dynamodb and events permission to a resource, never "*"', () => {
+  it('scopes every dynamodb and events permission of the tick to a resource, never "*"', () => {
     const statements: { Action: string | string[]; Resource: unknown }[] =
       resources.IamRoleLambdaExecution?.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => /^(dynamodb|events):/.test(a)));
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => /^dynamodb:/.test(a)));
     expect(dynamo.length).toBeGreaterThan(0);
     for (const statement of dynamo) {
       expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }]);
     }
+    const events = statements.filter((s) => [s.Action].flat().some((a) => /^events:/.test(a)));
+    expect(events).toEqual([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [{ 'Fn::GetAtt': ['TickworkBus', 'Arn'] }] }]);
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":\s*"\*"|"Resource":\["\*"\]/);
+  });
+
+  it('generates one function per fan-out task from the kernel, on the shared task handler, with its own settings', () => {
+    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(['TaskInvoicesExportLambdaFunction', 'TickLambdaFunction']);
+    const fn = resources.TaskInvoicesExportLambdaFunction!.Properties;
+    expect(fn).toMatchObject({
+      FunctionName: 'tickwork-pkgtest-taskInvoicesExport',
+      Handler: 'functions/task.handler',
+      MemorySize: 1024,
+      Timeout: 300,
+      Role: { 'Fn::GetAtt': ['TaskInvoicesExportRole', 'Arn'] },
+    });
+    expect(fn.Environment.Variables).toMatchObject({ TICKWORK_TABLE: 'tickwork-pkgtest', TICKWORK_DEPLOYMENT: 'pkgtest', TICKWORK_TASK: 'invoices:export' });
+    // Lambda's async retries (onLambda({ retries }), 0 by default) and, after them, the dead-letter queue.
+    const config = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    expect(config?.Properties).toMatchObject({
+      FunctionName: { Ref: 'TaskInvoicesExportLambdaFunction' },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] } } },
+    });
+  });
+
+  it('routes each fan-out task from Tickwork\'s bus with a rule on its name, retrying delivery into a dead-letter queue', () => {
+    expect(resources.TickworkBus).toEqual({ Type: 'AWS::Events::EventBus', Properties: { Name: 'tickwork-pkgtest' } });
+    expect(resources.TickLambdaFunction?.Properties.Environment.Variables).toMatchObject({ TICKWORK_DISPATCHER: 'eventbridge', TICKWORK_BUS: 'tickwork-pkgtest' });
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [rule] = rules;
+    expect(rule?.Properties.EventBusName).toEqual({ 'Fn::GetAtt': ['TickworkBus', 'Name'] });
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['tickwork'],
+      'detail-type': ['Tickwork Task Due'],
+      detail: { task: ['invoices:export'], deployment: ['pkgtest'] },
+    });
+    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({
+      Arn: { 'Fn::GetAtt': ['TaskInvoicesExportLambdaFunction', 'Arn'] },
+      RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] } },
+    })]);
+    expect(resources.TickworkDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+    // EventBridge may write to the queue, and only from rules on Tickwork's bus.
+    const [grant] = resources.TickworkDeadLetterQueuePolicy?.Properties.PolicyDocument.Statement;
+    expect(grant).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] } });
+    expect(JSON.stringify(grant.Condition)).toContain(':rule/tickwork-pkgtest/*');
+  });
+
+  it('gives each fan-out function its own role: its logs, run-record writes on the table, the dead-letter queue', () => {
+    const role = resources.TaskInvoicesExportRole!;
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+    ]);
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/tickwork-pkgtest-taskInvoicesExport:*' }],
+      },
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }] },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] }] },
+    ]);
+    // The tick's own role cannot run the task's work, and the task's cannot dispatch.
+    expect(JSON.stringify(role)).not.toMatch(/events:PutEvents|lambda:InvokeFunction/);
+  });
+
+  it('with the Lambda dispatcher, invokes each task function directly: no bus, no rules, invoke rights on those functions only', async () => {
+    const lambda = await run(
+      process.execPath,
+      [serverlessBin, 'package', '--stage', 'pkgtest', '--package', join(dir, 'lambda')],
+      offlineEnv({ TICKWORK_DISPATCHER: 'lambda' }),
+    );
+    expect(lambda.code, lambda.output).toBe(0);
+    const { Resources } = JSON.parse(readFileSync(join(dir, 'lambda', 'cloudformation-template-update-stack.json'), 'utf8'));
+    const types = Object.values(Resources as Record<string, Resource>).map((r) => r.Type);
+    expect(types).not.toContain('AWS::Events::EventBus');
+    expect(types).not.toContain('AWS::Events::Rule');
+    expect(Resources.TickLambdaFunction.Properties.Environment.Variables).toMatchObject({ TICKWORK_DISPATCHER: 'lambda', TICKWORK_FUNCTION_PREFIX: 'tickwork-pkgtest-' });
+    const statements = Resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements.filter((s: any) => [s.Action].flat().some((a: string) => /^(lambda|events):/.test(a)))).toEqual([
+      // Tickwork's: the tick invoking the fan-out functions, and nothing else.
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [{ 'Fn::GetAtt': ['TaskInvoicesExportLambdaFunction', 'Arn'] }] },
+      // osls's own, on the role it shares with EventBridge Scheduler: the schedule invoking the tick.
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:tickwork-pkgtest-tick' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:tickwork-pkgtest-tick:*' },
+        ],
+      },
+    ]);
   });
 
   it('grants the tick what the kernel\'s output options need, and nothing for a kernel without them', async () => {

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/local/dynamoDbLocal.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/dynamoDbLocal.js';
+import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
+import type { RunRecord } from '../../src/store/Store.js';
 import { offlineEnv, root, run } from './cli.js';
 
 /**
@@ -14,22 +17,26 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
   let output = '';
   let lambdaPort: number;
   let javaPid: number | undefined;
+  let dynamoEndpoint: string | undefined;
   let exitCode: Promise<number | null>;
 
   beforeAll(async () => {
-    const [httpPort, websocketPort] = [await freePort(), await freePort()];
+    const [httpPort, websocketPort, eventBridgePort, pubSubPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     lambdaPort = await freePort();
     child = spawn(
       process.execPath,
       ['--import', 'tsx', 'scripts/start.ts', '--stage', 'starttest',
-        '--http-port', String(httpPort), '--lambda-port', String(lambdaPort), '--websocket-port', String(websocketPort)],
+        '--http-port', String(httpPort), '--lambda-port', String(lambdaPort), '--websocket-port', String(websocketPort),
+        '--eventbridge-port', String(eventBridgePort), '--eventbridge-pubsub-port', String(pubSubPort)],
       { cwd: root, env: offlineEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     exitCode = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     await waitFor(() => output.includes('[http for lambda] listening'), 90_000, 'serverless offline to listen');
-    javaPid = Number(/DynamoDB Local \(pid (\d+)\)/.exec(output)?.[1]);
+    const started = /DynamoDB Local \(pid (\d+)\) on (\S+)/.exec(output);
+    javaPid = Number(started?.[1]);
+    dynamoEndpoint = started?.[2];
   });
 
   afterAll(async () => {
@@ -40,15 +47,46 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
 
   it('runs the due tasks of the minute a manual invoke names, once', async () => {
     const first = await invoke({ time: '2026-11-23T10:05:00Z' });
-    expect(first).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['heartbeat', 'metrics:rollup'], missed: [], ran: ['heartbeat', 'metrics:rollup'], failed: [], skipped: [] });
+    expect(first).toEqual({
+      tick: '2026-11-23T10:05:00.000Z',
+      due: ['heartbeat', 'metrics:rollup', 'invoices:export'],
+      missed: [],
+      ran: ['heartbeat', 'metrics:rollup'],
+      failed: [],
+      skipped: [],
+      dispatched: ['invoices:export'],
+      undispatched: [],
+      queued: 0,
+      retried: 0,
+    });
 
     const again = await invoke({ time: '2026-11-23T10:05:30Z' });
     expect(again.ran).toEqual([]);
+    expect(again.dispatched).toEqual([]);
     expect(again.skipped).toEqual([
+      { name: 'invoices:export', reason: 'already-claimed' },
       { name: 'heartbeat', reason: 'already-claimed' },
       { name: 'metrics:rollup', reason: 'already-claimed' },
     ]);
     await waitFor(() => output.includes('10:05:00  ✔ heartbeat'), 10_000, 'the readable outcome line');
+  });
+
+  it('routes the dispatched fan-out task through the local EventBridge to its own function, which records its run', async () => {
+    const store = new DynamoDbStore({
+      tableName: 'tickwork-starttest',
+      deployment: 'starttest',
+      client: new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    });
+    let record: RunRecord | undefined;
+    const deadline = Date.now() + 30_000;
+    while (record?.status !== 'succeeded' && Date.now() < deadline) {
+      record = await store.getRun('invoices:export', '2026-11-23T10:05:00.000Z');
+      await sleep(250);
+    }
+    expect(record).toMatchObject({ status: 'succeeded', output: 'exported invoices up to 2026-11-23T10:05:00.000Z\n' });
+    // Run by the task's own function, not by the tick.
+    expect(output).toMatch(/\(λ: taskInvoicesExport\) RequestId: [\w-]+/);
+    expect(output).toMatch(/10:05:00 {2}✔ invoices:export +ran in \d+ ms/);
   });
 
   it('fails an invoke whose event has no usable time', async () => {

@@ -74,7 +74,7 @@ describe('Schedule.tasks()', () => {
 describe('buildSchedule', () => {
   it('builds the example kernel', () => {
     const names = buildSchedule(kernel).tasks().map((t) => t.name);
-    expect(names).toEqual(['heartbeat', 'cache:prune', 'metrics:rollup', 'disk:report', 'reports:daily']);
+    expect(names).toEqual(['heartbeat', 'cache:prune', 'metrics:rollup', 'invoices:export', 'disk:report', 'reports:daily']);
   });
 
   it('rejects a kernel that is not a function', () => {

@@ -41,7 +41,7 @@ describe('runTick', () => {
 
     const report = await runTick(input(schedule, new MemoryStore()));
 
-    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], missed: [], ran: ['five'], failed: [], skipped: [] });
+    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], missed: [], ran: ['five'], failed: [], skipped: [], dispatched: [], undispatched: [], queued: 0, retried: 0 });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ name: 'five', slot: '2026-11-23T10:05:00.000Z', scheduledAt: MINUTE });
     expect(seen[0]?.signal.aborted).toBe(true); // aborted once the run is over, so leftover work stops

@@ -1,0 +1,91 @@
+/*
+ * What handing 1,000 due fan-out slots to EventBridge costs: `EventBridgeDispatcher` (batches of 10,
+ * 10 requests in flight) against one `PutEvents` per event, one at a time, both through the real SDK
+ * client to a local PutEvents stub (started here, stopped at the end). The stub answers at once, so
+ * this measures the dispatcher and the SDK, not EventBridge's latency — which only widens the gap.
+ * Run with `npm run bench`. Timings are reported and never fail: these machines are noisy. The request
+ * count is deterministic, so a wrong one exits non-zero.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import Table from 'cli-table3';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import { TASK_EVENT_DETAIL_TYPE, TASK_EVENT_SOURCE, taskEventId, type TaskEventDetail } from '../src/dispatch/Dispatcher.js';
+import { EventBridgeDispatcher, MAX_ENTRIES_PER_REQUEST } from '../src/dispatch/EventBridgeDispatcher.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../src/local/dynamoDbLocal.js';
+import { putEventsReply, startAwsStub } from '../test/unit/dispatch/awsStub.js';
+
+const EVENTS = 1_000;
+const BUS = 'tickwork-bench';
+/** The targets set on the issue. */
+const TARGET_CALLS = Math.ceil(EVENTS / MAX_ENTRIES_PER_REQUEST);
+const TARGET_MEDIAN_MS = 2_000;
+
+const slot = '2026-11-23T10:00:00.000Z';
+const events: TaskEventDetail[] = Array.from({ length: EVENTS }, (_, i) => {
+  const task = `reports:tenant-${i}`;
+  return { version: 1, id: taskEventId('bench', task, slot), deployment: 'bench', task, slot, at: slot, owner: 'tick-bench', fence: null, attempt: 1 };
+});
+
+const stub = await startAwsStub((request) => putEventsReply(request));
+const client = new EventBridgeClient({ endpoint: stub.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+try {
+  // Calls per dispatch, counted by the dispatcher's hook and checked against what the stub received.
+  const callCounts: number[] = [];
+  const undelivered: number[] = [];
+  let calls = 0;
+  const dispatcher = new EventBridgeDispatcher({ client, busName: BUS, onCall: () => void (calls += 1) });
+  const batched = async () => {
+    calls = 0;
+    const received = stub.requests.length;
+    const outcomes = await dispatcher.dispatch(events);
+    callCounts.push(calls, stub.requests.length - received);
+    undelivered.push(outcomes.filter((o) => !o.dispatched).length);
+  };
+  // The baseline: what a dispatcher without batching or concurrency does.
+  const oneByOne = async () => {
+    for (const detail of events) {
+      const entry = { Source: TASK_EVENT_SOURCE, DetailType: TASK_EVENT_DETAIL_TYPE, Detail: JSON.stringify(detail), EventBusName: BUS };
+      await client.send(new PutEventsCommand({ Entries: [entry] }));
+    }
+  };
+
+  const bench = new Bench({ iterations: 10, warmupIterations: 1, time: 0 });
+  bench.add('EventBridgeDispatcher (10 per request, 10 in flight)', batched).add('one PutEvents per event, one at a time', oneByOne);
+  await bench.run();
+
+  const median = (name: string) => {
+    const result = bench.tasks.find((t) => t.name.startsWith(name))?.result;
+    return result !== undefined && 'latency' in result ? (result.latency.p50 ?? Number.NaN) : Number.NaN;
+  };
+  const batchedMs = median('EventBridgeDispatcher');
+  const baselineMs = median('one PutEvents');
+  const distinctCounts = [...new Set(callCounts)];
+
+  const cpus = os.cpus();
+  console.log(`\nMachine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}, ${os.platform()} ${os.arch()}`);
+  console.log(`Dispatching ${EVENTS} due fan-out events to a local PutEvents stub (median of 10 runs each):`);
+  const table = new Table({
+    head: ['way', 'PutEvents calls / dispatch', 'median ms', 'vs dispatcher'],
+    ...(process.stdout.isTTY ? {} : { style: { head: [], border: [] } }),
+  });
+  table.push(
+    ['EventBridgeDispatcher (10 per request, 10 in flight)', distinctCounts.join(' / '), batchedMs.toFixed(0), '1.0×'],
+    ['one PutEvents per event, one at a time', String(EVENTS), baselineMs.toFixed(0), `${(baselineMs / batchedMs).toFixed(1)}×`],
+  );
+  process.stdout.write(`${table.toString()}\n`);
+
+  const callsOk = distinctCounts.length === 1 && distinctCounts[0] === TARGET_CALLS;
+  const deliveredOk = undelivered.every((n) => n === 0);
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const report = (target: string, figure: string, ok: boolean) => console.log(`${target.padEnd(44)}${figure.padStart(12)}   ${verdict(ok)}`);
+  report(`target: ${TARGET_CALLS} PutEvents calls per dispatch`, distinctCounts.join(' / '), callsOk);
+  report('target: every event delivered', `${Math.max(...undelivered)} unsent`, deliveredOk);
+  report(`target: ≤ ${TARGET_MEDIAN_MS} ms median`, `${batchedMs.toFixed(0)} ms`, batchedMs <= TARGET_MEDIAN_MS);
+  console.log(`(one PutEvents per event, one at a time, is ${(baselineMs / batchedMs).toFixed(1)}× slower)`);
+  // Call counts and delivery do not depend on the machine: a wrong one is a bug, not noise.
+  if (!callsOk || !deliveredOk) process.exitCode = 1;
+} finally {
+  client.destroy();
+  await stub.close();
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { InvalidTaskEventError } from '../errors.js';
+import type { CompiledTask } from '../kernel/Schedule.js';
+import { DEPLOYMENT_ID } from '../store/Store.js';
+import { TASK_EVENT_DETAIL_TYPE, TASK_EVENT_SOURCE, taskEventId, type TaskEventDetail } from './Dispatcher.js';
+
+const detailSchema = z.strictObject({
+  version: z.literal(1),
+  id: z.string().min(1),
+  deployment: z.string().regex(DEPLOYMENT_ID),
+  task: z.string().min(1),
+  slot: z.string().min(1).max(256),
+  at: z.iso.datetime(),
+  owner: z.string().min(1).max(256),
+  fence: z.number().int().positive().nullable(),
+  attempt: z.number().int().positive(),
+  payload: z.unknown().optional(),
+});
+
+/** EventBridge adds `version`, `id`, `time`, `account`, ... around ours; only these three are read. */
+const eventSchema = z.object({
+  source: z.literal(TASK_EVENT_SOURCE),
+  'detail-type': z.literal(TASK_EVENT_DETAIL_TYPE),
+  detail: detailSchema,
+});
+
+/** A task event the worker may act on: its detail, and the fan-out task it names. */
+export interface ValidTaskEvent {
+  readonly detail: TaskEventDetail;
+  readonly task: CompiledTask;
+}
+
+/**
+ * Checks a worker's event before it touches anything: Tickwork's source and detail-type, the detail's
+ * schema, the deployment, an id that matches `(deployment, task, slot)`, and a task this kernel runs
+ * in its own Lambda. Anything else throws `InvalidTaskEventError` naming the field.
+ */
+export function parseTaskEvent(event: unknown, options: { readonly tasks: ReadonlyMap<string, CompiledTask>; readonly deployment: string }): ValidTaskEvent {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const field = issue === undefined || issue.path.length === 0 ? undefined : issue.path.join('.');
+    throw new InvalidTaskEventError(field, `${issue?.message ?? 'not a Tickwork task event'}; expected a "${TASK_EVENT_DETAIL_TYPE}" event from source "${TASK_EVENT_SOURCE}"`);
+  }
+  const detail = parsed.data.detail as TaskEventDetail;
+  if (detail.deployment !== options.deployment) {
+    throw new InvalidTaskEventError('detail.deployment', `expected "${options.deployment}" (this worker's deployment), got ${JSON.stringify(detail.deployment)}`);
+  }
+  const id = taskEventId(detail.deployment, detail.task, detail.slot);
+  if (detail.id !== id) throw new InvalidTaskEventError('detail.id', `expected ${JSON.stringify(id)} for this deployment, task and slot, got ${JSON.stringify(detail.id)}`);
+  const task = options.tasks.get(detail.task);
+  if (task === undefined) throw new InvalidTaskEventError('detail.task', `no task ${JSON.stringify(detail.task)} in this kernel`);
+  if (task.definition.lambda === false) {
+    throw new InvalidTaskEventError('detail.task', `task ${JSON.stringify(detail.task)} runs inline in the tick, not in its own Lambda`);
+  }
+  return { detail, task };
+}

@@ -1,0 +1,118 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { parseTaskEvent } from '../dispatch/parseTaskEvent.js';
+import { TaskRunFailedError } from '../errors.js';
+import type { DueSlot } from '../evaluation/dueSlots.js';
+import { wallClock } from '../evaluation/wallClock.js';
+import { lambdaSettings } from '../kernel/lambdaSettings.js';
+import type { Schedule } from '../kernel/Schedule.js';
+import { createLogger } from '../log/createLogger.js';
+import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
+import type { RunStatus, Store } from '../store/Store.js';
+import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
+import type { OutputSinks } from './deliverOutput.js';
+import { runClaimed, runLeased, type RunContext, type SkipReason } from './runSlot.js';
+
+/** Middy aborts the handler's signal this long before the Lambda's own timeout: the last resort. */
+const MIDDY_TIMEOUT_EARLY_MS = 500;
+
+export interface TaskHandlerOptions {
+  /** The same schedule the tick runs; built (validated and compiled) when the handler is created. */
+  readonly schedule: Schedule;
+  readonly store: Store;
+  /** The deployment the store uses; events for another are refused. @default process.env.TICKWORK_DEPLOYMENT ?? 'default' */
+  readonly deployment?: string;
+  /** @default a Powertools logger with service `tickwork` */
+  readonly logger?: Logger;
+  /** Wall clock for lease expiry and durations. @default Date.now */
+  readonly now?: () => number;
+  /** Where task output goes. @default `localSinks(process.cwd())` */
+  readonly sinks?: OutputSinks;
+  /** Time kept back from the Lambda's remaining time. @default 3000 */
+  readonly safetyMarginMs?: number;
+}
+
+/** What one worker invocation did with its event. */
+export type TaskRunReport =
+  | { readonly task: string; readonly slot: string; readonly outcome: 'ran'; readonly attempt: number }
+  | { readonly task: string; readonly slot: string; readonly outcome: 'skipped'; readonly attempt: number; readonly reason: SkipReason }
+  /** Not started: a duplicate delivery, a run already finished, or a claim this event's owner does not hold. */
+  | { readonly task: string; readonly slot: string; readonly outcome: 'not-started'; readonly status: RunStatus | undefined };
+
+export type TaskHandler = (event: unknown, context: Context) => Promise<TaskRunReport>;
+
+/**
+ * The handler every fan-out task's Lambda shares (`functions/task.ts`). It validates the event (see
+ * `parseTaskEvent`: a forged or malformed one is refused before any I/O), starts the run with one
+ * conditional write — a duplicate delivery is refused there and runs nothing — then runs the task
+ * with its hooks under a deadline taken from the Lambda's remaining time, holding the lease the tick
+ * took for it, releases the lease and records the outcome. A failed or timed-out run throws after
+ * it is recorded, so the Lambda's retries (`onLambda({ retries })`) can start it again.
+ */
+export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
+  const tasks = new Map(options.schedule.compiled().map((task) => [task.definition.name, task]));
+  const commands = options.schedule.commands;
+  const deployment = options.deployment ?? process.env.TICKWORK_DEPLOYMENT ?? DEFAULT_DEPLOYMENT;
+  const sinks = options.sinks ?? localSinks(process.cwd());
+  const logger = options.logger ?? createLogger();
+  const now = options.now ?? Date.now;
+  const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+
+  const work = async (event: unknown, context: Context, { signal }: { signal?: AbortSignal } = {}): Promise<TaskRunReport> => {
+    const { detail, task } = parseTaskEvent(event, { tasks, deployment });
+    const { definition } = task;
+    const { name } = definition;
+    const store = definition.onOneServer ? options.store.shared() : options.store;
+    const start = await store.startRun({
+      task: name,
+      slot: detail.slot,
+      owner: detail.owner,
+      worker: context?.awsRequestId ?? `direct-${now()}`,
+      startedAt: now(),
+      retries: lambdaSettings(definition)?.retries ?? 0,
+    });
+    if (!start.started) {
+      logger.warn('task event refused', { task: name, slot: detail.slot, eventId: detail.id, status: start.status ?? 'not claimed', attempt: detail.attempt });
+      return { task: name, slot: detail.slot, outcome: 'not-started', status: start.status };
+    }
+
+    const run: RunContext = {
+      commands,
+      sinks,
+      owner: detail.owner,
+      deadline: invocationDeadline(context, now(), margin),
+      now,
+      logger,
+      ...(signal === undefined ? {} : { signal }),
+    };
+    const at = new Date(detail.at);
+    const due: DueSlot = {
+      task,
+      at,
+      slot: detail.slot,
+      clock: wallClock(at, definition.timezone),
+      ...(detail.payload === undefined ? {} : { payload: JSON.stringify(detail.payload) }),
+    };
+    const overlap = definition.withoutOverlapping;
+    const result = overlap === false
+      ? await runClaimed(run, store, due, detail.owner)
+      : await runLeased(run, store, due, overlap, async (request) => {
+          // The tick took the lease for this slot: move it to this run's own deadline. If it lapsed on
+          // the way (a slow delivery, a retry), take it afresh — or find another run holding it.
+          const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt }));
+          return held ? { acquired: true, fence: detail.fence! } : store.acquireLease(request);
+        });
+    switch (result.kind) {
+      case 'failed':
+        throw new TaskRunFailedError(name, detail.slot, result.error);
+      case 'skipped':
+        return { task: name, slot: detail.slot, outcome: 'skipped', attempt: start.attempt, reason: result.reason };
+      default:
+        return { task: name, slot: detail.slot, outcome: 'ran', attempt: start.attempt };
+    }
+  };
+
+  return middy(work, { timeoutEarlyInMillis: MIDDY_TIMEOUT_EARLY_MS }).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as TaskHandler;
+}
