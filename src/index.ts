@@ -11,7 +11,14 @@ export { dueSlots, type DueSlot } from './evaluation/dueSlots.js';
 export { occurrences, nextRuns, type Occurrence } from './evaluation/occurrences.js';
 export { tickMinute, SCHEDULED_TIME_PLACEHOLDER } from './tick/tickMinute.js';
 export { createTickHandler, type TickHandler, type TickHandlerOptions } from './runner/createTickHandler.js';
-export { runTick, type TickReport, type SkipReason } from './runner/runTick.js';
+export { runTick, type TickReport, type SkipReason, type Undispatched } from './runner/runTick.js';
+export { createTaskHandler, type TaskHandler, type TaskHandlerOptions, type TaskRunReport } from './runner/createTaskHandler.js';
+export { createDispatch, type OneOffDispatch, type QueuedDispatch } from './dispatch/dispatchAt.js';
+export type { Dispatcher, DispatchOutcome, TaskEvent, TaskEventDetail } from './dispatch/Dispatcher.js';
+export { EventBridgeDispatcher, type EventBridgeDispatcherOptions } from './dispatch/EventBridgeDispatcher.js';
+export { LambdaDispatcher, type LambdaDispatcherOptions } from './dispatch/LambdaDispatcher.js';
+export { MemoryDispatcher } from './dispatch/MemoryDispatcher.js';
+export { LAMBDA_DEFAULTS } from './kernel/lambdaSettings.js';
 export { MemoryStore } from './store/MemoryStore.js';
 export { DynamoDbStore, type DynamoDbStoreOptions } from './store/DynamoDbStore.js';
 export type * from './store/Store.js';
@@ -24,4 +31,8 @@ export {
   StoreError,
   OutputDeliveryError,
   CommandFailedError,
+  InvalidDispatcherConfigError,
+  InvalidTaskEventError,
+  InvalidDispatchError,
+  TaskRunFailedError,
 } from './errors.js';
