@@ -1,6 +1,6 @@
 import { SERVICE_NAME } from '../log/createLogger.js';
 
-const SYMBOL: Record<string, string> = { ran: '✔', failed: '✖', 'timed-out': '⏱', skipped: '↷' };
+const SYMBOL: Record<string, string> = { ran: '✔', failed: '✖', 'timed-out': '⏱', skipped: '↷', dispatched: '→', undispatched: '✖' };
 
 /** Keys Powertools and the tick add to every line; what is left is what the task chose to log. */
 const STANDARD_KEYS = new Set([
@@ -27,7 +27,9 @@ export function renderLogLine(line: string): string | undefined {
   if (entry.service !== SERVICE_NAME) return undefined;
 
   if (entry.message === 'tick done') {
-    return `${clock(entry.tick)}  tick ${String(entry.tick)}: ${entry.due} due, ${entry.ran} ran, ${entry.failed} failed, ${entry.skipped} skipped, ${entry.missed} missed`;
+    const fanOut = typeof entry.dispatched === 'number' && entry.dispatched > 0 ? `, ${entry.dispatched} dispatched` : '';
+    const unsent = typeof entry.undispatched === 'number' && entry.undispatched > 0 ? `, ${entry.undispatched} not dispatched` : '';
+    return `${clock(entry.tick)}  tick ${String(entry.tick)}: ${entry.due} due, ${entry.ran} ran${fanOut}${unsent}, ${entry.failed} failed, ${entry.skipped} skipped, ${entry.missed} missed`;
   }
   if (entry.message === 'task missed' && typeof entry.task === 'string') {
     const range = entry.from === entry.to ? clock(entry.from) : `${clock(entry.from)}–${clock(entry.to)}`;
@@ -47,6 +49,8 @@ export function renderLogLine(line: string): string | undefined {
     failed: () => `failed after ${entry.durationMs} ms: ${entry.error}`,
     'timed-out': () => `timed out after ${entry.durationMs} ms`,
     skipped: () => `skipped (${entry.reason})`,
+    dispatched: () => `dispatched to its own Lambda`,
+    undispatched: () => `not dispatched (attempt ${entry.attempt}${entry.requeued === true ? ', queued for the next tick' : ', given up'}): ${entry.error}`,
   }[outcome as keyof typeof SYMBOL];
   return `${clock(entry.slot)}  ${SYMBOL[outcome]} ${entry.task.padEnd(18)} ${detail?.()}`;
 }
