@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -36,15 +37,18 @@ export function createSinks(): OutputSinks {
     : awsSinks({ s3: new S3Client({}), ses: new SESv2Client({}) }, process.env.TICKWORK_MAIL_FROM);
 }
 
-/** The dispatcher `TICKWORK_DISPATCHER` names: EventBridge `PutEvents` on `TICKWORK_BUS`, or Lambda async invoke. */
-export function createDispatcher(): Dispatcher {
+/**
+ * The dispatcher `TICKWORK_DISPATCHER` names: EventBridge `PutEvents` on `TICKWORK_BUS`, or Lambda
+ * async invoke. Its retry rounds are logged through `logger`.
+ */
+export function createDispatcher(logger: Logger): Dispatcher {
   const kind = requireEnv('TICKWORK_DISPATCHER') as DispatcherKind;
   switch (kind) {
     case 'eventbridge':
-      return new EventBridgeDispatcher({ client: new EventBridgeClient({}), busName: requireEnv('TICKWORK_BUS') });
+      return new EventBridgeDispatcher({ client: new EventBridgeClient({}), busName: requireEnv('TICKWORK_BUS'), logger });
     case 'lambda': {
       const prefix = requireEnv('TICKWORK_FUNCTION_PREFIX');
-      return new LambdaDispatcher({ client: new LambdaClient({}), functionName: (task) => taskFunctionName(prefix, task) });
+      return new LambdaDispatcher({ client: new LambdaClient({}), functionName: (task) => taskFunctionName(prefix, task), logger });
     }
     default:
       throw new TickworkError('INVALID_DISPATCHER', `TICKWORK_DISPATCHER must be one of ${DISPATCHER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);

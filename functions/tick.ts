@@ -1,13 +1,17 @@
 import kernel from '../src/kernel.js';
 import { buildSchedule, createTickHandler } from '../src/index.js';
 import { createDispatcher, createSinks, createStore, deployment, offline } from './adapters.js';
+import { createLogger } from '../src/log/createLogger.js';
 import { requireEnv } from './env.js';
+
+const logger = createLogger();
 
 // Built once per container: the schedule is compiled here, not on every tick.
 export const handler = createTickHandler({
   schedule: buildSchedule(kernel),
   store: createStore(),
-  dispatcher: createDispatcher(),
+  logger,
+  dispatcher: createDispatcher(logger),
   deployment,
   stage: requireEnv('TICKWORK_STAGE'),
   sinks: createSinks(),

@@ -141,3 +141,17 @@ export class InvalidDispatchError extends TickworkError {
     this.field = field;
   }
 }
+
+/** A `withoutOverlapping({ policy: 'replace' })` run was stopped because a newer slot replaces it. */
+export class RunReplacedError extends TickworkError {
+  readonly task: string;
+  readonly slot: string;
+  readonly by: string;
+
+  constructor(task: string, slot: string, by: string) {
+    super('RUN_REPLACED', `Task "${task}" @ ${slot}: stopped, replaced by its run for ${by} (overlap policy replace)`);
+    this.task = task;
+    this.slot = slot;
+    this.by = by;
+  }
+}

@@ -1,8 +1,9 @@
 import { parseClockTime } from './clockTime.js';
 import { HookBuilder } from './HookBuilder.js';
-import type { CatchUpOptions, Condition, LambdaOptions, OverlapOptions, TimeWindow } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions, OverlapOptions, OverlapPolicy, TimeWindow } from './types.js';
 
 const CATCH_UP_POLICIES = ['once', 'all', 'skip'] as const;
+const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['skip', 'bufferOne', 'replace'];
 
 /** Laravel's default overlap lock lifetime: the cap on a lease, not its usual length. */
 const DEFAULT_OVERLAP_EXPIRES_MINUTES = 1440;
@@ -116,7 +117,8 @@ export class TaskBuilder extends HookBuilder {
 
   /**
    * Keeps runs of the task from overlapping: while a run holds the task's lease, a new slot is skipped
-   * (`policy: 'skip'`, the default) or waits to run once right after it (`policy: 'bufferOne'`). The lease
+   * (`policy: 'skip'`, the default), waits to run once right after it (`policy: 'bufferOne'`), or stops
+   * it and runs instead once it has really stopped (`policy: 'replace'`; the newest work wins). The lease
    * ends when the run finishes, or at its deadline plus a small margin if the run dies; `expiresMinutes`
    * only caps it (a heartbeat keeps a longer live run's lease).
    *
@@ -125,7 +127,7 @@ export class TaskBuilder extends HookBuilder {
   withoutOverlapping(options: number | { expiresMinutes?: number; policy?: OverlapOptions['policy'] } = {}): this {
     const { expiresMinutes = DEFAULT_OVERLAP_EXPIRES_MINUTES, policy = 'skip', ...rest } = typeof options === 'number' ? { expiresMinutes: options } : options;
     for (const key of Object.keys(rest)) this.reject('withoutOverlapping', 'only expiresMinutes and policy', key);
-    if (policy !== 'skip' && policy !== 'bufferOne') this.reject('withoutOverlapping', "policy 'skip' or 'bufferOne'", policy);
+    if (!OVERLAP_POLICIES.includes(policy)) this.reject('withoutOverlapping', `policy ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}`, policy);
     const minutes = this.integer(expiresMinutes, 'withoutOverlapping', 1);
     return this.edit((d) => (d.withoutOverlapping = { expiresMinutes: minutes, policy }));
   }

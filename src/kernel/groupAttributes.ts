@@ -1,7 +1,7 @@
 import { InvalidTaskError } from '../errors.js';
 import { TaskBuilder } from './TaskBuilder.js';
 import { newDraft } from './TaskDraft.js';
-import type { CatchUpOptions, Condition, LambdaOptions } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions, OverlapPolicy } from './types.js';
 
 /**
  * Attributes several tasks can share through `schedule.group()`, and that `@Scheduled` accepts as
@@ -11,7 +11,7 @@ export interface GroupAttributes {
   readonly cron?: string;
   readonly timezone?: string;
   /** `true`, the lease cap in minutes, or `{ expiresMinutes, policy }`. */
-  readonly withoutOverlapping?: boolean | number | { expiresMinutes?: number; policy?: 'skip' | 'bufferOne' };
+  readonly withoutOverlapping?: boolean | number | { expiresMinutes?: number; policy?: OverlapPolicy };
   readonly onOneServer?: boolean;
   readonly environments?: readonly string[];
   readonly evenWhenPaused?: boolean;
@@ -33,7 +33,7 @@ type Apply = (builder: TaskBuilder, value: never) => void;
 const APPLIERS: Record<keyof GroupAttributes, Apply> = {
   cron: (b, v: string) => b.cron(v),
   timezone: (b, v: string) => b.timezone(v),
-  withoutOverlapping: (b, v: boolean | number | { expiresMinutes?: number; policy?: 'skip' | 'bufferOne' }) => {
+  withoutOverlapping: (b, v: boolean | number | { expiresMinutes?: number; policy?: OverlapPolicy }) => {
     if (v === true) b.withoutOverlapping();
     else if (v !== false) b.withoutOverlapping(v);
   },

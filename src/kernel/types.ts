@@ -63,15 +63,19 @@ export interface CatchUpOptions {
   readonly maxRuns: number;
 }
 
+/** What a slot does when it finds the task's previous run still holding the lease. */
+export type OverlapPolicy = 'skip' | 'bufferOne' | 'replace';
+
 /** Overlap settings of a task declared `withoutOverlapping()`. */
 export interface OverlapOptions {
   /** Upper bound on the lease, in minutes, whatever the run's deadline. */
   readonly expiresMinutes: number;
   /**
-   * What a slot does while a run holds the lease: `skip` it (reason `overlapping`), or `bufferOne`:
-   * run it once right after the current run ends (one waits; more are skipped).
+   * What a slot does while a run holds the lease: `skip` it (reason `overlapping`); `bufferOne`: run it
+   * once right after the current run ends (one waits; more are skipped); or `replace`: stop the
+   * current run and run this one instead, once the current one has really stopped (one waits).
    */
-  readonly policy: 'skip' | 'bufferOne';
+  readonly policy: OverlapPolicy;
 }
 
 /** Settings of a task that runs in its own Lambda (`runInBackground()` / `onLambda()`); see `LAMBDA_DEFAULTS`. */

@@ -101,7 +101,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       : await runLeased(run, store, due, overlap, async (request) => {
           // The tick took the lease for this slot: move it to this run's own deadline. If it lapsed on
           // the way (a slow delivery, a retry), take it afresh — or find another run holding it.
-          const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt }));
+          const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt })).extended;
           return held ? { acquired: true, fence: detail.fence! } : store.acquireLease(request);
         });
     switch (result.kind) {

@@ -5,6 +5,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { OverlapOptions } from '../kernel/types.js';
+import { RunReplacedError } from '../errors.js';
 import { excerpt } from '../output/index.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { LeaseRequest, LeaseResult, Pauses, PendingRun, QueuedRun, Store } from '../store/Store.js';
@@ -23,12 +24,16 @@ export const LEASE_MARGIN_MS = 30_000;
  */
 export const DISPATCH_ALLOWANCE_MS = 60_000;
 
+/** How often a `replace` run's heartbeat asks whether a newer slot waits to replace it. */
+export const REPLACE_CHECK_MS = 5_000;
+
 /** Why a due slot did not start: a filter ruled it out, another tick holds it, or a run still does. */
 export type SkipReason = FilterReason | 'paused' | 'already-claimed' | 'overlapping' | 'buffered';
 
 export type SlotResult =
   | { kind: 'ran'; name: string }
-  | { kind: 'failed'; name: string; error: string }
+  /** `abandoned`: the action ignored its abort and may still be running (see `TaskResult`). */
+  | { kind: 'failed'; name: string; error: string; abandoned?: boolean }
   | { kind: 'skipped'; name: string; reason: SkipReason }
   /** Claimed (and leased, if the task asks) for the task's own Lambda: the tick sends `event` next. */
   | { kind: 'dispatch'; name: string; event: TaskEventDetail; leased: boolean; onOneServer: boolean; queued: QueuedRun | undefined };
@@ -141,7 +146,10 @@ async function prepareDispatch(input: RunTickInput, store: Store, due: DueSlot, 
   return { kind: 'dispatch', name, event, leased: withoutOverlapping !== false, onOneServer: definition.onOneServer, queued };
 }
 
-/** A slot that found the task's lease held: buffered behind it (`bufferOne`, one at most) or skipped. */
+/**
+ * A slot that found the task's lease held: buffered behind it (`bufferOne`, `replace`; one at most —
+ * with `replace`, the holder's heartbeat sees it and stops the current run for it) or skipped.
+ */
 async function leaseRefused(
   input: RunContext,
   store: Store,
@@ -151,7 +159,7 @@ async function leaseRefused(
   holder: { readonly owner: string; readonly slot: string },
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
-  const buffered = overlap.policy === 'bufferOne' && (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now: input.now() }));
+  const buffered = overlap.policy !== 'skip' && (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now: input.now() }));
   const reason = buffered ? 'buffered' : 'overlapping';
   await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: 'skipped', reason, finishedAt: input.now() });
   input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: holder.owner, heldFor: holder.slot });
@@ -197,25 +205,46 @@ export async function runLeased(
       return firstResult ?? refused;
     }
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
-    const leaseLost = new AbortController();
-    const stopHeartbeat = now + cap < until
+    const stop = new AbortController();
+    // A lease capped below the run's deadline needs a heartbeat to stay alive; `replace` needs one to
+    // learn that a newer slot waits, and beats at least every REPLACE_CHECK_MS for it.
+    const replace = overlap.policy === 'replace';
+    const stopHeartbeat = now + cap < until || replace
       ? startHeartbeat({
-          store, task: name, owner, now: input.now, length: cap, until, logger,
-          onLost: () => leaseLost.abort(new Error(`Task "${name}" lost its lease; stopped so its fence token is not used stale`)),
+          store, task: name, owner, now: input.now, length: Math.min(cap, until - now), until, logger,
+          onLost: () => stop.abort(new Error(`Task "${name}" lost its lease; stopped so its fence token is not used stale`)),
+          ...(replace
+            ? {
+                intervalMs: REPLACE_CHECK_MS,
+                onPending: (waiting: PendingRun) => {
+                  if (stop.signal.aborted) return;
+                  logger.info('task replaced', { task: name, slot: due.slot, by: waiting.slot });
+                  stop.abort(new RunReplacedError(name, due.slot, waiting.slot));
+                },
+              }
+            : {}),
         })
       : () => {};
     let pending: PendingRun | undefined;
+    let abandoned = false;
     try {
-      const result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: leaseLost.signal, immediate: due !== first });
+      const result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: stop.signal, immediate: due !== first });
+      abandoned = result.kind === 'failed' && result.abandoned === true;
       firstResult ??= result;
     } finally {
       stopHeartbeat();
-      ({ pending } = await store.releaseLeaseTakingPending(name, owner));
+      if (abandoned) {
+        // The action ignored its abort and may still be running: releasing now would let the next slot
+        // overlap it. The lease lapses at its own expiry instead, and a waiting run is superseded then.
+        logger.warn('lease kept until it expires', { task: name, slot: due.slot, reason: 'the run did not stop when aborted' });
+      } else {
+        ({ pending } = await store.releaseLeaseTakingPending(name, owner));
+      }
     }
     current = undefined;
     if (pending !== undefined) {
       if (input.now() < input.deadline) {
-        current = { due: { ...due, at: new Date(pending.slot), slot: pending.slot }, recordOwner: pending.owner };
+        current = { due: { ...due, at: slotInstant(pending.slot), slot: pending.slot }, recordOwner: pending.owner };
       } else {
         await store.completeRun({ task: name, slot: pending.slot, owner: pending.owner, status: 'skipped', reason: 'overlapping', finishedAt: input.now() });
         logger.info('task skipped', { task: name, slot: pending.slot, outcome: 'skipped', reason: 'overlapping', note: 'buffered run found no time left in the tick' });
@@ -223,6 +252,11 @@ export async function runLeased(
     }
   }
   return firstResult ?? { kind: 'skipped', name, reason: 'overlapping' };
+}
+
+/** The scheduled instant of a slot: a one-off's slot is `<due ISO>#<id>`, a scheduled one its ISO instant. */
+export function slotInstant(slot: string): Date {
+  return new Date(Date.parse(slot.split('#')[0]!));
 }
 
 /** The run's own deadline: its `timeout()` from when it starts, within the tick's. */
@@ -251,7 +285,8 @@ export async function runClaimed(
     ...signalOf(input.signal, lease?.signal),
     ...(lease === undefined ? {} : { fence: lease.fence, immediate: lease.immediate }),
   });
-  const { output, ...outcome } = result;
+  const { output, ...timing } = result;
+  const { abandoned, ...outcome } = 'abandoned' in timing ? timing : { ...timing, abandoned: false };
   await store.completeRun({
     task: name,
     slot: due.slot,
@@ -267,7 +302,7 @@ export async function runClaimed(
     return { kind: 'ran', name };
   }
   log(result.status, { durationMs: result.durationMs, error: result.error });
-  return { kind: 'failed', name, error: result.error };
+  return { kind: 'failed', name, error: result.error, abandoned };
 }
 
 /** The one signal that aborts a run from outside: the worker's timeout, a lost lease, or either. */

@@ -32,7 +32,18 @@ interface RunTiming {
 
 export type TaskResult =
   | (RunTiming & { readonly status: 'succeeded' })
-  | (RunTiming & { readonly status: 'failed' | 'timed-out'; readonly error: string });
+  | (RunTiming & {
+      readonly status: 'failed' | 'timed-out';
+      readonly error: string;
+      /**
+       * Stopped at its deadline or from outside, the action had still not returned after a short
+       * grace: it ignores its signal and may go on running, so its lease must not be released early.
+       */
+      readonly abandoned: boolean;
+    });
+
+/** After an abort, how long an action gets to notice its signal and return, within the deadline. */
+export const ABORT_GRACE_MS = 2_000;
 
 /**
  * Runs one claimed slot: pings and `before` hooks, the action, then the success or failure hooks and
@@ -51,10 +62,11 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
     ? options.deadline
     : Math.min(options.deadline, started + definition.timeoutSeconds * 1000);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error(`Task "${definition.name}" reached its deadline`)),
-    Math.max(0, deadline - options.now()),
-  );
+  let deadlineHit = false;
+  const timer = setTimeout(() => {
+    deadlineHit = true;
+    controller.abort(new Error(`Task "${definition.name}" reached its deadline`));
+  }, Math.max(0, deadline - options.now()));
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
   });
@@ -76,20 +88,28 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   const { hooks, pings } = definition;
 
   let failure: unknown;
+  let settled = false;
+  let action: Promise<void> = Promise.resolve();
   try {
     await ping(pings.before, logger);
-    await Promise.race([
-      (async () => {
-        for (const hook of hooks.before) await hook(context);
-        await perform(definition.action, context, options.commands);
-      })(),
-      aborted,
-    ]);
+    action = (async () => {
+      for (const hook of hooks.before) await hook(context);
+      await perform(definition.action, context, options.commands);
+    })().finally(() => (settled = true));
+    await Promise.race([action, aborted]);
   } catch (error) {
     failure = error;
   }
-  const timedOut = failure !== undefined && controller.signal.aborted;
   const durationMs = options.now() - started;
+  const stopped = failure !== undefined && controller.signal.aborted;
+  if (stopped && !settled) {
+    // Give a cooperative action the moment it needs to see its signal and return; never past the deadline.
+    const grace = Math.min(ABORT_GRACE_MS, Math.max(0, options.deadline - options.now()));
+    await Promise.race([action.catch(() => {}), sleep(grace)]);
+  }
+  const abandoned = stopped && !settled;
+  if (abandoned) logger.warn('task did not stop when aborted', { graceMs: ABORT_GRACE_MS });
+  action.catch(() => {}); // an abandoned action's later rejection has nowhere to go
 
   if (failure === undefined) {
     await runHooks('onSuccess', hooks.onSuccess.map((hook) => () => hook(context)), logger);
@@ -109,7 +129,7 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
 
   const timing = { durationMs, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: output.toString() };
   if (failure === undefined) return { status: 'succeeded', ...timing };
-  return { status: timedOut ? 'timed-out' : 'failed', ...timing, error: errorMessage(failure) };
+  return { status: stopped && deadlineHit ? 'timed-out' : 'failed', ...timing, error: errorMessage(failure), abandoned };
 }
 
 async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {

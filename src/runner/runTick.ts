@@ -6,7 +6,7 @@ import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import type { Pauses, QueuedRun, Store } from '../store/Store.js';
-import { runSlot, type RunContext, type SkipReason, type SlotResult } from './runSlot.js';
+import { runSlot, slotInstant, type RunContext, type SkipReason, type SlotResult } from './runSlot.js';
 
 export { LEASE_MARGIN_MS, type SkipReason } from './runSlot.js';
 
@@ -185,8 +185,8 @@ function fromQueue(tasks: readonly CompiledTask[], queued: readonly QueuedRun[])
       unknown.push(q);
       continue;
     }
-    // A retried slot keeps its scheduled instant; a one-off's slot is `<due ISO>#<id>`.
-    const at = new Date(Date.parse(q.slot.split('#')[0]!));
+    // A retried slot keeps its scheduled instant; a one-off's is its due time.
+    const at = slotInstant(q.slot);
     const due: DueSlot = { task, at, slot: q.slot, clock: wallClock(at, task.definition.timezone), ...(q.payload === undefined ? {} : { payload: q.payload }) };
     slots.push({ due, queued: q });
   }

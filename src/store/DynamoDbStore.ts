@@ -25,6 +25,7 @@ import {
   DEPLOYMENT_ID,
   SHARED_SCOPE,
   type ClaimResult,
+  type LeaseExtension,
   type LeaseRequest,
   type LeaseResult,
   type MissedRecord,
@@ -363,16 +364,26 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
-    return this.#updateIf(`extend the lease of ${request.task}`, {
-      TableName: this.#table,
-      Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-      UpdateExpression: 'SET expiresAt = :expiresAt',
-      // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
-      ConditionExpression: '#owner = :owner AND expiresAt >= :now',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
-    });
+  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
+          ConditionExpression: '#owner = :owner AND expiresAt >= :now',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
+          // The same request tells the holder whether a run waits behind it.
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { extended: true, pending: pendingOf(Attributes) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { extended: false };
+      throw this.#fail(`extend the lease of ${request.task}`, error);
+    }
   }
 
   async lastRun(task: string): Promise<RunRecord | undefined> {

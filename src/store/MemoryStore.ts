@@ -4,6 +4,7 @@ import {
   DEPLOYMENT_ID,
   SHARED_SCOPE,
   type ClaimResult,
+  type LeaseExtension,
   type LeaseHolder,
   type LeaseRequest,
   type LeaseResult,
@@ -157,12 +158,12 @@ export class MemoryStore implements Store {
     return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
   }
 
-  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<boolean> {
+  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
-    if (held === undefined || held.owner !== request.owner || held.expiresAt < request.now) return false;
+    if (held === undefined || held.owner !== request.owner || held.expiresAt < request.now) return { extended: false };
     this.#state.leases.set(key, { ...held, expiresAt: request.expiresAt });
-    return true;
+    return { extended: true, pending: this.#state.pending.get(key) };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {

@@ -115,12 +115,17 @@ export interface LeaseHolder {
   readonly expiresAt: number;
 }
 
-/** A slot waiting for the lease's holder to finish (overlap policy `bufferOne`). */
+/** A slot waiting for the lease's holder to finish (overlap policies `bufferOne` and `replace`). */
 export interface PendingRun {
   readonly slot: string;
   /** Who claimed the slot, and so owns its run record. */
   readonly owner: string;
 }
+
+/** A heartbeat's answer: refused (the owner lost the lease), or extended — with the run waiting behind it, if any. */
+export type LeaseExtension =
+  | { readonly extended: false }
+  | { readonly extended: true; readonly pending: PendingRun | undefined };
 
 export type LeaseResult =
   /**
@@ -196,15 +201,16 @@ export interface Store {
    */
   releaseLeaseTakingPending(task: string, owner: string): Promise<{ readonly released: boolean; readonly pending: PendingRun | undefined }>;
   /**
-   * Buffers `slot` behind the current holder (policy `bufferOne`): only while the lease is held and
+   * Buffers `slot` behind the current holder (policies `bufferOne`, `replace`): only while the lease is held and
    * nothing is buffered yet. Returns whether it was buffered.
    */
   bufferBehindLease(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly now: number }): Promise<boolean>;
   /**
    * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
-   * (a heartbeat). Returns false — and changes nothing — for a stale owner.
+   * (a heartbeat), and says which run waits behind it (`bufferOne`, `replace`). Refused — changing
+   * nothing — for a stale owner.
    */
-  extendLease(request: { readonly task: string; readonly owner: string; readonly now: number; readonly expiresAt: number }): Promise<boolean>;
+  extendLease(request: { readonly task: string; readonly owner: string; readonly now: number; readonly expiresAt: number }): Promise<LeaseExtension>;
   /** The record of the task's latest slot, read consistently: one request however long its history. */
   lastRun(task: string): Promise<RunRecord | undefined>;
   /**

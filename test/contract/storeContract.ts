@@ -42,17 +42,17 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 })).toEqual({ acquired: true, fence: 1 });
       expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 4_999, expiresAt: 9_000 }))
         .toEqual({ acquired: false, holder: { owner: 'a', slot: 's1', expiresAt: 5_000 } });
-      expect(await store.extendLease({ task: 'l', owner: 'a', now: 4_000, expiresAt: 6_000 })).toBe(true); // heartbeat
+      expect(await store.extendLease({ task: 'l', owner: 'a', now: 4_000, expiresAt: 6_000 })).toEqual({ extended: true, pending: undefined }); // heartbeat
       expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 5_500, expiresAt: 9_000 })).toMatchObject({ acquired: false });
       expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 6_001, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 2 });
       // a, whose lease lapsed and passed to b, can neither extend nor release it
-      expect(await store.extendLease({ task: 'l', owner: 'a', now: 6_002, expiresAt: 20_000 })).toBe(false);
+      expect(await store.extendLease({ task: 'l', owner: 'a', now: 6_002, expiresAt: 20_000 })).toEqual({ extended: false });
       expect(await store.releaseLease('l', 'a')).toBe(false);
       expect(await store.releaseLease('l', 'b')).toBe(true);
       expect(await store.releaseLease('l', 'b')).toBe(false);
       // an owner cannot extend a lease that already expired, even if no one took it
       expect(await store.acquireLease({ task: 'l', owner: 'c', slot: 's3', now: 7_000, expiresAt: 8_000 })).toEqual({ acquired: true, fence: 3 });
-      expect(await store.extendLease({ task: 'l', owner: 'c', now: 8_001, expiresAt: 12_000 })).toBe(false);
+      expect(await store.extendLease({ task: 'l', owner: 'c', now: 8_001, expiresAt: 12_000 })).toEqual({ extended: false });
     });
 
     it('buffers one run behind a held lease, hands it back on release, and supersedes it after a lapse', async () => {
@@ -61,6 +61,9 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       await store.acquireLease({ task: 'b', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
       expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000 })).toBe(true);
       expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toBe(false); // one at most
+      // The holder's heartbeat learns what waits behind it (a `replace` run stops for it); a stranger learns nothing.
+      expect(await store.extendLease({ task: 'b', owner: 'a', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick2' } });
+      expect(await store.extendLease({ task: 'b', owner: 'tick2', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: false });
       expect(await store.releaseLeaseTakingPending('b', 'intruder')).toEqual({ released: false, pending: undefined });
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2' } });
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: false, pending: undefined });

@@ -287,9 +287,64 @@ describe('runTick overlap policies', () => {
     expect(runs).toEqual(['start 10:00', 'start 10:01', 'start 10:02']);
   });
 
+  it('replace stops the running run for the newer slot, and starts that one only once the first has stopped', async () => {
+    const events: string[] = [];
+    const fences: (number | undefined)[] = [];
+    const schedule = new Schedule();
+    schedule.call(async ({ slot, signal, fence }) => {
+      events.push(`start ${slot.slice(11, 16)}`);
+      fences.push(fence);
+      if (!slot.endsWith('10:00:00.000Z')) return;
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      events.push('stopped 10:00');
+    }).name('t').withoutOverlapping({ expiresMinutes: 10, policy: 'replace' });
+    const store = new MemoryStore();
+    const tick = (minute: string, now: () => number = Date.now) => {
+      const at = Date.parse(minute);
+      return runTick(input(schedule, store, { minute: new Date(at), now, deadline: Date.now() + 60_000, owner: minute }));
+    };
+    const first = tick('2026-11-23T10:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await tick('2026-11-23T10:01:00Z');
+    expect(second.skipped).toEqual([{ name: 't', reason: 'buffered' }]);
+
+    const report = await first; // the holder's heartbeat sees the waiting slot, stops its run, then runs the waiting one
+    expect(events).toEqual(['start 10:00', 'stopped 10:00', 'start 10:01']);
+    expect(fences).toEqual([1, 2]);
+    expect(report.failed).toEqual([{ name: 't', error: expect.stringContaining('RunReplacedError') }]);
+    expect(await store.getRun('t', '2026-11-23T10:00:00.000Z')).toMatchObject({ status: 'failed', error: expect.stringContaining('replaced by its run for 2026-11-23T10:01:00.000Z') });
+    expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'succeeded', owner: '2026-11-23T10:01:00Z' });
+  }, 20_000);
+
+  it('replace never starts the newer run while the old one ignores its signal: the lease is kept until it lapses', async () => {
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const schedule = new Schedule();
+    schedule.call(async ({ slot }) => {
+      events.push(`start ${slot.slice(11, 16)}`);
+      if (slot.endsWith('10:00:00.000Z')) await stuck; // ignores its signal
+    }).name('t').withoutOverlapping({ expiresMinutes: 10, policy: 'replace' });
+    const store = new MemoryStore();
+    const tick = (minute: string) => {
+      const at = Date.parse(minute);
+      return runTick(input(schedule, store, { minute: new Date(at), now: Date.now, deadline: Date.now() + 60_000, owner: minute }));
+    };
+    const first = tick('2026-11-23T10:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await tick('2026-11-23T10:01:00Z');
+
+    const report = await first;
+    expect(report.failed).toEqual([{ name: 't', error: expect.stringContaining('RunReplacedError') }]);
+    expect(events).toEqual(['start 10:00']); // the waiting run did not start beside the one still going
+    const probe = await store.acquireLease({ task: 't', owner: 'probe', slot: 'x', now: Date.now(), expiresAt: Date.now() + 1_000 });
+    expect(probe).toMatchObject({ acquired: false, holder: { owner: '2026-11-23T10:00:00Z' } });
+    release();
+  }, 20_000);
+
   it('rejects an unknown policy', () => {
-    expect(() => new Schedule().call(() => {}).name('t').withoutOverlapping({ policy: 'replace' as never }))
-      .toThrow(`Task "t": withoutOverlapping() expects policy 'skip' or 'bufferOne', got "replace"`);
+    expect(() => new Schedule().call(() => {}).name('t').withoutOverlapping({ policy: 'latest' as never }))
+      .toThrow(`Task "t": withoutOverlapping() expects policy 'skip', 'bufferOne', 'replace', got "latest"`);
   });
 });
 
