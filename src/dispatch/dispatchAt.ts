@@ -6,6 +6,8 @@ import type { Store } from '../store/Store.js';
 /** A payload is stored with its queued run and carried by the task event: kept well inside both limits. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+const LATEST_DATE = Date.UTC(10_000, 0, 1);
+
 /** A one-off run, queued. */
 export interface QueuedDispatch {
   readonly id: string;
@@ -40,6 +42,8 @@ export function createDispatch(options: { readonly store: Store; readonly schedu
 
   const dispatchAt = async (at: Date, name: string, payload?: unknown): Promise<QueuedDispatch> => {
     if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new InvalidDispatchError('at', `expected a valid Date, got ${String(at)}`);
+    // Queue keys sort as ISO strings, which hold only for four-digit years.
+    if (at.getTime() >= LATEST_DATE) throw new InvalidDispatchError('at', `expected a date before 10000-01-01, got ${at.toISOString()}`);
     if (typeof name !== 'string' || !names.has(name)) {
       throw new InvalidDispatchError('name', `expected the name of a task in the kernel (${[...names].map((n) => `"${n}"`).join(', ')}), got ${JSON.stringify(name)}`);
     }

@@ -32,10 +32,13 @@ export interface ValidTaskEvent {
 
 /**
  * Checks a worker's event before it touches anything: Tickwork's source and detail-type, the detail's
- * schema, the deployment, an id that matches `(deployment, task, slot)`, and a task this kernel runs
- * in its own Lambda. Anything else throws `InvalidTaskEventError` naming the field.
+ * schema, the deployment, an id that matches `(deployment, task, slot)`, a time that matches the
+ * slot, the task this function is for (`only`), and a task this kernel runs in its own Lambda. Anything else throws `InvalidTaskEventError` naming the field.
  */
-export function parseTaskEvent(event: unknown, options: { readonly tasks: ReadonlyMap<string, CompiledTask>; readonly deployment: string }): ValidTaskEvent {
+export function parseTaskEvent(
+  event: unknown,
+  options: { readonly tasks: ReadonlyMap<string, CompiledTask>; readonly deployment: string; readonly only?: string },
+): ValidTaskEvent {
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
@@ -48,6 +51,12 @@ export function parseTaskEvent(event: unknown, options: { readonly tasks: Readon
   }
   const id = taskEventId(detail.deployment, detail.task, detail.slot);
   if (detail.id !== id) throw new InvalidTaskEventError('detail.id', `expected ${JSON.stringify(id)} for this deployment, task and slot, got ${JSON.stringify(detail.id)}`);
+  if (Date.parse(detail.slot.split('#')[0]!) !== Date.parse(detail.at)) {
+    throw new InvalidTaskEventError('detail.at', `expected the instant of slot ${JSON.stringify(detail.slot)}, got ${JSON.stringify(detail.at)}`);
+  }
+  if (options.only !== undefined && detail.task !== options.only) {
+    throw new InvalidTaskEventError('detail.task', `this function runs ${JSON.stringify(options.only)}, got ${JSON.stringify(detail.task)}`);
+  }
   const task = options.tasks.get(detail.task);
   if (task === undefined) throw new InvalidTaskEventError('detail.task', `no task ${JSON.stringify(detail.task)} in this kernel`);
   if (task.definition.lambda === false) {

@@ -23,6 +23,9 @@ const FUNCTION_NAME_MAX = 64;
 /** How long EventBridge keeps retrying to deliver a task event, and how often, before the DLQ. */
 const DELIVERY_RETRY = { maximumEventAge: 3_600, maximumRetryAttempts: 20 } as const;
 
+/** How long Lambda's own async queue may hold a task event before giving it to the dead-letter queue. */
+const MAXIMUM_EVENT_AGE_SECONDS = 3_600;
+
 export interface FanOutInput {
   readonly service: string;
   readonly stage: string;
@@ -110,6 +113,9 @@ export function fanOutInfrastructure(tasks: readonly TaskDefinition[], input: Fa
       timeout: settings.timeout,
       ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
       maximumRetryAttempts: settings.retries,
+      // An event Lambda could not run within an hour (throttling) is too late for its slot: it goes
+      // to the dead-letter queue instead of starting a run hours after it was due.
+      maximumEventAge: MAXIMUM_EVENT_AGE_SECONDS,
       // Runs that still fail after their retries land in the dead-letter queue with their event.
       destinations: { onFailure: { type: 'sqs', arn: dlqArn } },
       role: roleId,

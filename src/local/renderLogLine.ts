@@ -1,6 +1,6 @@
 import { SERVICE_NAME } from '../log/createLogger.js';
 
-const SYMBOL: Record<string, string> = { ran: '✔', failed: '✖', 'timed-out': '⏱', skipped: '↷', dispatched: '→', undispatched: '✖' };
+const SYMBOL: Record<string, string> = { ran: '✔', failed: '✖', 'timed-out': '⏱', skipped: '↷', dispatched: '→', undispatched: '✖', replaced: '⇄' };
 
 /** Keys Powertools and the tick add to every line; what is left is what the task chose to log. */
 const STANDARD_KEYS = new Set([
@@ -50,6 +50,7 @@ export function renderLogLine(line: string): string | undefined {
     'timed-out': () => `timed out after ${entry.durationMs} ms`,
     skipped: () => `skipped (${entry.reason})`,
     dispatched: () => `dispatched to its own Lambda`,
+    replaced: () => `stopped after ${entry.durationMs} ms, replaced by a newer slot`,
     undispatched: () => `not dispatched (attempt ${entry.attempt}${entry.requeued === true ? ', queued for the next tick' : ', given up'}): ${entry.error}`,
   }[outcome as keyof typeof SYMBOL];
   return `${clock(entry.slot)}  ${SYMBOL[outcome]} ${entry.task.padEnd(18)} ${detail?.()}`;

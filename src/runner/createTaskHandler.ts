@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { parseTaskEvent } from '../dispatch/parseTaskEvent.js';
-import { TaskRunFailedError } from '../errors.js';
+import { TaskRunFailedError, TickworkError } from '../errors.js';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import { lambdaSettings } from '../kernel/lambdaSettings.js';
@@ -30,6 +30,11 @@ export interface TaskHandlerOptions {
   readonly now?: () => number;
   /** Where task output goes. @default `localSinks(process.cwd())` */
   readonly sinks?: OutputSinks;
+  /**
+   * The one task this function runs; events for any other are refused (the function's memory,
+   * timeout and role were sized for this one). @default process.env.TICKWORK_TASK; unset accepts any fan-out task
+   */
+  readonly task?: string;
   /** Time kept back from the Lambda's remaining time. @default 3000 */
   readonly safetyMarginMs?: number;
 }
@@ -38,6 +43,7 @@ export interface TaskHandlerOptions {
 export type TaskRunReport =
   | { readonly task: string; readonly slot: string; readonly outcome: 'ran'; readonly attempt: number }
   | { readonly task: string; readonly slot: string; readonly outcome: 'skipped'; readonly attempt: number; readonly reason: SkipReason }
+  | { readonly task: string; readonly slot: string; readonly outcome: 'replaced'; readonly attempt: number }
   /** Not started: a duplicate delivery, a run already finished, or a claim this event's owner does not hold. */
   | { readonly task: string; readonly slot: string; readonly outcome: 'not-started'; readonly status: RunStatus | undefined };
 
@@ -59,9 +65,16 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const only = options.task ?? process.env.TICKWORK_TASK;
+  if (only !== undefined && only !== '' && tasks.get(only)?.definition.lambda === undefined) {
+    throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which is not in the kernel`);
+  }
+  if (only !== undefined && only !== '' && tasks.get(only)?.definition.lambda === false) {
+    throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which the kernel runs inline, not in its own Lambda`);
+  }
 
   const work = async (event: unknown, context: Context, { signal }: { signal?: AbortSignal } = {}): Promise<TaskRunReport> => {
-    const { detail, task } = parseTaskEvent(event, { tasks, deployment });
+    const { detail, task } = parseTaskEvent(event, { tasks, deployment, ...(only === undefined || only === '' ? {} : { only }) });
     const { definition } = task;
     const { name } = definition;
     const store = definition.onOneServer ? options.store.shared() : options.store;
@@ -106,6 +119,8 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
         });
     switch (result.kind) {
       case 'failed':
+        // Stopped for a newer slot: recorded `replaced`, and not for Lambda to retry.
+        if (result.replaced === true) return { task: name, slot: detail.slot, outcome: 'replaced', attempt: start.attempt };
         throw new TaskRunFailedError(name, detail.slot, result.error);
       case 'skipped':
         return { task: name, slot: detail.slot, outcome: 'skipped', attempt: start.attempt, reason: result.reason };

@@ -32,8 +32,11 @@ export type SkipReason = FilterReason | 'paused' | 'already-claimed' | 'overlapp
 
 export type SlotResult =
   | { kind: 'ran'; name: string }
-  /** `abandoned`: the action ignored its abort and may still be running (see `TaskResult`). */
-  | { kind: 'failed'; name: string; error: string; abandoned?: boolean }
+  /**
+   * `abandoned`: the action ignored its abort and may still be running (see `TaskResult`);
+   * `replaced`: stopped for a newer slot (overlap policy `replace`) — not a failure to retry.
+   */
+  | { kind: 'failed'; name: string; error: string; abandoned?: boolean; replaced?: boolean }
   | { kind: 'skipped'; name: string; reason: SkipReason }
   /** Claimed (and leased, if the task asks) for the task's own Lambda: the tick sends `event` next. */
   | { kind: 'dispatch'; name: string; event: TaskEventDetail; leased: boolean; onOneServer: boolean; queued: QueuedRun | undefined };
@@ -159,7 +162,8 @@ async function leaseRefused(
   holder: { readonly owner: string; readonly slot: string },
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
-  const buffered = overlap.policy !== 'skip' && (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now: input.now() }));
+  const buffered = overlap.policy !== 'skip' &&
+    (await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now: input.now(), ...(due.payload === undefined ? {} : { payload: due.payload }) }));
   const reason = buffered ? 'buffered' : 'overlapping';
   await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: 'skipped', reason, finishedAt: input.now() });
   input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: holder.owner, heldFor: holder.slot });
@@ -244,7 +248,9 @@ export async function runLeased(
     current = undefined;
     if (pending !== undefined) {
       if (input.now() < input.deadline) {
-        current = { due: { ...due, at: slotInstant(pending.slot), slot: pending.slot }, recordOwner: pending.owner };
+        const { payload: _previous, ...rest } = due;
+        const next: DueSlot = { ...rest, at: slotInstant(pending.slot), slot: pending.slot, ...(pending.payload === undefined ? {} : { payload: pending.payload }) };
+        current = { due: next, recordOwner: pending.owner };
       } else {
         await store.completeRun({ task: name, slot: pending.slot, owner: pending.owner, status: 'skipped', reason: 'overlapping', finishedAt: input.now() });
         logger.info('task skipped', { task: name, slot: pending.slot, outcome: 'skipped', reason: 'overlapping', note: 'buffered run found no time left in the tick' });
@@ -302,7 +308,7 @@ export async function runClaimed(
     return { kind: 'ran', name };
   }
   log(result.status, { durationMs: result.durationMs, error: result.error });
-  return { kind: 'failed', name, error: result.error, abandoned };
+  return { kind: 'failed', name, error: result.error, abandoned, ...(result.status === 'replaced' ? { replaced: true } : {}) };
 }
 
 /** The one signal that aborts a run from outside: the worker's timeout, a lost lease, or either. */

@@ -4,6 +4,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import { jitterMs } from '../evaluation/jitter.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { TaskAction, TaskContext } from '../kernel/types.js';
+import { RunReplacedError } from '../errors.js';
 import { OutputBuffer } from './OutputBuffer.js';
 import { ping } from './ping.js';
 import { runExec } from './runExec.js';
@@ -33,7 +34,8 @@ interface RunTiming {
 export type TaskResult =
   | (RunTiming & { readonly status: 'succeeded' })
   | (RunTiming & {
-      readonly status: 'failed' | 'timed-out';
+      /** `replaced`: stopped for a newer slot (overlap policy `replace`). */
+      readonly status: 'failed' | 'timed-out' | 'replaced';
       readonly error: string;
       /**
        * Stopped at its deadline or from outside, the action had still not returned after a short
@@ -58,6 +60,14 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   if (wait > 0) await sleep(Math.min(wait, Math.max(0, options.deadline - options.now())));
 
   const started = options.now();
+  let payload: unknown;
+  try {
+    payload = due.payload === undefined ? undefined : JSON.parse(due.payload);
+  } catch (error) {
+    // Only a queued run written past `dispatchAt`'s checks can get here; it fails without running.
+    const timing = { durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '' };
+    return { status: 'failed', ...timing, error: `Invalid payload: ${errorMessage(error)}`, abandoned: false };
+  }
   const deadline = definition.timeoutSeconds === undefined
     ? options.deadline
     : Math.min(options.deadline, started + definition.timeoutSeconds * 1000);
@@ -82,7 +92,7 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
     signal: controller.signal,
     logger,
     fence: options.fence,
-    payload: due.payload === undefined ? undefined : JSON.parse(due.payload),
+    payload,
     write: (text) => output.write(String(text)),
   };
   const { hooks, pings } = definition;
@@ -129,7 +139,8 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
 
   const timing = { durationMs, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: output.toString() };
   if (failure === undefined) return { status: 'succeeded', ...timing };
-  return { status: stopped && deadlineHit ? 'timed-out' : 'failed', ...timing, error: errorMessage(failure), abandoned };
+  const status = stopped && deadlineHit ? 'timed-out' : failure instanceof RunReplacedError ? 'replaced' : 'failed';
+  return { status, ...timing, error: errorMessage(failure), abandoned };
 }
 
 async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {

@@ -213,23 +213,30 @@ async function dispatchFanOut(
   if (ready.length === 0 || input.dispatcher === undefined) return { settled, undispatched: [], retried: 0 };
 
   const outcomes = await input.dispatcher.dispatch(ready.map((r) => r.event));
+  const failures = outcomes.flatMap((outcome, i) => (outcome.dispatched ? [] : [{ prepared: ready[i]!, error: outcome.error }]));
+  const released = await Promise.all(
+    failures.map(({ prepared, error }) =>
+      releaseUndispatched(input, prepared, error).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
+  );
   const undispatched: Undispatched[] = [];
-  const releases: Promise<SlotResult | undefined>[] = [];
+  const sent = new Set<string>();
   outcomes.forEach((outcome, i) => {
-    const prepared = ready[i]!;
-    const { event } = prepared;
-    if (outcome.dispatched) {
-      input.logger.info('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, attempts: outcome.attempts });
+    if (!outcome.dispatched) return;
+    const { event } = ready[i]!;
+    sent.add(event.id);
+    input.logger.info('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, attempts: outcome.attempts });
+  });
+  released.forEach((result, k) => {
+    const { prepared: { event }, error } = failures[k]!;
+    if (result.status === 'rejected') return; // a store fault: reported with the tick's
+    if (result.value === 'started') {
+      // The send looked failed (a lost reply), yet the worker has started the run: it was delivered.
+      sent.add(event.id);
+      input.logger.warn('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, note: 'the send reported a failure, but the run had already started', error });
       return;
     }
-    const requeued = event.attempt < MAX_DISPATCH_ATTEMPTS;
-    undispatched.push({ name: event.task, slot: event.slot, attempt: event.attempt, error: outcome.error, requeued });
-    releases.push(releaseUndispatched(input, prepared, outcome.error, requeued));
+    undispatched.push({ name: event.task, slot: event.slot, attempt: event.attempt, error, requeued: result.value === 'requeued' });
   });
-  const released = await Promise.all(
-    releases.map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
-  );
-  const sent = new Set(outcomes.flatMap((o) => (o.dispatched ? [o.id] : [])));
   return {
     // Only the slots actually sent count as dispatched; a store fault while releasing is a tick fault.
     settled: [
@@ -241,38 +248,43 @@ async function dispatchFanOut(
   };
 }
 
-/** Gives an unsent slot back: its lease released, its claim deleted with a retry queued — or, out of attempts, recorded. */
+/**
+ * Gives an unsent slot back: its claim deleted with a retry queued (one transaction) — or, out of
+ * attempts, recorded `undispatched` — and only then its lease released. Both writes require the
+ * record to still say `dispatched`: when a send reported failure but in fact got through (a lost
+ * reply), the worker may already have started the run, and then nothing is released — its lease and
+ * record are the worker's.
+ */
 async function releaseUndispatched(
   input: RunTickInput,
   prepared: Extract<SlotResult, { kind: 'dispatch' }>,
   error: string,
-  requeue: boolean,
-): Promise<undefined> {
+): Promise<'requeued' | 'given-up' | 'started'> {
   const { event, queued } = prepared;
   const store = prepared.onOneServer ? input.store.shared() : input.store;
   const now = input.now();
-  if (prepared.leased) await store.releaseLease(event.task, event.owner);
-  if (requeue) {
-    await input.store.releaseDispatch({
-      task: event.task,
-      slot: event.slot,
-      owner: event.owner,
-      onOneServer: prepared.onOneServer,
-      retry: {
-        id: queued?.id ?? `retry#${event.task}#${event.slot}`,
+  const requeue = event.attempt < MAX_DISPATCH_ATTEMPTS;
+  const done = requeue
+    ? await input.store.releaseDispatch({
         task: event.task,
         slot: event.slot,
-        at: queued?.at ?? now,
-        attempt: event.attempt,
-        lastError: error,
-        enqueuedAt: queued?.enqueuedAt ?? now,
-        ...(queued?.payload === undefined ? {} : { payload: queued.payload }),
-      },
-    });
-    input.logger.warn('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: true });
-    return undefined;
-  }
-  await store.completeRun({ task: event.task, slot: event.slot, owner: event.owner, status: 'skipped', reason: 'undispatched', error, finishedAt: now });
-  input.logger.error('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: false });
-  return undefined;
+        owner: event.owner,
+        onOneServer: prepared.onOneServer,
+        retry: {
+          id: queued?.id ?? `retry#${event.task}#${event.slot}`,
+          task: event.task,
+          slot: event.slot,
+          at: queued?.at ?? now,
+          attempt: event.attempt,
+          lastError: error,
+          enqueuedAt: queued?.enqueuedAt ?? now,
+          ...(queued?.payload === undefined ? {} : { payload: queued.payload }),
+        },
+      })
+    : await store.completeRun({ task: event.task, slot: event.slot, owner: event.owner, status: 'skipped', reason: 'undispatched', error, finishedAt: now, ifStatus: 'dispatched' });
+  if (!done) return 'started';
+  if (prepared.leased) await store.releaseLease(event.task, event.owner);
+  const log = requeue ? input.logger.warn.bind(input.logger) : input.logger.error.bind(input.logger);
+  log('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: requeue });
+  return requeue ? 'requeued' : 'given-up';
 }

@@ -276,9 +276,13 @@ export class DynamoDbStore implements Store {
       ':owner': s(outcome.owner),
     };
     const sets = ['#status = :status', 'finishedAt = :finishedAt'];
+    // Fields an earlier outcome of the same run may have left (a retry after a failure) go.
+    const removes: string[] = [];
     if (outcome.durationMs !== undefined) {
       sets.push('durationMs = :durationMs');
       values[':durationMs'] = n(outcome.durationMs);
+    } else {
+      removes.push('durationMs');
     }
     for (const key of ['startedAt', 'latenessMs'] as const) {
       const value = outcome[key];
@@ -288,16 +292,24 @@ export class DynamoDbStore implements Store {
     }
     for (const key of ['error', 'reason', 'output'] as const) {
       const value = outcome[key];
-      if (value === undefined) continue;
-      sets.push(`#${key} = :${key}`);
       names[`#${key}`] = key;
+      if (value === undefined) {
+        removes.push(`#${key}`);
+        continue;
+      }
+      sets.push(`#${key} = :${key}`);
       values[`:${key}`] = s(value);
+    }
+    let condition = 'attribute_exists(pk) AND #owner = :owner';
+    if (outcome.ifStatus !== undefined) {
+      condition += ' AND #status = :ifStatus';
+      values[':ifStatus'] = s(outcome.ifStatus);
     }
     return this.#updateIf(`record the outcome of ${outcome.task} @ ${outcome.slot}`, {
       TableName: this.#table,
       Key: { pk: s(keys.task(this.#deployment, outcome.task)), sk: s(keys.run(outcome.slot)) },
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND #owner = :owner',
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length === 0 ? '' : ` REMOVE ${removes.join(', ')}`}`,
+      ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
@@ -330,7 +342,7 @@ export class DynamoDbStore implements Store {
           TableName: this.#table,
           Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
           // A run a lapsed holder had buffered is taken off here and reported as superseded.
-          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one REMOVE pendingSlot, pendingOwner',
+          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one REMOVE pendingSlot, pendingOwner, pendingPayload',
           ConditionExpression: 'attribute_not_exists(#owner) OR expiresAt < :now',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: {
@@ -417,7 +429,7 @@ export class DynamoDbStore implements Store {
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
-          UpdateExpression: 'REMOVE #owner, pendingSlot, pendingOwner SET expiresAt = :zero',
+          UpdateExpression: 'REMOVE #owner, pendingSlot, pendingOwner, pendingPayload SET expiresAt = :zero',
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
@@ -431,14 +443,21 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number }): Promise<boolean> {
+  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number; payload?: string }): Promise<boolean> {
     return this.#updateIf(`buffer a run of ${request.task}`, {
       TableName: this.#table,
       Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-      UpdateExpression: 'SET pendingSlot = :slot, pendingOwner = :owner',
+      UpdateExpression: request.payload === undefined
+        ? 'SET pendingSlot = :slot, pendingOwner = :owner REMOVE pendingPayload'
+        : 'SET pendingSlot = :slot, pendingOwner = :owner, pendingPayload = :payload',
       ConditionExpression: 'attribute_exists(#owner) AND expiresAt >= :now AND attribute_not_exists(pendingSlot)',
       ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':slot': s(request.slot), ':owner': s(request.owner), ':now': n(request.now) },
+      ExpressionAttributeValues: {
+        ':slot': s(request.slot),
+        ':owner': s(request.owner),
+        ':now': n(request.now),
+        ...(request.payload === undefined ? {} : { ':payload': s(request.payload) }),
+      },
     });
   }
 
@@ -591,7 +610,9 @@ function n(value: number): AttributeValue {
 function pendingOf(item: Record<string, AttributeValue> | undefined): PendingRun | undefined {
   const slot = item?.pendingSlot?.S;
   const owner = item?.pendingOwner?.S;
-  return slot === undefined || owner === undefined ? undefined : { slot, owner };
+  const payload = item?.pendingPayload?.S;
+  if (slot === undefined || owner === undefined) return undefined;
+  return payload === undefined ? { slot, owner } : { slot, owner, payload };
 }
 
 function toQueuedRun(item: Record<string, AttributeValue>): QueuedRun {

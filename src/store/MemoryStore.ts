@@ -80,13 +80,14 @@ export class MemoryStore implements Store {
   async startRun(start: RunStart): Promise<StartResult> {
     const key = this.#key(start.task, start.slot);
     const run = this.#state.runs.get(key);
-    const attempts = this.#state.attempts.get(key) ?? 0;
+    const attempts = this.#state.attempts.get(key);
+    // As DynamoDB's condition: a failed run restarts only if a worker started it before.
     const startable = run !== undefined && run.owner === start.owner &&
-      (run.status === 'dispatched' || ((run.status === 'failed' || run.status === 'timed-out') && attempts <= start.retries));
+      (run.status === 'dispatched' || ((run.status === 'failed' || run.status === 'timed-out') && attempts !== undefined && attempts <= start.retries));
     if (!startable) return { started: false, status: run?.status };
-    this.#state.attempts.set(key, attempts + 1);
+    this.#state.attempts.set(key, (attempts ?? 0) + 1);
     this.#state.runs.set(key, { ...run, status: 'running', startedAt: start.startedAt });
-    return { started: true, attempt: attempts + 1 };
+    return { started: true, attempt: (attempts ?? 0) + 1 };
   }
 
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
@@ -129,7 +130,10 @@ export class MemoryStore implements Store {
     const key = this.#key(outcome.task, outcome.slot);
     const existing = this.#state.runs.get(key);
     if (existing === undefined || existing.owner !== outcome.owner) return false;
-    this.#state.runs.set(key, { ...existing, ...outcome });
+    if (outcome.ifStatus !== undefined && existing.status !== outcome.ifStatus) return false;
+    const { ifStatus: _, ...fields } = outcome;
+    const { error: _e, reason: _r, output: _o, durationMs: _d, ...kept } = existing;
+    this.#state.runs.set(key, { ...kept, ...fields });
     return true;
   }
 
@@ -179,11 +183,11 @@ export class MemoryStore implements Store {
     return { released: true, pending };
   }
 
-  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number }): Promise<boolean> {
+  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number; payload?: string }): Promise<boolean> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
     if (held === undefined || held.expiresAt < request.now || this.#state.pending.has(key)) return false;
-    this.#state.pending.set(key, { slot: request.slot, owner: request.owner });
+    this.#state.pending.set(key, { slot: request.slot, owner: request.owner, ...(request.payload === undefined ? {} : { payload: request.payload }) });
     return true;
   }
 

@@ -1,8 +1,9 @@
 /**
  * Where a run stands. `running` is written by the claim of an inline run; `dispatched` by the claim of a
- * fan-out run, until its worker starts it (`startRun`); the others by `completeRun`.
+ * fan-out run, until its worker starts it (`startRun`); the others by `completeRun`. `replaced`: stopped
+ * for a newer slot (overlap policy `replace`), and never restarted.
  */
-export type RunStatus = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out';
+export type RunStatus = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out' | 'replaced';
 
 /** A claim on one `(task, slot)`: at most one claim per slot ever succeeds. */
 export interface SlotClaim {
@@ -37,6 +38,8 @@ export interface RunOutcome {
   /** Epoch milliseconds the run started, and how long after its slot that was. */
   readonly startedAt?: number;
   readonly latenessMs?: number;
+  /** Record it only if the run still has this status (a tick giving up a dispatch it never sent). */
+  readonly ifStatus?: RunStatus;
 }
 
 /** The record of one `(task, slot)`: the claim, updated with its outcome. */
@@ -120,6 +123,8 @@ export interface PendingRun {
   readonly slot: string;
   /** Who claimed the slot, and so owns its run record. */
   readonly owner: string;
+  /** A one-off's payload (JSON), carried with it while it waits. */
+  readonly payload?: string;
 }
 
 /** A heartbeat's answer: refused (the owner lost the lease), or extended — with the run waiting behind it, if any. */
@@ -187,7 +192,11 @@ export interface Store {
   dueRuns(now: number, limit: number): Promise<QueuedRun[]>;
   /** Removes a queued run, unless it was queued again since (its `attempt` moved on). */
   dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean>;
-  /** Records how a claimed run ended. Returns false (and writes nothing) if `owner` does not hold the claim. */
+  /**
+   * Records how a claimed run ended, replacing any earlier outcome's fields (a retry's success drops
+   * the failure's error). Returns false (and writes nothing) if `owner` does not hold the claim, or
+   * the run's status is not `ifStatus` when given.
+   */
   completeRun(outcome: RunOutcome): Promise<boolean>;
   /** The run record of `(task, slot)`, read consistently. */
   getRun(task: string, slot: string): Promise<RunRecord | undefined>;
@@ -204,7 +213,7 @@ export interface Store {
    * Buffers `slot` behind the current holder (policies `bufferOne`, `replace`): only while the lease is held and
    * nothing is buffered yet. Returns whether it was buffered.
    */
-  bufferBehindLease(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly now: number }): Promise<boolean>;
+  bufferBehindLease(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly now: number; readonly payload?: string }): Promise<boolean>;
   /**
    * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
    * (a heartbeat), and says which run waits behind it (`bufferOne`, `replace`). Refused — changing

@@ -37,6 +37,30 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.completeRun({ task: 't', slot: 'never-claimed', owner: 'o', status: 'succeeded', finishedAt: 3 })).toBe(false);
     });
 
+    it('replaces an earlier outcome\'s fields, and records only from the expected status when asked', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'o', slot, owner: 'o1', claimedAt: 1, dispatch: true });
+      // A tick giving up an unsent dispatch: only while the record still says dispatched.
+      expect(await store.completeRun({ task: 'o', slot, owner: 'o1', status: 'skipped', reason: 'undispatched', finishedAt: 2, ifStatus: 'running' })).toBe(false);
+      expect(await store.getRun('o', slot)).toMatchObject({ status: 'dispatched' });
+      await store.startRun({ task: 'o', slot, owner: 'o1', worker: 'w', startedAt: 3, retries: 1 });
+      expect(await store.completeRun({ task: 'o', slot, owner: 'o1', status: 'skipped', reason: 'undispatched', finishedAt: 4, ifStatus: 'dispatched' })).toBe(false);
+      expect(await store.completeRun({ task: 'o', slot, owner: 'o1', status: 'failed', finishedAt: 5, durationMs: 2, error: 'Error: x', output: 'partial' })).toBe(true);
+      await store.startRun({ task: 'o', slot, owner: 'o1', worker: 'w', startedAt: 6, retries: 1 });
+      expect(await store.completeRun({ task: 'o', slot, owner: 'o1', status: 'succeeded', finishedAt: 9, durationMs: 3 })).toBe(true);
+      const record = await store.getRun('o', slot);
+      expect(record).toMatchObject({ status: 'succeeded', durationMs: 3, startedAt: 6 });
+      expect(record).not.toHaveProperty('error');
+      expect(record).not.toHaveProperty('output');
+    });
+
+    it('restarts a failed run only if a worker started it before', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'n', slot, owner: 'o1', claimedAt: 1, dispatch: true });
+      await store.completeRun({ task: 'n', slot, owner: 'o1', status: 'failed', finishedAt: 2, error: 'Error: never sent' });
+      expect(await store.startRun({ task: 'n', slot, owner: 'o1', worker: 'w', startedAt: 3, retries: 2 })).toEqual({ started: false, status: 'failed' });
+    });
+
     it('holds a lease until its expiry — judged by the condition, not TTL — and refuses stale owners', async () => {
       const store = (await fresh())('blue');
       expect(await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 })).toEqual({ acquired: true, fence: 1 });
@@ -59,13 +83,13 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       const store = (await fresh())('blue');
       expect(await store.bufferBehindLease({ task: 'b', slot: 's0', owner: 'x', now: 1 })).toBe(false); // nothing held
       await store.acquireLease({ task: 'b', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000 })).toBe(true);
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000, payload: '{"customer":42}' })).toBe(true);
       expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toBe(false); // one at most
       // The holder's heartbeat learns what waits behind it (a `replace` run stops for it); a stranger learns nothing.
-      expect(await store.extendLease({ task: 'b', owner: 'a', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick2' } });
+      expect(await store.extendLease({ task: 'b', owner: 'a', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       expect(await store.extendLease({ task: 'b', owner: 'tick2', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: false });
       expect(await store.releaseLeaseTakingPending('b', 'intruder')).toEqual({ released: false, pending: undefined });
-      expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2' } });
+      expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: false, pending: undefined });
 
       await store.acquireLease({ task: 'b', owner: 'c', slot: 's4', now: 6_000, expiresAt: 7_000 });

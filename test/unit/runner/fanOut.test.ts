@@ -192,6 +192,7 @@ describe('fan-out: the worker refuses events it must not act on, and writes noth
     ['an id that is not the slot\'s', taskEvent({ ...detail, id: 'blue/invoices:export/other' }), 'detail.id'],
     ['an unknown task', taskEvent({ ...detail, task: 'nope', id: `blue/nope/${SLOT}` }), 'detail.task'],
     ['an inline task', taskEvent({ ...detail, task: 'inline', id: `blue/inline/${SLOT}` }), 'detail.task'],
+    ['a time that is not the slot\'s', taskEvent({ ...detail, at: '2026-11-23T10:06:00.000Z' }), 'detail.at'],
   ])('refuses an event with %s', async (_, event, field) => {
     const error = await handler(event, lambdaContext('w')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidTaskEventError);
@@ -203,6 +204,47 @@ describe('fan-out: the worker refuses events it must not act on, and writes noth
     expect(await handler(taskEvent(detail), lambdaContext('w'))).toEqual({ task: 'invoices:export', slot: SLOT, outcome: 'not-started', status: undefined });
     expect(await store.getRun('invoices:export', SLOT)).toBeUndefined();
   });
+});
+
+describe('fan-out: a function runs only its own task', () => {
+  it('refuses an event for another fan-out task than the one it was generated for', async () => {
+    const { schedule } = kernel();
+    schedule.call(() => {}).name('other:export').everyFiveMinutes().runInBackground();
+    const store = new MemoryStore('blue');
+    const dispatcher = new MemoryDispatcher();
+    await tick(schedule, store, dispatcher);
+    const other = dispatcher.sent.find((e) => e.task === 'other:export')!;
+    const handler = createTaskHandler({ schedule, store, deployment: 'blue', sinks: localSinks(root), logger, task: 'invoices:export' });
+    await expect(handler(taskEvent(other), lambdaContext('w'))).rejects.toMatchObject({ code: 'INVALID_TASK_EVENT', field: 'detail.task' });
+    expect(await store.getRun('other:export', SLOT)).toMatchObject({ status: 'dispatched' });
+    expect(() => createTaskHandler({ schedule, store, deployment: 'blue', logger, task: 'inline' })).toThrow(/runs inline/);
+    expect(() => createTaskHandler({ schedule, store, deployment: 'blue', logger, task: 'gone' })).toThrow(/not in the kernel/);
+  });
+
+  it('records a replaced run as replaced, returns without failing, and never restarts it', async () => {
+    const schedule = new Schedule();
+    const starts: string[] = [];
+    schedule.call(async ({ slot, signal }) => {
+      starts.push(slot.slice(11, 16));
+      if (slot === SLOT) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    }).name('feed').everyMinute().withoutOverlapping({ expiresMinutes: 10, policy: 'replace' }).onLambda({ retries: 2 });
+    const store = new MemoryStore('blue');
+    const dispatcher = new MemoryDispatcher();
+    await tick(schedule, store, dispatcher, { now: Date.now });
+    const handler = createTaskHandler({ schedule, store, deployment: 'blue', sinks: localSinks(root), logger });
+    const running = handler(taskEvent(dispatcher.sent[0]!), lambdaContext('w-1', 120_000));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The next minute's tick finds the lease held and buffers its slot behind it.
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const second = await tick(schedule, store, dispatcher, { minute: next, owner: 'tick-2', now: Date.now });
+    expect(second.skipped).toEqual([{ name: 'feed', reason: 'buffered' }]);
+
+    expect(await running).toEqual({ task: 'feed', slot: SLOT, outcome: 'replaced', attempt: 1 });
+    expect(starts).toEqual(['10:05', '10:06']); // the worker ran the newer slot after stopping its own
+    expect(await store.getRun('feed', SLOT)).toMatchObject({ status: 'replaced' });
+    expect(await store.getRun('feed', next.toISOString())).toMatchObject({ status: 'succeeded' });
+    expect(await handler(taskEvent(dispatcher.sent[0]!), lambdaContext('w-2'))).toMatchObject({ outcome: 'not-started', status: 'replaced' });
+  }, 20_000);
 });
 
 describe('fan-out: events that could not be sent', () => {
@@ -230,6 +272,27 @@ describe('fan-out: events that could not be sent', () => {
     await worker(schedule, store, () => next.getTime() + 1_000)(taskEvent(up.sent[0]!), lambdaContext('w'));
     expect(runs.map((r) => r.slot)).toEqual([SLOT]);
     expect(await store.dueRuns(next.getTime() + 60_000, 10)).toEqual([]);
+  });
+
+  it('leaves a slot alone whose send reported failure but got through (a lost reply): the worker has it', async () => {
+    const { schedule, runs } = kernel((t) => t.withoutOverlapping());
+    const store = new MemoryStore('blue');
+    const handler = worker(schedule, store);
+    // Every attempt "fails", but the first one reached the worker, which started the run at once.
+    let delivered: Promise<unknown> | undefined;
+    const lossy = new MemoryDispatcher({
+      fail: (detail) => {
+        delivered ??= handler(taskEvent(JSON.parse(JSON.stringify(detail)) as TaskEventDetail), lambdaContext('worker-1'));
+        return 'TimeoutError: socket hang up';
+      },
+    });
+    const report = await tick(schedule, store, lossy);
+    await delivered;
+
+    expect(report).toMatchObject({ dispatched: ['invoices:export'], undispatched: [] });
+    expect(runs).toHaveLength(1);
+    expect(await store.getRun('invoices:export', SLOT)).toMatchObject({ status: 'succeeded' });
+    expect(await store.dueRuns(MINUTE.getTime() + 3_600_000, 10)).toEqual([]); // nothing queued to run it again
   });
 
   it(`gives a slot up after ${MAX_DISPATCH_ATTEMPTS} ticks failed to send it, and records why`, async () => {
@@ -286,6 +349,27 @@ describe('dispatchAt / dispatchAfter: delayed one-off runs', () => {
     expect(await store.lastRun('notify')).toMatchObject({ slot: inline.slot, status: 'succeeded' });
   });
 
+  it('keeps a one-off\'s payload while it waits behind a running run (bufferOne)', async () => {
+    const seen: unknown[] = [];
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const schedule = new Schedule();
+    schedule.call(async ({ slot, payload }) => {
+      seen.push(payload);
+      if (slot === SLOT) await slow;
+    }).name('sync').everyFiveMinutes().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore('blue');
+    const first = tick(schedule, store, new MemoryDispatcher());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await createDispatch({ store, schedule, now: () => MINUTE.getTime() }).dispatchAfter(0, 'sync', { customer: 7 });
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const second = await tick(schedule, store, new MemoryDispatcher(), { minute: next, owner: 'tick-2', now: () => next.getTime() });
+    expect(second.skipped).toEqual([{ name: 'sync', reason: 'buffered' }]);
+    release();
+    await first;
+    expect(seen).toEqual([undefined, { customer: 7 }]);
+  });
+
   it('records a one-off of a paused task as skipped instead of keeping it', async () => {
     const { schedule, runs } = kernel();
     const store = new MemoryStore('blue');
@@ -313,6 +397,7 @@ describe('dispatchAt / dispatchAfter: delayed one-off runs', () => {
     ['a negative delay', (d: ReturnType<typeof createDispatch>) => d.dispatchAfter(-1, 'inline'), 'delayMs'],
     ['a payload that is not JSON', (d: ReturnType<typeof createDispatch>) => d.dispatchAfter(0, 'inline', { n: 1n }), 'payload'],
     ['an oversized payload', (d: ReturnType<typeof createDispatch>) => d.dispatchAfter(0, 'inline', 'x'.repeat(70_000)), 'payload'],
+    ['a date past year 9999', (d: ReturnType<typeof createDispatch>) => d.dispatchAt(new Date(Date.UTC(10_000, 0, 1)), 'inline'), 'at'],
   ])('refuses %s with a typed error and queues nothing', async (_, call, field) => {
     const { schedule } = kernel();
     const store = new MemoryStore('blue');

@@ -312,7 +312,7 @@ describe('runTick overlap policies', () => {
     expect(events).toEqual(['start 10:00', 'stopped 10:00', 'start 10:01']);
     expect(fences).toEqual([1, 2]);
     expect(report.failed).toEqual([{ name: 't', error: expect.stringContaining('RunReplacedError') }]);
-    expect(await store.getRun('t', '2026-11-23T10:00:00.000Z')).toMatchObject({ status: 'failed', error: expect.stringContaining('replaced by its run for 2026-11-23T10:01:00.000Z') });
+    expect(await store.getRun('t', '2026-11-23T10:00:00.000Z')).toMatchObject({ status: 'replaced', error: expect.stringContaining('replaced by its run for 2026-11-23T10:01:00.000Z') });
     expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'succeeded', owner: '2026-11-23T10:01:00Z' });
   }, 20_000);
 
