@@ -3,6 +3,8 @@ import { TASK_EVENT_DETAIL_TYPE, TASK_EVENT_SOURCE } from '../dispatch/Dispatche
 import { TickworkError } from '../errors.js';
 import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { TaskDefinition } from '../kernel/types.js';
+import { keys } from '../store/keys.js';
+import { SHARED_SCOPE } from '../store/Store.js';
 import { kernelIamStatements, type IamStatement } from './kernelIam.js';
 
 /** How the tick hands fan-out slots to their Lambdas: one `PutEvents` per ten, or one async invoke each. */
@@ -153,8 +155,14 @@ export function fanOutInfrastructure(tasks: readonly TaskDefinition[], input: Fa
                 Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
                 Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*` }],
               },
-              // Starting, recording and leasing its runs are all conditional UpdateItems.
-              { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }] },
+              // Starting, recording and leasing its runs are all conditional UpdateItems, on its own
+              // task's partition only (this deployment's, or the shared one of onOneServer()).
+              {
+                Effect: 'Allow',
+                Action: ['dynamodb:UpdateItem'],
+                Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
+                Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.task(input.deployment, task.name), keys.task(SHARED_SCOPE, task.name)] } },
+              },
               { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [dlqArn] },
               ...kernelIamStatements([task], input.mailFrom),
             ],

@@ -7,6 +7,7 @@ export interface IamStatement {
   readonly Effect: 'Allow';
   readonly Action: readonly string[];
   readonly Resource: readonly unknown[];
+  readonly Condition?: Record<string, unknown>;
 }
 
 /**

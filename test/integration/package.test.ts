@@ -76,6 +76,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(config?.Properties).toMatchObject({
       FunctionName: { Ref: 'TaskInvoicesExportLambdaFunction' },
       MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] } } },
     });
   });
@@ -104,7 +105,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(JSON.stringify(grant.Condition)).toContain(':rule/tickwork-pkgtest/*');
   });
 
-  it('gives each fan-out function its own role: its logs, run-record writes on the table, the dead-letter queue', () => {
+  it('gives each fan-out function its own role: its logs, writes to its own partition of the table, the dead-letter queue', () => {
     const role = resources.TaskInvoicesExportRole!;
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -117,7 +118,13 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/tickwork-pkgtest-taskInvoicesExport:*' }],
       },
-      { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }] },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:UpdateItem'],
+        Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
+        // Only the task's own partition: its run records and lease, here or in the onOneServer space.
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['task#pkgtest#invoices:export', 'task#*#invoices:export'] } },
+      },
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] }] },
     ]);
     // The tick's own role cannot run the task's work, and the task's cannot dispatch.
