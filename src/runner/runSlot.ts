@@ -24,6 +24,12 @@ export const LEASE_MARGIN_MS = 30_000;
  */
 export const DISPATCH_ALLOWANCE_MS = 60_000;
 
+/**
+ * A fan-out claim still `dispatched` after this long was never sent (its tick died in between): a
+ * retry of that tick takes it over. Sending takes well under a second.
+ */
+export const STALE_DISPATCH_MS = 120_000;
+
 /** How often a `replace` run's heartbeat asks whether a newer slot waits to replace it. */
 export const REPLACE_CHECK_MS = 5_000;
 
@@ -96,7 +102,11 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
     return { kind: 'skipped', name, reason: 'paused' };
   }
 
-  const claim = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner, claimedAt: input.now(), dispatch: fanOut && !paused }));
+  const claimedAt = input.now();
+  const dispatch = fanOut && !paused;
+  const claim = await claimLimit(() =>
+    store.claimSlot({ task: name, slot: due.slot, owner, claimedAt, dispatch, ...(dispatch ? { takeOverDispatchedBefore: claimedAt - STALE_DISPATCH_MS } : {}) }),
+  );
   // Claimed here or by another tick, the slot has its record now: the queue entry is done.
   if (queued !== undefined) await input.store.dequeue(queued);
   if (!claim.claimed) {

@@ -135,7 +135,14 @@ export class DynamoDbStore implements Store {
         claimedAt: n(claim.claimedAt),
         [TTL_ATTRIBUTE]: n(Math.ceil((claim.claimedAt + this.#retentionMs) / 1000)),
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ...(claim.takeOverDispatchedBefore === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            // A claim its tick never got to send (status still dispatched, long ago) is taken over.
+            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :dispatched AND claimedAt < :staleBefore)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':dispatched': s('dispatched' satisfies RunStatus), ':staleBefore': n(claim.takeOverDispatchedBefore) },
+          }),
     });
     if (holder === undefined) return { claimed: true };
     return {

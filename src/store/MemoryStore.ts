@@ -69,10 +69,12 @@ export class MemoryStore implements Store {
   async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
     const key = this.#key(claim.task, claim.slot);
     const existing = this.#state.runs.get(key);
-    if (existing !== undefined) {
+    const stale = existing?.status === 'dispatched' && claim.takeOverDispatchedBefore !== undefined && existing.claimedAt < claim.takeOverDispatchedBefore;
+    if (existing !== undefined && !stale) {
       return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status } };
     }
-    const { dispatch, ...record } = claim;
+    this.#state.attempts.delete(key);
+    const { dispatch, takeOverDispatchedBefore: _, ...record } = claim;
     this.#state.runs.set(key, { ...record, status: dispatch === true ? 'dispatched' : 'running' });
     return { claimed: true };
   }

@@ -15,6 +15,12 @@ export interface SlotClaim {
   readonly claimedAt: number;
   /** Claims the slot for the task's own Lambda: the record says `dispatched` until a worker starts it. */
   readonly dispatch?: boolean;
+  /**
+   * Also takes the slot from a claim still `dispatched` that was made before this time (epoch ms): its
+   * tick died between claiming and sending. Its event, should it still arrive, names the old owner
+   * and is refused by the worker, so the slot still starts once.
+   */
+  readonly takeOverDispatchedBefore?: number;
 }
 
 export type ClaimResult =

@@ -174,6 +174,25 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.startRun({ ...start, task: 'i' })).toEqual({ started: false, status: 'running' });
     });
 
+    it('takes over a dispatched claim its tick never sent, only when asked and only once it is old', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'd', slot, owner: 'dead-tick', claimedAt: 1_000, dispatch: true });
+      expect(await store.claimSlot({ task: 'd', slot, owner: 'retry', claimedAt: 200_000, dispatch: true }))
+        .toMatchObject({ claimed: false, holder: { owner: 'dead-tick', status: 'dispatched' } });
+      expect(await store.claimSlot({ task: 'd', slot, owner: 'retry', claimedAt: 200_000, dispatch: true, takeOverDispatchedBefore: 1_000 }))
+        .toMatchObject({ claimed: false });
+      const takeovers = await Promise.all(['r1', 'r2', 'r3'].map((owner) =>
+        store.claimSlot({ task: 'd', slot, owner, claimedAt: 200_000, dispatch: true, takeOverDispatchedBefore: 80_000 })));
+      expect(takeovers.filter((r) => r.claimed)).toHaveLength(1);
+      const winner = (await store.getRun('d', slot))!.owner;
+      // The dead tick's event, should it arrive, no longer starts anything; the new owner's does.
+      expect(await store.startRun({ task: 'd', slot, owner: 'dead-tick', worker: 'w', startedAt: 1, retries: 0 })).toMatchObject({ started: false });
+      expect(await store.startRun({ task: 'd', slot, owner: winner, worker: 'w', startedAt: 1, retries: 0 })).toEqual({ started: true, attempt: 1 });
+      // A started (or inline) claim is never taken over.
+      expect(await store.claimSlot({ task: 'd', slot, owner: 'late', claimedAt: 900_000, dispatch: true, takeOverDispatchedBefore: 800_000 }))
+        .toMatchObject({ claimed: false, holder: { status: 'running' } });
+    });
+
     it('restarts a failed dispatched run only while it has retries left', async () => {
       const store = (await fresh())('blue');
       await store.claimSlot({ task: 'r', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });

@@ -295,6 +295,25 @@ describe('fan-out: events that could not be sent', () => {
     expect(await store.dueRuns(MINUTE.getTime() + 3_600_000, 10)).toEqual([]); // nothing queued to run it again
   });
 
+  it('sends a slot whose tick died between claiming and sending, when that tick is retried', async () => {
+    const { schedule, runs } = kernel();
+    const store = new MemoryStore('blue');
+    // The first delivery claimed the slot, then its Lambda died before PutEvents.
+    await store.claimSlot({ task: 'invoices:export', slot: SLOT, owner: 'dead-tick', claimedAt: MINUTE.getTime() + 100, dispatch: true });
+    const dispatcher = new MemoryDispatcher();
+    const soon = await tick(schedule, store, dispatcher, { owner: 'duplicate', now: () => MINUTE.getTime() + 5_000 });
+    expect(soon.skipped).toContainEqual({ name: 'invoices:export', reason: 'already-claimed' }); // it may still be sending
+
+    // Lambda retries the failed tick with the same event, minutes later.
+    const retry = await tick(schedule, store, dispatcher, { owner: 'tick-retry', now: () => MINUTE.getTime() + 180_000 });
+    expect(retry.dispatched).toEqual(['invoices:export']);
+    const handler = worker(schedule, store, () => MINUTE.getTime() + 181_000);
+    const stale = { ...dispatcher.sent[0]!, owner: 'dead-tick' };
+    expect(await handler(taskEvent(stale), lambdaContext('w-old'))).toMatchObject({ outcome: 'not-started' });
+    expect(await handler(taskEvent(dispatcher.sent[0]!), lambdaContext('w-new'))).toMatchObject({ outcome: 'ran' });
+    expect(runs).toHaveLength(1);
+  });
+
   it(`gives a slot up after ${MAX_DISPATCH_ATTEMPTS} ticks failed to send it, and records why`, async () => {
     const { schedule } = kernel();
     const store = new MemoryStore('blue');
