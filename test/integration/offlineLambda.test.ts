@@ -19,9 +19,11 @@ describe('npm start with TICKWORK_DISPATCHER=lambda (serverless-offline Lambda i
 
   afterAll(() => app?.kill());
 
-  it('generates the fan-out function without an EventBridge rule, for the Lambda dispatcher', () => {
+  it('generates the fan-out function without an EventBridge rule, for the Lambda dispatcher', async () => {
     expect(app.output()).toContain('Tickwork: 1 fan-out function(s) via lambda: taskInvoicesExport');
-    expect(app.output()).toContain(`taskInvoicesExport: tickwork-${STAGE}-taskInvoicesExport`);
+    // serverless-offline lists the invokable names just after it starts listening: wait for the line.
+    const listed = `taskInvoicesExport: tickwork-${STAGE}-taskInvoicesExport`;
+    await app.waitFor(() => app.output().includes(listed), 10_000, 'the function list');
   });
 
   it('invokes the task\'s own function from the tick, and that function records the run', async () => {
