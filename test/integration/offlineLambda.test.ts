@@ -33,8 +33,9 @@ describe('npm start with TICKWORK_DISPATCHER=lambda (serverless-offline Lambda i
     const record = await app.waitForRun('invoices:export', SLOT, 'succeeded');
     expect(record).toMatchObject({ status: 'succeeded', owner: expect.any(String), output: `exported invoices up to ${SLOT}\n` });
     // Run by the task's own function, not by the tick.
-    expect(app.output()).toMatch(/\(λ: taskInvoicesExport\) RequestId: [\w-]+/);
-    expect(app.output()).toMatch(/10:05:00 {2}✔ invoices:export +ran in \d+ ms/);
+    // The record is written before the outcome is logged: wait for the lines rather than race them.
+    await app.waitFor(() => /10:05:00 {2}✔ invoices:export +ran in \d+ ms/.test(app.output()), 10_000, 'the worker\'s outcome line');
+    await app.waitFor(() => /\(λ: taskInvoicesExport\) RequestId: [\w-]+/.test(app.output()), 10_000, 'the task function\'s invocation line');
   });
 
   it('stops serverless offline and DynamoDB Local on SIGINT and exits 0', async () => {

@@ -46,8 +46,9 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
     const record = await app.waitForRun('invoices:export', '2026-11-23T10:05:00.000Z', 'succeeded');
     expect(record).toMatchObject({ status: 'succeeded', output: 'exported invoices up to 2026-11-23T10:05:00.000Z\n' });
     // Run by the task's own function, not by the tick.
-    expect(app.output()).toMatch(/\(λ: taskInvoicesExport\) RequestId: [\w-]+/);
-    expect(app.output()).toMatch(/10:05:00 {2}✔ invoices:export +ran in \d+ ms/);
+    // The record is written before the outcome is logged: wait for the lines rather than race them.
+    await app.waitFor(() => /10:05:00 {2}✔ invoices:export +ran in \d+ ms/.test(app.output()), 10_000, 'the worker\'s outcome line');
+    await app.waitFor(() => /\(λ: taskInvoicesExport\) RequestId: [\w-]+/.test(app.output()), 10_000, 'the task function\'s invocation line');
     expect(app.output()).toContain('Tickwork: 1 fan-out function(s) via eventbridge: taskInvoicesExport');
   });
 
