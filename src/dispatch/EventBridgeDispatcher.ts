@@ -4,16 +4,14 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { describeValue, InvalidDispatcherConfigError } from '../errors.js';
 import { TASK_EVENT_DETAIL_TYPE, TASK_EVENT_SOURCE, type Dispatcher, type DispatchOutcome, type TaskEventDetail } from './Dispatcher.js';
 import {
   DELIVERED,
-  DELIVERY_KEYS,
   describeError,
   failure,
-  rejectUnknownOptions,
-  resolveDelivery,
+  openDelivery,
   sendWithRetries,
   type AttemptResult,
   type DeliveryOptions,
@@ -36,7 +34,6 @@ export const MAX_ENTRIES_PER_REQUEST = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
 const OWNER = 'EventBridgeDispatcher';
-const OPTION_KEYS = ['client', 'busName', ...DELIVERY_KEYS];
 /** `concurrency` default: 10 batches of 10 put 100 events at a time. */
 const DEFAULT_CONCURRENCY = 10;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
@@ -67,15 +64,9 @@ export class EventBridgeDispatcher implements Dispatcher {
   readonly #transport: Transport<PreparedEntry>;
 
   constructor(options: EventBridgeDispatcherOptions) {
-    rejectUnknownOptions(OWNER, options, OPTION_KEYS);
-    if (typeof options.client?.send !== 'function') {
-      throw new InvalidDispatcherConfigError('client', `${OWNER} expects client to be an EventBridgeClient, got ${describeValue(options.client)}`);
-    }
+    ({ policy: this.#policy, limit: this.#limit } = openDelivery(OWNER, options, ['busName'], { expected: 'an EventBridgeClient', concurrency: DEFAULT_CONCURRENCY }));
     this.busName = busNameOf(options.busName);
     this.#client = options.client;
-    this.#policy = resolveDelivery(OWNER, options, DEFAULT_CONCURRENCY);
-    // One limiter per dispatcher: overlapping dispatch() calls share the bound.
-    this.#limit = pLimit(this.#policy.concurrency);
     this.#transport = { prepare: (detail) => this.#prepare(detail), send: (entries, attempt) => this.#send(entries, attempt) };
   }
 

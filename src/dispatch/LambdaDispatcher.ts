@@ -1,14 +1,12 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import pLimit, { type LimitFunction } from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { describeValue, InvalidDispatcherConfigError } from '../errors.js';
 import { taskEvent, type Dispatcher, type DispatchOutcome, type TaskEventDetail } from './Dispatcher.js';
 import {
   DELIVERED,
-  DELIVERY_KEYS,
   describeError,
   failure,
-  rejectUnknownOptions,
-  resolveDelivery,
+  openDelivery,
   sendWithRetries,
   type AttemptResult,
   type DeliveryOptions,
@@ -29,7 +27,6 @@ export interface LambdaDispatcherOptions extends DeliveryOptions {
 export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
 const OWNER = 'LambdaDispatcher';
-const OPTION_KEYS = ['client', 'functionName', ...DELIVERY_KEYS];
 /** `concurrency` default: one call per event, so more in flight than for batches (as many as the tick's claims). */
 const DEFAULT_CONCURRENCY = 32;
 /** What an accepted asynchronous invoke answers. */
@@ -59,10 +56,7 @@ export class LambdaDispatcher implements Dispatcher {
   readonly #transport: Transport<PreparedInvoke>;
 
   constructor(options: LambdaDispatcherOptions) {
-    rejectUnknownOptions(OWNER, options, OPTION_KEYS);
-    if (typeof options.client?.send !== 'function') {
-      throw new InvalidDispatcherConfigError('client', `${OWNER} expects client to be a LambdaClient, got ${describeValue(options.client)}`);
-    }
+    ({ policy: this.#policy, limit: this.#limit } = openDelivery(OWNER, options, ['functionName'], { expected: 'a LambdaClient', concurrency: DEFAULT_CONCURRENCY }));
     if (typeof options.functionName !== 'function') {
       throw new InvalidDispatcherConfigError(
         'functionName',
@@ -71,8 +65,6 @@ export class LambdaDispatcher implements Dispatcher {
     }
     this.#client = options.client;
     this.#functionName = options.functionName;
-    this.#policy = resolveDelivery(OWNER, options, DEFAULT_CONCURRENCY);
-    this.#limit = pLimit(this.#policy.concurrency);
     this.#transport = { prepare: (detail) => this.#prepare(detail), send: (invokes, attempt) => this.#send(invokes, attempt) };
   }
 

@@ -10,6 +10,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { setTimeout as wait } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { describeValue, InvalidDispatcherConfigError } from '../errors.js';
 import type { DispatchOutcome, TaskEventDetail } from './Dispatcher.js';
 
@@ -173,6 +174,27 @@ export function resolveDelivery(owner: string, options: DeliveryOptions, default
   check('onCall', onCall === undefined || typeof onCall === 'function', 'a function', onCall);
   check('logger', logger === undefined || typeof logger?.warn === 'function', 'a Logger', logger);
   return { maxAttempts, baseDelayMs, maxDelayMs, concurrency, sleep, random, onCall, logger };
+}
+
+/**
+ * What every AWS dispatcher's constructor does first: refuse option keys it does not know, check its
+ * SDK client, and resolve the delivery policy, with one limiter so overlapping `dispatch()` calls share
+ * the bound.
+ *
+ * @throws {InvalidDispatcherConfigError} naming the field
+ */
+export function openDelivery(
+  owner: string,
+  options: DeliveryOptions & { readonly client?: unknown },
+  ownKeys: readonly string[],
+  client: { readonly expected: string; readonly concurrency: number },
+): { readonly policy: DeliveryPolicy; readonly limit: LimitFunction } {
+  rejectUnknownOptions(owner, options, ['client', ...ownKeys, ...DELIVERY_KEYS]);
+  if (typeof (options.client as { send?: unknown } | undefined)?.send !== 'function') {
+    throw new InvalidDispatcherConfigError('client', `${owner} expects client to be ${client.expected}, got ${describeValue(options.client)}`);
+  }
+  const policy = resolveDelivery(owner, options, client.concurrency);
+  return { policy, limit: pLimit(policy.concurrency) };
 }
 
 /** Rejects option keys the owner does not know, so a misspelt `busname` fails at construction. */

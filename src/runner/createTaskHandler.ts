@@ -65,16 +65,17 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
-  const only = options.task ?? process.env.TICKWORK_TASK;
-  if (only !== undefined && only !== '' && tasks.get(only)?.definition.lambda === undefined) {
-    throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which is not in the kernel`);
-  }
-  if (only !== undefined && only !== '' && tasks.get(only)?.definition.lambda === false) {
-    throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which the kernel runs inline, not in its own Lambda`);
+  const only = (options.task ?? process.env.TICKWORK_TASK) || undefined;
+  if (only !== undefined) {
+    const own = tasks.get(only);
+    if (own === undefined) throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which is not in the kernel`);
+    if (own.definition.lambda === false) {
+      throw new TickworkError('INVALID_TASK_FUNCTION', `This function is for task "${only}" (TICKWORK_TASK), which the kernel runs inline, not in its own Lambda`);
+    }
   }
 
   const work = async (event: unknown, context: Context, { signal }: { signal?: AbortSignal } = {}): Promise<TaskRunReport> => {
-    const { detail, task } = parseTaskEvent(event, { tasks, deployment, ...(only === undefined || only === '' ? {} : { only }) });
+    const { detail, task } = parseTaskEvent(event, { tasks, deployment, ...(only === undefined ? {} : { only }) });
     const { definition } = task;
     const { name } = definition;
     const store = definition.onOneServer ? options.store.shared() : options.store;

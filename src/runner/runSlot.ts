@@ -301,8 +301,7 @@ export async function runClaimed(
     ...signalOf(input.signal, lease?.signal),
     ...(lease === undefined ? {} : { fence: lease.fence, immediate: lease.immediate }),
   });
-  const { output, ...timing } = result;
-  const { abandoned, ...outcome } = 'abandoned' in timing ? timing : { ...timing, abandoned: false };
+  const { output, abandoned, ...outcome } = result;
   await store.completeRun({
     task: name,
     slot: due.slot,

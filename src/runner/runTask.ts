@@ -29,20 +29,17 @@ interface RunTiming {
   readonly startedAt: number;
   readonly latenessMs: number;
   readonly output: string;
+  /**
+   * Stopped at its deadline or from outside, the action had still not returned after a short grace:
+   * it ignores its signal and may go on running, so its lease must not be released early.
+   */
+  readonly abandoned: boolean;
 }
 
 export type TaskResult =
   | (RunTiming & { readonly status: 'succeeded' })
-  | (RunTiming & {
-      /** `replaced`: stopped for a newer slot (overlap policy `replace`). */
-      readonly status: 'failed' | 'timed-out' | 'replaced';
-      readonly error: string;
-      /**
-       * Stopped at its deadline or from outside, the action had still not returned after a short
-       * grace: it ignores its signal and may go on running, so its lease must not be released early.
-       */
-      readonly abandoned: boolean;
-    });
+  /** `replaced`: stopped for a newer slot (overlap policy `replace`). */
+  | (RunTiming & { readonly status: 'failed' | 'timed-out' | 'replaced'; readonly error: string });
 
 /** After an abort, how long an action gets to notice its signal and return, within the deadline. */
 export const ABORT_GRACE_MS = 2_000;
@@ -65,8 +62,8 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
     payload = due.payload === undefined ? undefined : JSON.parse(due.payload);
   } catch (error) {
     // Only a queued run written past `dispatchAt`'s checks can get here; it fails without running.
-    const timing = { durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '' };
-    return { status: 'failed', ...timing, error: `Invalid payload: ${errorMessage(error)}`, abandoned: false };
+    const timing = { durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '', abandoned: false };
+    return { status: 'failed', ...timing, error: `Invalid payload: ${errorMessage(error)}` };
   }
   const deadline = definition.timeoutSeconds === undefined
     ? options.deadline
@@ -137,10 +134,10 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   aborted.catch(() => {});
   controller.abort();
 
-  const timing = { durationMs, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: output.toString() };
+  const timing = { durationMs, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: output.toString(), abandoned };
   if (failure === undefined) return { status: 'succeeded', ...timing };
   const status = stopped && deadlineHit ? 'timed-out' : failure instanceof RunReplacedError ? 'replaced' : 'failed';
-  return { status, ...timing, error: errorMessage(failure), abandoned };
+  return { status, ...timing, error: errorMessage(failure) };
 }
 
 async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {

@@ -5,7 +5,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { Pauses, QueuedRun, Store } from '../store/Store.js';
+import type { QueuedRun, Store } from '../store/Store.js';
 import { runSlot, slotInstant, type RunContext, type SkipReason, type SlotResult } from './runSlot.js';
 
 export { LEASE_MARGIN_MS, type SkipReason } from './runSlot.js';
@@ -112,9 +112,9 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     throw new TickworkError('NO_DISPATCHER', `Tick ${tick}: ${fanOut[0]!.due.task.definition.name} runs in its own Lambda, but the tick has no dispatcher`);
   }
   const run = ({ due, queued: q }: QueuedSlot) => runSlot(input, due, pauses, claimLimit, q);
-  const [fanOutResults, ...settled] = await Promise.all([
+  const [fanOutResults, settled] = await Promise.all([
     dispatchFanOut(input, fanOut, run),
-    ...[
+    Promise.allSettled([
       // Recorded as evaluated once planned (only ever forward): the next tick must not re-plan this
       // minute while its runs are still going. A tick that fails is retried by Lambda with the same
       // event, which evaluates this minute again; claims keep that from running anything twice.
@@ -125,7 +125,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
         await input.store.recordMissed({ task: q.task, from: q.slot, to: q.slot, count: 1, reason: 'unknown-task', tick });
         await input.store.dequeue(q);
       }),
-    ].map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
+    ]),
   ]);
 
   const report = {
@@ -176,6 +176,7 @@ interface QueuedSlot {
 
 /** Queued runs as slots of the kernel's tasks; a run of a task the kernel no longer has is `unknown`. */
 function fromQueue(tasks: readonly CompiledTask[], queued: readonly QueuedRun[]): { slots: QueuedSlot[]; unknown: QueuedRun[] } {
+  if (queued.length === 0) return { slots: [], unknown: [] }; // the usual tick: no index to build
   const byName = new Map(tasks.map((task) => [task.definition.name, task]));
   const slots: QueuedSlot[] = [];
   const unknown: QueuedRun[] = [];
@@ -193,8 +194,6 @@ function fromQueue(tasks: readonly CompiledTask[], queued: readonly QueuedRun[])
   return { slots, unknown };
 }
 
-type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown };
-
 /**
  * Claims the fan-out slots (and takes their leases), then sends all their events in one go — batched
  * by the dispatcher — while inline runs go on beside. A slot whose event could not be sent, even
@@ -205,19 +204,14 @@ async function dispatchFanOut(
   input: RunTickInput,
   slots: readonly QueuedSlot[],
   run: (slot: QueuedSlot) => Promise<SlotResult>,
-): Promise<{ settled: Settled<SlotResult | undefined>[]; undispatched: Undispatched[]; retried: number }> {
-  const settled: Settled<SlotResult | undefined>[] = await Promise.all(
-    runInTaskOrder(slots, run).map((p) => p.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
-  );
+): Promise<{ settled: PromiseSettledResult<SlotResult | undefined>[]; undispatched: Undispatched[]; retried: number }> {
+  const settled = await Promise.allSettled(runInTaskOrder(slots, run));
   const ready = settled.flatMap((s) => (s.status === 'fulfilled' && s.value?.kind === 'dispatch' ? [s.value] : []));
   if (ready.length === 0 || input.dispatcher === undefined) return { settled, undispatched: [], retried: 0 };
 
   const outcomes = await input.dispatcher.dispatch(ready.map((r) => r.event));
   const failures = outcomes.flatMap((outcome, i) => (outcome.dispatched ? [] : [{ prepared: ready[i]!, error: outcome.error }]));
-  const released = await Promise.all(
-    failures.map(({ prepared, error }) =>
-      releaseUndispatched(input, prepared, error).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))),
-  );
+  const released = await Promise.allSettled(failures.map(({ prepared, error }) => releaseUndispatched(input, prepared, error)));
   const undispatched: Undispatched[] = [];
   const sent = new Set<string>();
   outcomes.forEach((outcome, i) => {

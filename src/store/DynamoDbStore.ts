@@ -156,38 +156,30 @@ export class DynamoDbStore implements Store {
   }
 
   async startRun(start: RunStart): Promise<StartResult> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, start.task)), sk: s(keys.run(start.slot)) },
-          UpdateExpression: 'SET #status = :running, worker = :worker, startedAt = :startedAt ADD attempts :one',
-          // The first start of a dispatched run, or a retry of a failed one while retries remain; a
-          // duplicate delivery finds it running or finished and is refused.
-          ConditionExpression: '#owner = :owner AND (#status = :dispatched OR ((#status = :failed OR #status = :timedOut) AND attempts <= :retries))',
-          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':owner': s(start.owner),
-            ':worker': s(start.worker),
-            ':startedAt': n(start.startedAt),
-            ':running': s('running' satisfies RunStatus),
-            ':dispatched': s('dispatched' satisfies RunStatus),
-            ':failed': s('failed' satisfies RunStatus),
-            ':timedOut': s('timed-out' satisfies RunStatus),
-            ':retries': n(start.retries),
-            ':one': n(1),
-          },
-          ReturnValues: 'UPDATED_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { started: true, attempt: Number(Attributes?.attempts?.N ?? 1) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        return { started: false, status: error.Item?.status?.S as RunStatus | undefined };
-      }
-      throw this.#fail(`start ${start.task} @ ${start.slot}`, error);
-    }
+    const result = await this.#conditionalUpdate(`start ${start.task} @ ${start.slot}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, start.task)), sk: s(keys.run(start.slot)) },
+      UpdateExpression: 'SET #status = :running, worker = :worker, startedAt = :startedAt ADD attempts :one',
+      // The first start of a dispatched run, or a retry of a failed one while retries remain; a
+      // duplicate delivery finds it running or finished and is refused.
+      ConditionExpression: '#owner = :owner AND (#status = :dispatched OR ((#status = :failed OR #status = :timedOut) AND attempts <= :retries))',
+      ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':owner': s(start.owner),
+        ':worker': s(start.worker),
+        ':startedAt': n(start.startedAt),
+        ':running': s('running' satisfies RunStatus),
+        ':dispatched': s('dispatched' satisfies RunStatus),
+        ':failed': s('failed' satisfies RunStatus),
+        ':timedOut': s('timed-out' satisfies RunStatus),
+        ':retries': n(start.retries),
+        ':one': n(1),
+      },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return result.written
+      ? { started: true, attempt: Number(result.attributes?.attempts?.N ?? 1) }
+      : { started: false, status: result.item.status?.S as RunStatus | undefined };
   }
 
   /** One TransactWriteItems: the claim's conditional delete and the retry's put succeed or fail together. */
@@ -343,66 +335,48 @@ export class DynamoDbStore implements Store {
    * is never deleted (release clears the owner), so fences strictly increase for the task's lifetime.
    */
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-          // A run a lapsed holder had buffered is taken off here and reported as superseded.
-          UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one REMOVE pendingSlot, pendingOwner, pendingPayload',
-          ConditionExpression: 'attribute_not_exists(#owner) OR expiresAt < :now',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':task': s(request.task),
-            ':owner': s(request.owner),
-            ':slot': s(request.slot),
-            ':now': n(request.now),
-            ':expiresAt': n(request.expiresAt),
-            ':one': n(1),
-          },
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      const fence = Number(Attributes?.fence?.N ?? 0) + 1;
-      const superseded = pendingOf(Attributes);
-      return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        const holder = error.Item ?? {};
-        return {
-          acquired: false,
-          holder: {
-            owner: holder.owner?.S ?? 'unknown',
-            slot: holder.slot?.S ?? 'unknown',
-            expiresAt: Number(holder.expiresAt?.N ?? 0),
-          },
-        };
-      }
-      throw this.#fail(`acquire the lease of ${request.task}`, error);
+    const result = await this.#conditionalUpdate(`acquire the lease of ${request.task}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+      // A run a lapsed holder had buffered is taken off here and reported as superseded.
+      UpdateExpression: 'SET task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt ADD fence :one REMOVE pendingSlot, pendingOwner, pendingPayload',
+      ConditionExpression: 'attribute_not_exists(#owner) OR expiresAt < :now',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':task': s(request.task),
+        ':owner': s(request.owner),
+        ':slot': s(request.slot),
+        ':now': n(request.now),
+        ':expiresAt': n(request.expiresAt),
+        ':one': n(1),
+      },
+      ReturnValues: 'ALL_OLD',
+    });
+    if (!result.written) {
+      const holder = result.item;
+      return {
+        acquired: false,
+        holder: { owner: holder.owner?.S ?? 'unknown', slot: holder.slot?.S ?? 'unknown', expiresAt: Number(holder.expiresAt?.N ?? 0) },
+      };
     }
+    const fence = Number(result.attributes?.fence?.N ?? 0) + 1;
+    const superseded = pendingOf(result.attributes);
+    return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
-          UpdateExpression: 'SET expiresAt = :expiresAt',
-          // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
-          ConditionExpression: '#owner = :owner AND expiresAt >= :now',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
-          // The same request tells the holder whether a run waits behind it.
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { extended: true, pending: pendingOf(Attributes) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { extended: false };
-      throw this.#fail(`extend the lease of ${request.task}`, error);
-    }
+    const result = await this.#conditionalUpdate(`extend the lease of ${request.task}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, request.task)), sk: s(keys.lease) },
+      UpdateExpression: 'SET expiresAt = :expiresAt',
+      // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
+      ConditionExpression: '#owner = :owner AND expiresAt >= :now',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
+      // The same request tells the holder whether a run waits behind it.
+      ReturnValues: 'ALL_NEW',
+    });
+    return result.written ? { extended: true, pending: pendingOf(result.attributes) } : { extended: false };
   }
 
   async lastRun(task: string): Promise<RunRecord | undefined> {
@@ -431,23 +405,16 @@ export class DynamoDbStore implements Store {
 
   /** Clears the owner (and any buffered run, handed back) if `owner` still holds the lease; the item and its fence counter stay. */
   async releaseLeaseTakingPending(task: string, owner: string): Promise<{ released: boolean; pending: PendingRun | undefined }> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
-          UpdateExpression: 'REMOVE #owner, pendingSlot, pendingOwner, pendingPayload SET expiresAt = :zero',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { released: true, pending: pendingOf(Attributes) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { released: false, pending: undefined };
-      throw this.#fail(`release the lease of ${task}`, error);
-    }
+    const result = await this.#conditionalUpdate(`release the lease of ${task}`, {
+      TableName: this.#table,
+      Key: { pk: s(keys.task(this.#deployment, task)), sk: s(keys.lease) },
+      UpdateExpression: 'REMOVE #owner, pendingSlot, pendingOwner, pendingPayload SET expiresAt = :zero',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0) },
+      ReturnValues: 'ALL_OLD',
+    });
+    return result.written ? { released: true, pending: pendingOf(result.attributes) } : { released: false, pending: undefined };
   }
 
   async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number; payload?: string }): Promise<boolean> {
@@ -573,17 +540,26 @@ export class DynamoDbStore implements Store {
   }
 
   /**
-   * One conditional UpdateItem. Returns whether it was written: a failed condition is an answer (a
-   * stale owner, a lease already taken), not a fault; anything else is a `StoreError` naming `action`.
+   * One conditional UpdateItem. A failed condition is an answer (a stale owner, a lease already
+   * taken), not a fault: it comes back as `written: false` with the item that made it fail, returned by
+   * the same request (`ALL_OLD`). Anything else is a `StoreError` naming `action`.
    */
-  async #updateIf(action: string, input: UpdateItemCommandInput): Promise<boolean> {
+  async #conditionalUpdate(
+    action: string,
+    input: UpdateItemCommandInput,
+  ): Promise<{ written: true; attributes: Record<string, AttributeValue> | undefined } | { written: false; item: Record<string, AttributeValue> }> {
     try {
-      await this.#client.send(new UpdateItemCommand(input));
-      return true;
+      const { Attributes } = await this.#client.send(new UpdateItemCommand({ ...input, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      return { written: true, attributes: Attributes };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return { written: false, item: error.Item ?? {} };
       throw this.#fail(action, error);
     }
+  }
+
+  /** One conditional UpdateItem; returns whether it was written (see `#conditionalUpdate`). */
+  async #updateIf(action: string, input: UpdateItemCommandInput): Promise<boolean> {
+    return (await this.#conditionalUpdate(action, input)).written;
   }
 
   /**

@@ -1,6 +1,6 @@
-import { CronDate, CronExpressionParser, type CronExpression } from 'cron-parser';
+import { CronDate, CronExpressionParser } from 'cron-parser';
 import { describe, expect, it } from 'vitest';
-import { compileCron, type CompiledCron } from '../../../src/cron/compileCron.js';
+import { compileCron } from '../../../src/cron/compileCron.js';
 import { wallClock, type WallClock } from '../../../src/evaluation/wallClock.js';
 
 /*
