@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { dynamoDbClientConfig } from '../src/aws/dynamoDbClientConfig.js';
 import { DynamoDbStore, TickworkError } from '../src/index.js';
 import type { Dispatcher } from '../src/dispatch/Dispatcher.js';
 import { EventBridgeDispatcher } from '../src/dispatch/EventBridgeDispatcher.js';
@@ -25,7 +26,7 @@ export const deployment = process.env.TICKWORK_DEPLOYMENT;
 export function createStore(): DynamoDbStore {
   return new DynamoDbStore({
     tableName: requireEnv('TICKWORK_TABLE'),
-    client: new DynamoDBClient({}),
+    client: new DynamoDBClient(dynamoDbClientConfig()),
     deployment,
     ...(process.env.TICKWORK_RETENTION_DAYS ? { retentionDays: Number(process.env.TICKWORK_RETENTION_DAYS) } : {}),
   });
@@ -39,16 +40,18 @@ export function createSinks(): OutputSinks {
 
 /**
  * The dispatcher `TICKWORK_DISPATCHER` names: EventBridge `PutEvents` on `TICKWORK_BUS`, or Lambda
- * async invoke. Its retry rounds are logged through `logger`.
+ * async invoke. Its retry rounds are logged through `logger`. Its client makes one attempt per
+ * request: the dispatcher is the only layer that retries (see `checkClientDoesNotRetry` in
+ * src/dispatch/retry.ts).
  */
 export function createDispatcher(logger: Logger): Dispatcher {
   const kind = requireEnv('TICKWORK_DISPATCHER') as DispatcherKind;
   switch (kind) {
     case 'eventbridge':
-      return new EventBridgeDispatcher({ client: new EventBridgeClient({}), busName: requireEnv('TICKWORK_BUS'), logger });
+      return new EventBridgeDispatcher({ client: new EventBridgeClient({ maxAttempts: 1 }), busName: requireEnv('TICKWORK_BUS'), logger });
     case 'lambda': {
       const prefix = requireEnv('TICKWORK_FUNCTION_PREFIX');
-      return new LambdaDispatcher({ client: new LambdaClient({}), functionName: (task) => taskFunctionName(prefix, task), logger });
+      return new LambdaDispatcher({ client: new LambdaClient({ maxAttempts: 1 }), functionName: (task) => taskFunctionName(prefix, task), logger });
     }
     default:
       throw new TickworkError('INVALID_DISPATCHER', `TICKWORK_DISPATCHER must be one of ${DISPATCHER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);

@@ -55,10 +55,17 @@ export class InvalidCronExpressionError extends TickworkError {
   }
 }
 
-/** The tick Lambda was invoked with an event that carries no usable scheduled time. */
+/**
+ * The tick Lambda was invoked with an event that carries no usable scheduled time: none at all, one
+ * that is not an ISO-8601 instant, or one too far ahead of or behind the clock. Nothing was written.
+ */
 export class InvalidTickEventError extends TickworkError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The offending field (`scheduledTime` or `time`), when the event has one. */
+  readonly field: string | undefined;
+
+  constructor(field: string | undefined, message: string, options?: { cause?: unknown }) {
     super('INVALID_TICK_EVENT', message, options);
+    this.field = field;
   }
 }
 

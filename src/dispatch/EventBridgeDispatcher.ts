@@ -20,6 +20,7 @@ import {
 } from './retry.js';
 
 export interface EventBridgeDispatcherOptions extends DeliveryOptions {
+  /** Built with `maxAttempts: 1`: the dispatcher does the retrying, and refuses a client that would too. */
   readonly client: EventBridgeClient;
   /**
    * The bus the per-task rules listen on: its name, or its ARN
@@ -47,11 +48,12 @@ interface PreparedEntry {
 /**
  * Puts task events on an EventBridge bus, where one rule per fan-out task routes them to its Lambda.
  * Events go out in `PutEvents` batches of at most 10 entries and 256 KiB; entries a response reports
- * as failed, and every entry of a request that threw (after the SDK's own retries), are re-batched and
- * retried with backoff. Never throws for an event: each gets an outcome, in input order.
+ * as failed, and every entry of a request that threw, are re-batched and retried with backoff — by the
+ * dispatcher alone: its client must not retry (`maxAttempts: 1`), so each attempt is one request.
+ * Never throws for an event: each gets an outcome, in input order.
  *
  * @example
- * const dispatcher = new EventBridgeDispatcher({ client: new EventBridgeClient({}), busName: 'tickwork-dev' });
+ * const dispatcher = new EventBridgeDispatcher({ client: new EventBridgeClient({ maxAttempts: 1 }), busName: 'tickwork-dev' });
  * const outcomes = await dispatcher.dispatch(details);
  * const unsent = outcomes.filter((o) => !o.dispatched); // release these slots
  */
@@ -61,16 +63,19 @@ export class EventBridgeDispatcher implements Dispatcher {
   readonly #client: EventBridgeClient;
   readonly #policy: DeliveryPolicy;
   readonly #limit: LimitFunction;
+  readonly #clientChecked: () => Promise<void>;
   readonly #transport: Transport<PreparedEntry>;
 
   constructor(options: EventBridgeDispatcherOptions) {
-    ({ policy: this.#policy, limit: this.#limit } = openDelivery(OWNER, options, ['busName'], { expected: 'an EventBridgeClient', concurrency: DEFAULT_CONCURRENCY }));
+    ({ policy: this.#policy, limit: this.#limit, clientChecked: this.#clientChecked } = openDelivery(OWNER, options, ['busName'], { expected: 'an EventBridgeClient', concurrency: DEFAULT_CONCURRENCY }));
     this.busName = busNameOf(options.busName);
     this.#client = options.client;
     this.#transport = { prepare: (detail) => this.#prepare(detail), send: (entries, attempt) => this.#send(entries, attempt) };
   }
 
-  dispatch(events: readonly TaskEventDetail[]): Promise<DispatchOutcome[]> {
+  /** @throws {InvalidDispatcherConfigError} before sending anything, when the client retries on its own */
+  async dispatch(events: readonly TaskEventDetail[]): Promise<DispatchOutcome[]> {
+    await this.#clientChecked();
     return sendWithRetries(events, this.#transport, this.#policy);
   }
 

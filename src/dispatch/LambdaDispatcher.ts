@@ -15,6 +15,7 @@ import {
 } from './retry.js';
 
 export interface LambdaDispatcherOptions extends DeliveryOptions {
+  /** Built with `maxAttempts: 1`: the dispatcher does the retrying, and refuses a client that would too. */
   readonly client: LambdaClient;
   /** The function that runs a task, by task name: a function name, an ARN or a partial ARN. */
   readonly functionName: (task: string) => string;
@@ -42,10 +43,11 @@ interface PreparedInvoke {
  * EventBridge rule would deliver (`taskEvent(detail)`), so the worker reads one shape either way.
  * Throttling, 5xx answers, network errors and answers other than 202 are retried with backoff; other
  * 4xx errors (ResourceNotFoundException, InvalidRequestContentException, RequestTooLargeException, …)
- * fail at once. Never throws for an event: each gets an outcome, in input order.
+ * fail at once. The dispatcher is the only retry layer: its client must be built with `maxAttempts: 1`.
+ * Never throws for an event: each gets an outcome, in input order.
  *
  * @example
- * const dispatcher = new LambdaDispatcher({ client: new LambdaClient({}), functionName: (task) => `tickwork-dev-${task}` });
+ * const dispatcher = new LambdaDispatcher({ client: new LambdaClient({ maxAttempts: 1 }), functionName: (task) => `tickwork-dev-${task}` });
  * const outcomes = await dispatcher.dispatch(details);
  */
 export class LambdaDispatcher implements Dispatcher {
@@ -53,10 +55,11 @@ export class LambdaDispatcher implements Dispatcher {
   readonly #functionName: (task: string) => string;
   readonly #policy: DeliveryPolicy;
   readonly #limit: LimitFunction;
+  readonly #clientChecked: () => Promise<void>;
   readonly #transport: Transport<PreparedInvoke>;
 
   constructor(options: LambdaDispatcherOptions) {
-    ({ policy: this.#policy, limit: this.#limit } = openDelivery(OWNER, options, ['functionName'], { expected: 'a LambdaClient', concurrency: DEFAULT_CONCURRENCY }));
+    ({ policy: this.#policy, limit: this.#limit, clientChecked: this.#clientChecked } = openDelivery(OWNER, options, ['functionName'], { expected: 'a LambdaClient', concurrency: DEFAULT_CONCURRENCY }));
     if (typeof options.functionName !== 'function') {
       throw new InvalidDispatcherConfigError(
         'functionName',
@@ -68,7 +71,9 @@ export class LambdaDispatcher implements Dispatcher {
     this.#transport = { prepare: (detail) => this.#prepare(detail), send: (invokes, attempt) => this.#send(invokes, attempt) };
   }
 
-  dispatch(events: readonly TaskEventDetail[]): Promise<DispatchOutcome[]> {
+  /** @throws {InvalidDispatcherConfigError} before sending anything, when the client retries on its own */
+  async dispatch(events: readonly TaskEventDetail[]): Promise<DispatchOutcome[]> {
+    await this.#clientChecked();
     return sendWithRetries(events, this.#transport, this.#policy);
   }
 

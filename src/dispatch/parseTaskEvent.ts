@@ -2,15 +2,29 @@ import { z } from 'zod';
 import { InvalidTaskEventError } from '../errors.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { DEPLOYMENT_ID } from '../store/Store.js';
+import { MAX_PAYLOAD_BYTES } from './dispatchAt.js';
 import { TASK_EVENT_DETAIL_TYPE, TASK_EVENT_SOURCE, taskEventId, type TaskEventDetail } from './Dispatcher.js';
+
+/**
+ * The largest `detail` a worker reads, as UTF-8 JSON. Tickwork sends at most a payload of
+ * `MAX_PAYLOAD_BYTES` (refused at enqueue) and fields that are each short: ids, an ISO instant, the
+ * owner (≤ 256) and a task name, which is part of a DynamoDB partition key and so at most 2 KiB.
+ * Together those stay well under the 8 KiB kept for them; anything larger was not sent by a tick.
+ */
+export const MAX_TASK_EVENT_DETAIL_BYTES = MAX_PAYLOAD_BYTES + 8 * 1024;
+
+const instant = z.iso.datetime();
 
 const detailSchema = z.strictObject({
   version: z.literal(1),
   id: z.string().min(1),
   deployment: z.string().regex(DEPLOYMENT_ID),
   task: z.string().min(1),
-  slot: z.string().min(1).max(256),
-  at: z.iso.datetime(),
+  // `<ISO instant>` for a scheduled slot, `<ISO instant>#<id>` for a one-off (`dispatchAt`).
+  slot: z.string().min(1).max(256).refine((slot) => instant.safeParse(slot.split('#')[0]).success, {
+    message: 'expected an ISO-8601 instant, or one followed by #<id>',
+  }),
+  at: instant,
   owner: z.string().min(1).max(256),
   fence: z.number().int().positive().nullable(),
   attempt: z.number().int().positive(),
@@ -31,14 +45,20 @@ export interface ValidTaskEvent {
 }
 
 /**
- * Checks a worker's event before it touches anything: Tickwork's source and detail-type, the detail's
- * schema, the deployment, an id that matches `(deployment, task, slot)`, a time that matches the
- * slot, the task this function is for (`only`), and a task this kernel runs in its own Lambda. Anything else throws `InvalidTaskEventError` naming the field.
+ * Checks a worker's event before it touches anything: the detail's size, Tickwork's source and
+ * detail-type, the detail's schema (ISO-8601 instants for the slot and its time), the deployment, an
+ * id that matches `(deployment, task, slot)`, a time that matches the slot, the task this function is
+ * for (`only`), and a task this kernel runs in its own Lambda. Anything else throws
+ * `InvalidTaskEventError` naming the field.
  */
 export function parseTaskEvent(
   event: unknown,
   options: { readonly tasks: ReadonlyMap<string, CompiledTask>; readonly deployment: string; readonly only?: string },
 ): ValidTaskEvent {
+  const bytes = detailBytes(event);
+  if (bytes > MAX_TASK_EVENT_DETAIL_BYTES) {
+    throw new InvalidTaskEventError('detail', `expected at most ${MAX_TASK_EVENT_DETAIL_BYTES} bytes of JSON (a ${MAX_PAYLOAD_BYTES}-byte payload and the fields around it), got ${bytes}`);
+  }
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
@@ -63,4 +83,19 @@ export function parseTaskEvent(
     throw new InvalidTaskEventError('detail.task', `task ${JSON.stringify(detail.task)} runs inline in the tick, not in its own Lambda`);
   }
   return { detail, task };
+}
+
+/**
+ * The UTF-8 JSON size of the event's `detail`, measured before the schema walks it; 0 when it has no
+ * object to measure (the schema then says what is missing).
+ */
+function detailBytes(event: unknown): number {
+  const detail = (event as { detail?: unknown } | null | undefined)?.detail;
+  if (detail === null || typeof detail !== 'object') return 0;
+  try {
+    return Buffer.byteLength(JSON.stringify(detail), 'utf8');
+  } catch (error) {
+    // Only a direct call can pass a cycle or a BigInt: Lambda hands the worker parsed JSON.
+    throw new InvalidTaskEventError('detail', `expected JSON data, got something JSON.stringify refuses (${error instanceof Error ? error.message : String(error)})`);
+  }
 }

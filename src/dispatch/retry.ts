@@ -6,7 +6,9 @@
  *   attempt 1: all events ──▶ failed ones ──sleep(jitter ≤ 100 ms)──▶ attempt 2: only those
  *              ──▶ failed ones ──sleep(≤ 200 ms)──▶ attempt 3 ──sleep(≤ 400 ms)──▶ attempt 4: last
  *
- * With the defaults the waits add up to at most 700 ms, well inside a tick's minute.
+ * With the defaults the waits add up to at most 700 ms, well inside a tick's minute — and each
+ * attempt is exactly one request, because this loop is the only retry layer: the SDK client must
+ * not retry as well (see `checkClientDoesNotRetry`).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { setTimeout as wait } from 'node:timers/promises';
@@ -176,10 +178,17 @@ export function resolveDelivery(owner: string, options: DeliveryOptions, default
   return { maxAttempts, baseDelayMs, maxDelayMs, concurrency, sleep, random, onCall, logger };
 }
 
+/** The part of an SDK v3 client a dispatcher relies on: `send`, and the resolved `maxAttempts`. */
+interface SdkClient {
+  send(command: unknown): Promise<unknown>;
+  readonly config: { readonly maxAttempts: () => Promise<number> };
+}
+
 /**
  * What every AWS dispatcher's constructor does first: refuse option keys it does not know, check its
  * SDK client, and resolve the delivery policy, with one limiter so overlapping `dispatch()` calls share
- * the bound.
+ * the bound. `clientChecked()` settles whether the client retries on its own; `dispatch()` awaits it
+ * before its first request (the SDK resolves `maxAttempts` asynchronously, so a constructor cannot).
  *
  * @throws {InvalidDispatcherConfigError} naming the field
  */
@@ -188,13 +197,49 @@ export function openDelivery(
   options: DeliveryOptions & { readonly client?: unknown },
   ownKeys: readonly string[],
   client: { readonly expected: string; readonly concurrency: number },
-): { readonly policy: DeliveryPolicy; readonly limit: LimitFunction } {
+): { readonly policy: DeliveryPolicy; readonly limit: LimitFunction; readonly clientChecked: () => Promise<void> } {
   rejectUnknownOptions(owner, options, ['client', ...ownKeys, ...DELIVERY_KEYS]);
-  if (typeof (options.client as { send?: unknown } | undefined)?.send !== 'function') {
+  const sdk = options.client as Partial<SdkClient> | undefined;
+  if (typeof sdk?.send !== 'function' || typeof sdk.config?.maxAttempts !== 'function') {
     throw new InvalidDispatcherConfigError('client', `${owner} expects client to be ${client.expected}, got ${describeValue(options.client)}`);
   }
   const policy = resolveDelivery(owner, options, client.concurrency);
-  return { policy, limit: pLimit(policy.concurrency) };
+  let checked: Promise<void> | undefined;
+  return {
+    policy,
+    limit: pLimit(policy.concurrency),
+    clientChecked: () => (checked ??= checkClientDoesNotRetry(owner, sdk as SdkClient, client.expected, policy.maxAttempts)),
+  };
+}
+
+/**
+ * Refuses an SDK client that would retry a failed request itself: the dispatcher must be the only
+ * retry layer. Two layers multiply — the SDK's default 3 attempts inside each of the dispatcher's 4 make
+ * 12 requests for one batch — and add up their waits (the SDK backs off throttling from a second,
+ * up to 20 s), so a tick could spend many seconds on a batch the dispatcher means to give up on within
+ * 0.7 s. The dispatcher's layer is the one to keep: it alone sees entries `PutEvents` rejected inside
+ * a successful answer (which the SDK never retries), re-batches them, and reports attempts per event.
+ *
+ * The client is checked rather than built here because callers configure it (endpoint, region,
+ * credentials) and may share it, as `DynamoDbStore` takes its client; build it with `maxAttempts: 1`.
+ * Only `maxAttempts` is read: a custom `retryStrategy` is not inspected, and must not retry either.
+ *
+ * @throws {InvalidDispatcherConfigError} naming `client`, with the attempts the client would make
+ */
+async function checkClientDoesNotRetry(owner: string, client: SdkClient, expected: string, maxAttempts: number): Promise<void> {
+  let attempts: number;
+  try {
+    attempts = await client.config.maxAttempts();
+  } catch (error) {
+    throw new InvalidDispatcherConfigError('client', `${owner} could not read its client's maxAttempts: ${describeError(error)}`, { cause: error });
+  }
+  if (attempts !== 1) {
+    throw new InvalidDispatcherConfigError(
+      'client',
+      `${owner} expects client to be ${expected} built with maxAttempts: 1, since the dispatcher retries itself ` +
+        `(${maxAttempts} attempts); got a client that makes up to ${describeValue(attempts)} attempts per request`,
+    );
+  }
 }
 
 /** Rejects option keys the owner does not know, so a misspelt `busname` fails at construction. */

@@ -20,6 +20,11 @@ type FieldValue = string | number | readonly (string | number)[];
  * the cron fields it sets, so order matters: `everyFiveMinutes().hourly()` is `0 * * * *`. Values are
  * checked for type here and for range when the schedule is built, where the error can name the field.
  *
+ * An `every(N minutes)` interval no cron step expresses is kept beside the expression (`intervalMinutes`)
+ * and stands for the minute field, so a later helper that sets the minute replaces it too:
+ * `every(420).daily()` runs once a day, while `every(420).weekdays()` keeps its 7 minutes. A sub-minute
+ * repeat stays, as in Laravel: `everyFiveSeconds().hourly()` repeats inside minute 0.
+ *
  * One deliberate difference: `lastDayOfMonth()` writes `L`, evaluated for the tick's own month, where
  * Laravel writes the last day of the month in which the kernel was loaded (wrong in a warm Lambda).
  */
@@ -70,9 +75,10 @@ export abstract class FrequencyBuilder extends DraftEditor {
     });
   }
 
-  /** Replaces the given fields of the task's expression, leaving the others. */
+  /** Replaces the given fields of the task's expression, leaving the others; a new minute ends an `every()` interval. */
   protected splice(fields: Partial<Record<CronFieldName, string | number>>): this {
     return this.edit((d) => {
+      if (fields.minute !== undefined) d.intervalMinutes = undefined;
       for (const [field, value] of Object.entries(fields) as [CronFieldName, string | number][]) {
         d.expression = spliceField(d.expression, field, value);
       }
@@ -122,7 +128,7 @@ export abstract class FrequencyBuilder extends DraftEditor {
 
   /** `0 0 * * *` */
   daily(): this { return this.splice({ minute: 0, hour: 0 }); }
-  /** Every day at `time` ('HH:MM' or 'HH'): `dailyAt('13:05')` is `5 13 * * *`. */
+  /** Every day at `time` ('HH:MM', 'HH' or 'HH:MM:SS', seconds ignored as Laravel does): `dailyAt('13:05')` is `5 13 * * *`. */
   dailyAt(time: string): this {
     const { hour, minute } = this.#parseTime(time, 'dailyAt');
     return this.splice({ minute, hour });
@@ -171,9 +177,9 @@ export abstract class FrequencyBuilder extends DraftEditor {
   }
   /** On the last day of every month at `time`, whatever its length (`L`). */
   lastDayOfMonth(time = '0:0'): this { return this.dailyAt(time).splice({ dayOfMonth: 'L' }); }
-  /** The days of the month to run on: `daysOfMonth(1, 10, 20)`. */
+  /** At midnight on the given days of the month, as Laravel: `daysOfMonth(1, 15)` or `daysOfMonth([1, 15])` is `0 0 1,15 * *`. */
   daysOfMonth(...days: (number | readonly number[])[]): this {
-    return this.splice({ dayOfMonth: this.#list(days.flat(), 'daysOfMonth') });
+    return this.splice({ minute: 0, hour: 0, dayOfMonth: this.#list(days.flat(), 'daysOfMonth') });
   }
 
   /** `0 0 1 1-12/3 *` */
@@ -207,7 +213,7 @@ export abstract class FrequencyBuilder extends DraftEditor {
   }
 
   #parseTime(time: string, method: string): ClockTime {
-    return parseClockTime(time) ?? this.reject(method, "a time 'HH:MM' (00:00–23:59)", time);
+    return parseClockTime(time) ?? this.reject(method, "a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59)", time);
   }
 }
 

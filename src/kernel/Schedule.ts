@@ -3,6 +3,7 @@ import { describeValue, InvalidTaskError, TickworkError } from '../errors.js';
 import { nextRuns, occurrences, type Occurrence } from '../evaluation/occurrences.js';
 import { commands as defaultCommands, type CommandRegistry } from './CommandRegistry.js';
 import { applyAttributes, type GroupAttributes } from './groupAttributes.js';
+import { assertJitterFits } from './runBudget.js';
 import { scheduledMethods } from './Scheduled.js';
 import { TaskBuilder } from './TaskBuilder.js';
 import { freezeDraft, newDraft, type TaskDraft } from './TaskDraft.js';
@@ -186,7 +187,9 @@ export class Schedule {
           `command "${draft.action.command}" is not registered; call registerCommand('${draft.action.command}', handler) before the schedule is built`,
         );
       }
-      return Object.freeze({ definition: freezeDraft(draft, name), cron: compileCron(draft.expression, name) });
+      const task = Object.freeze({ definition: freezeDraft(draft, name), cron: compileCron(draft.expression, name) });
+      assertJitterFits(task.definition, task.cron);
+      return task;
     });
   }
 

@@ -109,7 +109,9 @@ export class TaskBuilder extends HookBuilder {
 
   /**
    * Starts each run up to `seconds` after its slot, by an offset derived from the task's name and the
-   * slot — the same on every retry — so fleets of similar tasks spread their load. At most 300.
+   * slot — the same on every retry — so fleets of similar tasks spread their load. At most 300, and
+   * the wait must leave the run time to work in the Lambda it waits in: checked when the schedule is
+   * built (see `assertJitterFits`), whatever order `jitter()`, `timeout()` and `onLambda()` come in.
    */
   jitter(seconds: number): this {
     return this.edit((d) => (d.jitterSeconds = this.integer(seconds, 'jitter', 1, 300)));

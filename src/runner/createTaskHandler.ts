@@ -10,10 +10,13 @@ import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
-import type { RunStatus, Store } from '../store/Store.js';
+import type { LeaseRequest, RunStatus, Store } from '../store/Store.js';
 import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
 import type { OutputSinks } from './deliverOutput.js';
-import { runClaimed, runLeased, type RunContext, type SkipReason } from './runSlot.js';
+import { FAILURE_REASON, RUN_STATUS, type SkipReason } from '../vocabulary.js';
+import { runLeased } from './overlap.js';
+import { runClaimed } from './runClaimed.js';
+import type { RunContext } from './RunContext.js';
 
 /** Middy aborts the handler's signal this long before the Lambda's own timeout: the last resort. */
 const MIDDY_TIMEOUT_EARLY_MS = 500;
@@ -44,6 +47,8 @@ export type TaskRunReport =
   | { readonly task: string; readonly slot: string; readonly outcome: 'ran'; readonly attempt: number }
   | { readonly task: string; readonly slot: string; readonly outcome: 'skipped'; readonly attempt: number; readonly reason: SkipReason }
   | { readonly task: string; readonly slot: string; readonly outcome: 'replaced'; readonly attempt: number }
+  /** A Lambda retry of a worker that died mid-run: recorded `failed` (reason `abandoned`), not run again. */
+  | { readonly task: string; readonly slot: string; readonly outcome: 'abandoned'; readonly attempt: number }
   /** Not started: a duplicate delivery, a run already finished, or a claim this event's owner does not hold. */
   | { readonly task: string; readonly slot: string; readonly outcome: 'not-started'; readonly status: RunStatus | undefined };
 
@@ -79,14 +84,17 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     const { definition } = task;
     const { name } = definition;
     const store = definition.onOneServer ? options.store.shared() : options.store;
-    const start = await store.startRun({
-      task: name,
-      slot: detail.slot,
-      owner: detail.owner,
-      worker: context?.awsRequestId ?? `direct-${now()}`,
-      startedAt: now(),
-      retries: lambdaSettings(definition)?.retries ?? 0,
-    });
+    const worker = context?.awsRequestId ?? `direct-${now()}`;
+    const start = await store.startRun({ task: name, slot: detail.slot, owner: detail.owner, worker, startedAt: now(), retries: lambdaSettings(definition)?.retries ?? 0 });
+    if (!start.started && start.status === RUN_STATUS.running && start.worker === worker) {
+      // A Lambda retry of this very invocation, whose first attempt died mid-run (a crash, the Lambda
+      // timeout, a store fault after the run): it may have done its work, so it is not started again
+      // but recorded, rather than left `running` with nothing behind it.
+      const error = 'Abandoned: the worker invocation that started this run ended before recording an outcome; Lambda retried it, and the run is not started twice';
+      await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: now(), ifStatus: RUN_STATUS.running });
+      logger.error('task failed', { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
+      return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
+    }
     if (!start.started) {
       logger.warn('task event refused', { task: name, slot: detail.slot, eventId: detail.id, status: start.status ?? 'not claimed', attempt: detail.attempt });
       return { task: name, slot: detail.slot, outcome: 'not-started', status: start.status };
@@ -112,7 +120,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     const overlap = definition.withoutOverlapping;
     const result = overlap === false
       ? await runClaimed(run, store, due, detail.owner)
-      : await runLeased(run, store, due, overlap, async (request) => {
+      : await runLeased(run, store, due, overlap, async (request: LeaseRequest) => {
           // The tick took the lease for this slot: move it to this run's own deadline. If it lapsed on
           // the way (a slow delivery, a retry), take it afresh — or find another run holding it.
           const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt })).extended;

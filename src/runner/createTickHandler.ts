@@ -80,12 +80,12 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
-  const minuteOptions: TickMinuteOptions =
+  const minuteOptions: Omit<TickMinuteOptions, 'now'> =
     options.resolvePlaceholder === undefined ? {} : { resolvePlaceholder: options.resolvePlaceholder };
 
   const tick = async (event: unknown, context: Context): Promise<TickReport> => {
     // Parsed before any I/O: a malformed event fails here and writes nothing.
-    const minute = tickMinute(event, minuteOptions);
+    const minute = tickMinute(event, { ...minuteOptions, now: now() });
     const report = await runTick({
       tasks,
       commands,

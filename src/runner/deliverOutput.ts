@@ -32,7 +32,8 @@ export async function deliverOutput(
   if (email !== undefined && (!email.onlyIfOutput || result.output.trim() !== '')) {
     deliveries.push({ target: `mail to ${email.to.join(', ')}`, send: () => sinks.mailer.send({ to: email.to, subject, text: body }) });
   }
-  if (emailOnFailure !== undefined && result.status !== 'succeeded') {
+  // Failed and timed-out runs only: a `replaced` run was stopped on purpose, for a newer slot, and did not fail.
+  if (emailOnFailure !== undefined && (result.status === 'failed' || result.status === 'timed-out')) {
     const text = `${result.error}\n\n${body}`;
     deliveries.push({ target: `mail to ${emailOnFailure.to.join(', ')}`, send: () => sinks.mailer.send({ to: emailOnFailure.to, subject, text }) });
   }

@@ -1,10 +1,11 @@
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { WallClock } from '../evaluation/wallClock.js';
 import { minuteOfDay, parseClockTime } from '../kernel/clockTime.js';
+import type { SkipReason } from '../vocabulary.js';
 import type { Condition, ConditionContext, TimeWindow } from '../kernel/types.js';
 
-/** Why a due slot was filtered out before it was claimed. */
-export type FilterReason = 'environment' | 'when-false' | 'skip-true' | 'outside-between' | 'inside-unless-between';
+/** Why a due slot was filtered out before it ran (values of `SKIP_REASON`). */
+export type FilterReason = Extract<SkipReason, 'environment' | 'when-false' | 'skip-true' | 'outside-between' | 'inside-unless-between'>;
 
 /**
  * Applies a task's runtime filters to one slot, at tick time, for the slot's own minute and the

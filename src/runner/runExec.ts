@@ -19,14 +19,17 @@ export function runExec(
     const [file, args, shell] = typeof command === 'string' ? [command, [], true] : [command[0] ?? '', command.slice(1), false];
     const child = spawn(file, args, { shell, cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let lastLine = '';
-    const capture = (chunk: Buffer) => {
-      const text = chunk.toString();
+    const capture = (text: string) => {
       options.write(text);
       const lines = text.trim().split('\n');
       lastLine = lines[lines.length - 1] ?? lastLine;
     };
-    child.stdout.on('data', capture);
-    child.stderr.on('data', capture);
+    // A pipe splits output wherever it likes, '€' included: each stream decodes through its own
+    // StringDecoder (setEncoding), which holds a character's first bytes until the rest arrive.
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.setEncoding('utf8');
+      stream.on('data', capture);
+    }
 
     let killTimer: NodeJS.Timeout | undefined;
     const stop = () => {

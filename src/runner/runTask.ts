@@ -45,6 +45,20 @@ export type TaskResult =
 export const ABORT_GRACE_MS = 2_000;
 
 /**
+ * When a run will start and by when it must end, judged at `now`: it starts at its slot's second plus
+ * the task's jitter (at once when `immediate`: a buffered run follows the one before it), never past
+ * the invocation's `deadline`, and ends at its `timeout()` after that start, within the deadline. The
+ * run's own deadline and its lease's expiry (`overlap.ts`) both come from here, so they cannot disagree.
+ */
+export function runWindow(due: DueSlot, at: { readonly now: number; readonly deadline: number; readonly immediate: boolean }): { readonly start: number; readonly end: number } {
+  const { definition } = due.task;
+  const jitter = definition.jitterSeconds === undefined ? 0 : jitterMs(definition.name, due.slot, definition.jitterSeconds);
+  const start = at.immediate ? at.now : Math.min(at.deadline, Math.max(at.now, due.at.getTime() + jitter));
+  const end = definition.timeoutSeconds === undefined ? at.deadline : Math.min(at.deadline, start + definition.timeoutSeconds * 1000);
+  return { start, end };
+}
+
+/**
  * Runs one claimed slot: pings and `before` hooks, the action, then the success or failure hooks and
  * pings, then `after`. A slot later in its minute starts at its second, plus the task's jitter. The run's signal aborts at its
  * deadline (the task's `timeout()`, or the tick's); an action that ignores it is abandoned there and the
@@ -52,9 +66,8 @@ export const ABORT_GRACE_MS = 2_000;
  */
 export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<TaskResult> {
   const { definition } = due.task;
-  const startAt = due.at.getTime() + (definition.jitterSeconds === undefined ? 0 : jitterMs(definition.name, due.slot, definition.jitterSeconds));
-  const wait = options.immediate === true ? 0 : startAt - options.now();
-  if (wait > 0) await sleep(Math.min(wait, Math.max(0, options.deadline - options.now())));
+  const wait = runWindow(due, { now: options.now(), deadline: options.deadline, immediate: options.immediate === true }).start - options.now();
+  if (wait > 0) await sleep(wait);
 
   const started = options.now();
   let payload: unknown;
@@ -65,9 +78,7 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
     const timing = { durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '', abandoned: false };
     return { status: 'failed', ...timing, error: `Invalid payload: ${errorMessage(error)}` };
   }
-  const deadline = definition.timeoutSeconds === undefined
-    ? options.deadline
-    : Math.min(options.deadline, started + definition.timeoutSeconds * 1000);
+  const deadline = runWindow(due, { now: started, deadline: options.deadline, immediate: true }).end;
   const controller = new AbortController();
   let deadlineHit = false;
   const timer = setTimeout(() => {
@@ -138,6 +149,32 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   if (failure === undefined) return { status: 'succeeded', ...timing };
   const status = stopped && deadlineHit ? 'timed-out' : failure instanceof RunReplacedError ? 'replaced' : 'failed';
   return { status, ...timing, error: errorMessage(failure) };
+}
+
+/**
+ * A slot decided failed before its action could start (a `when()`/`skip()` condition threw): its
+ * failure hooks and ping run, with a context whose signal is already aborted, and the result is the
+ * failure, for the record and the failure mail.
+ */
+export async function failBeforeRun(due: DueSlot, error: unknown, options: Pick<RunTaskOptions, 'now' | 'logger'>): Promise<TaskResult> {
+  const { definition } = due.task;
+  const started = options.now();
+  const logger = options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } });
+  const context: TaskContext = {
+    name: definition.name,
+    slot: due.slot,
+    scheduledAt: due.at,
+    signal: AbortSignal.abort(error),
+    logger,
+    fence: undefined,
+    payload: undefined,
+    write: () => {},
+  };
+  await runHooks('onFailure', definition.hooks.onFailure.map((hook) => () => hook(error, context)), logger);
+  await ping(definition.pings.onFailure, logger);
+  // The condition's own message already names what threw (see `filters.ts`).
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 'failed', durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '', abandoned: false, error: message };
 }
 
 async function perform(action: TaskAction, context: TaskContext, commands: CommandRegistry): Promise<void> {

@@ -1,8 +1,11 @@
 import { StoreError } from '../errors.js';
+import { RUN_STATUS } from '../vocabulary.js';
 import { DEFAULT_DEPLOYMENT } from './keys.js';
+import { canAcquireLease, canStart, canTakeOver, OUTCOME_FIELDS } from './runTransitions.js';
 import {
   DEPLOYMENT_ID,
   SHARED_SCOPE,
+  type BufferRequest,
   type ClaimResult,
   type LeaseExtension,
   type LeaseHolder,
@@ -19,7 +22,10 @@ import {
   type SlotClaim,
   type StartResult,
   type Store,
+  type TickAdvance,
 } from './Store.js';
+
+const MINUTE_MS = 60_000;
 
 /** Everything a MemoryStore holds; views made by `shared()` use the same state. */
 class State {
@@ -27,7 +33,11 @@ class State {
   readonly leases = new Map<string, LeaseHolder>();
   readonly fences = new Map<string, number>();
   readonly missed = new Map<string, MissedRecord>();
-  readonly ticks = new Map<string, number>();
+  readonly ticks = new Map<string, { readonly last: number; readonly previous: number | undefined }>();
+  /** Catch-up ranges `(from, to]` per scope, as `DynamoTickState` records them. */
+  readonly covered = new Map<string, { readonly from: number; readonly to: number }[]>();
+  /** The worker that started each run last. */
+  readonly workers = new Map<string, string>();
   readonly pauses = new Map<string, PauseState>();
   readonly pending = new Map<string, PendingRun>();
   /** Starts per run record, as `startRun` counts them. */
@@ -69,32 +79,38 @@ export class MemoryStore implements Store {
   async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
     const key = this.#key(claim.task, claim.slot);
     const existing = this.#state.runs.get(key);
-    const stale = existing?.status === 'dispatched' && claim.takeOverDispatchedBefore !== undefined && existing.claimedAt < claim.takeOverDispatchedBefore;
-    if (existing !== undefined && !stale) {
+    const takeOver = existing !== undefined && claim.dispatch === true && canTakeOver(this.#runState(key, existing), claim);
+    if (existing !== undefined && !takeOver) {
       return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status } };
     }
     this.#state.attempts.delete(key);
-    const { dispatch, takeOverDispatchedBefore: _, ...record } = claim;
-    this.#state.runs.set(key, { ...record, status: dispatch === true ? 'dispatched' : 'running' });
+    this.#state.workers.delete(key);
+    const { dispatch, takeOverDispatchedBefore: _, decided, ...record } = claim;
+    const status = decided?.status ?? (dispatch === true ? RUN_STATUS.dispatched : RUN_STATUS.running);
+    this.#state.runs.set(key, {
+      ...record,
+      status,
+      ...(decided === undefined ? {} : { reason: decided.reason, finishedAt: claim.claimedAt, ...(decided.error === undefined ? {} : { error: decided.error }) }),
+    });
     return { claimed: true };
   }
 
   async startRun(start: RunStart): Promise<StartResult> {
     const key = this.#key(start.task, start.slot);
     const run = this.#state.runs.get(key);
-    const attempts = this.#state.attempts.get(key);
-    // As DynamoDB's condition: a failed run restarts only if a worker started it before.
-    const startable = run !== undefined && run.owner === start.owner &&
-      (run.status === 'dispatched' || ((run.status === 'failed' || run.status === 'timed-out') && attempts !== undefined && attempts <= start.retries));
-    if (!startable) return { started: false, status: run?.status };
-    this.#state.attempts.set(key, (attempts ?? 0) + 1);
-    this.#state.runs.set(key, { ...run, status: 'running', startedAt: start.startedAt });
-    return { started: true, attempt: (attempts ?? 0) + 1 };
+    if (run === undefined || !canStart(this.#runState(key, run), start)) {
+      const worker = this.#state.workers.get(key);
+      return { started: false, status: run?.status, ...(worker === undefined ? {} : { worker }) };
+    }
+    const attempt = (this.#state.attempts.get(key) ?? 0) + 1;
+    this.#state.attempts.set(key, attempt);
+    this.#state.workers.set(key, start.worker);
+    this.#state.runs.set(key, { ...run, status: RUN_STATUS.running, startedAt: start.startedAt, attempts: attempt });
+    return { started: true, attempt };
   }
 
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
-    const claims = request.onOneServer ? (this.shared() as MemoryStore) : this;
-    const key = claims.#key(request.task, request.slot);
+    const key = this.#key(request.task, request.slot, request.onOneServer ? SHARED_SCOPE : this.#scope);
     const run = this.#state.runs.get(key);
     if (run === undefined || run.owner !== request.owner || run.status !== 'dispatched') return false;
     this.#state.runs.delete(key);
@@ -120,8 +136,11 @@ export class MemoryStore implements Store {
 
   async dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean> {
     const key = this.#queueKey(run);
-    if (this.#state.queue.get(key)?.attempt !== run.attempt) return false;
-    return this.#state.queue.delete(key);
+    const queued = this.#state.queue.get(key);
+    // Gone already counts as done (safe to repeat); a run queued again since stays.
+    if (queued !== undefined && queued.attempt !== run.attempt) return false;
+    this.#state.queue.delete(key);
+    return true;
   }
 
   #queueKey(run: Pick<QueuedRun, 'id' | 'at'>): string {
@@ -134,8 +153,9 @@ export class MemoryStore implements Store {
     if (existing === undefined || existing.owner !== outcome.owner) return false;
     if (outcome.ifStatus !== undefined && existing.status !== outcome.ifStatus) return false;
     const { ifStatus: _, ...fields } = outcome;
-    const { error: _e, reason: _r, output: _o, durationMs: _d, ...kept } = existing;
-    this.#state.runs.set(key, { ...kept, ...fields });
+    const kept: Record<string, unknown> = { ...existing };
+    for (const field of OUTCOME_FIELDS) delete kept[field];
+    this.#state.runs.set(key, { ...(kept as unknown as RunRecord), ...fields });
     return true;
   }
 
@@ -155,7 +175,7 @@ export class MemoryStore implements Store {
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
-    if (held !== undefined && held.expiresAt >= request.now) return { acquired: false, holder: held };
+    if (held !== undefined && !canAcquireLease(held, request)) return { acquired: false, holder: held };
     this.#state.leases.set(key, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
     const fence = (this.#state.fences.get(key) ?? 0) + 1;
     this.#state.fences.set(key, fence);
@@ -185,23 +205,39 @@ export class MemoryStore implements Store {
     return { released: true, pending };
   }
 
-  async bufferBehindLease(request: { task: string; slot: string; owner: string; now: number; payload?: string }): Promise<boolean> {
+  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
-    if (held === undefined || held.expiresAt < request.now || this.#state.pending.has(key)) return false;
+    const waiting = this.#state.pending.get(key);
+    if (held === undefined || held.expiresAt < request.now || (waiting !== undefined && request.displace !== true)) return { buffered: false };
     this.#state.pending.set(key, { slot: request.slot, owner: request.owner, ...(request.payload === undefined ? {} : { payload: request.payload }) });
-    return true;
+    return waiting === undefined ? { buffered: true } : { buffered: true, displaced: waiting };
   }
 
   async lastTick(): Promise<number | undefined> {
-    return this.#state.ticks.get(this.#scope);
+    return this.#state.ticks.get(this.#scope)?.last;
   }
 
-  async advanceTick(minute: number): Promise<boolean> {
-    const last = this.#state.ticks.get(this.#scope);
-    if (last !== undefined && last >= minute) return false;
-    this.#state.ticks.set(this.#scope, minute);
-    return true;
+  /** As `DynamoTickState.advanceTick`: the same ranges, from the same state. */
+  async advanceTick(minute: number): Promise<TickAdvance> {
+    const state = this.#state.ticks.get(this.#scope);
+    if (state === undefined || state.last < minute) {
+      this.#state.ticks.set(this.#scope, { last: minute, previous: state?.last });
+      return this.#decides(state?.last, minute);
+    }
+    if (state.last === minute) return this.#decides(state.previous, minute);
+    const range = (this.#state.covered.get(this.#scope) ?? []).find((r) => r.from < minute && minute <= r.to);
+    if (range === undefined) return { decides: true, from: minute - MINUTE_MS };
+    return range.to === minute ? { decides: true, from: range.from } : { decides: false, lastTick: state.last };
+  }
+
+  #decides(from: number | undefined, minute: number): TickAdvance {
+    if (from !== undefined && minute - from > MINUTE_MS) {
+      const ranges = this.#state.covered.get(this.#scope) ?? [];
+      if (!ranges.some((r) => r.to === minute)) ranges.push({ from, to: minute });
+      this.#state.covered.set(this.#scope, ranges);
+    }
+    return { decides: true, from };
   }
 
   async recordMissed(missed: MissedRecord): Promise<void> {
@@ -234,9 +270,13 @@ export class MemoryStore implements Store {
     return [...this.#state.missed].filter(([key]) => key.startsWith(prefix)).map(([, record]) => record);
   }
 
+  #runState(key: string, run: RunRecord) {
+    return { owner: run.owner, status: run.status, claimedAt: run.claimedAt, attempts: this.#state.attempts.get(key), worker: this.#state.workers.get(key) };
+  }
+
   /** `scope|task|rest`, JSON-quoted so no name can forge another's key. */
-  #key(task: string, rest?: string): string {
-    const base = `${JSON.stringify(this.#scope)}|${JSON.stringify(task)}|`;
+  #key(task: string, rest?: string, scope: string = this.#scope): string {
+    const base = `${JSON.stringify(scope)}|${JSON.stringify(task)}|`;
     return rest === undefined ? base : `${base}${rest}`;
   }
 }

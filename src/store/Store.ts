@@ -1,9 +1,6 @@
-/**
- * Where a run stands. `running` is written by the claim of an inline run; `dispatched` by the claim of a
- * fan-out run, until its worker starts it (`startRun`); the others by `completeRun`. `replaced`: stopped
- * for a newer slot (overlap policy `replace`), and never restarted.
- */
-export type RunStatus = 'dispatched' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'timed-out' | 'replaced';
+import type { MissReason, RunReason, RunStatus } from '../vocabulary.js';
+
+export type { RunStatus } from '../vocabulary.js';
 
 /** A claim on one `(task, slot)`: at most one claim per slot ever succeeds. */
 export interface SlotClaim {
@@ -18,9 +15,15 @@ export interface SlotClaim {
   /**
    * Also takes the slot from a claim still `dispatched` that was made before this time (epoch ms): its
    * tick died between claiming and sending. Its event, should it still arrive, names the old owner
-   * and is refused by the worker, so the slot still starts once.
+   * and is refused by the worker, so the slot still starts once. A claim still `dispatched` by this
+   * same owner (a Lambda retry of the tick) is taken over at once. See `RUN_TRANSITIONS`.
    */
   readonly takeOverDispatchedBefore?: number;
+  /**
+   * Claims the slot already decided: the record is written with this outcome in the same request (a
+   * `when()` that said no, a condition that threw), so no later tick can decide the slot again.
+   */
+  readonly decided?: { readonly status: 'skipped' | 'failed'; readonly reason: RunReason; readonly error?: string };
 }
 
 export type ClaimResult =
@@ -37,8 +40,8 @@ export interface RunOutcome {
   readonly finishedAt: number;
   readonly durationMs?: number;
   readonly error?: string;
-  /** Why the run was skipped, for `status: 'skipped'`. */
-  readonly reason?: string;
+  /** Why the run was skipped (or failed without an error of its own). */
+  readonly reason?: RunReason;
   /** The tail of the run's captured output (see `OUTPUT_EXCERPT_BYTES`). */
   readonly output?: string;
   /** Epoch milliseconds the run started, and how long after its slot that was. */
@@ -58,10 +61,12 @@ export interface RunRecord {
   readonly finishedAt?: number;
   readonly durationMs?: number;
   readonly error?: string;
-  readonly reason?: string;
+  readonly reason?: RunReason;
   readonly output?: string;
   readonly startedAt?: number;
   readonly latenessMs?: number;
+  /** Starts by a worker, for fan-out runs. */
+  readonly attempts?: number;
 }
 
 /** A task worker starting a dispatched run (see `Store.startRun`). */
@@ -81,8 +86,12 @@ export interface RunStart {
 export type StartResult =
   /** `attempt` counts the starts of this run, from 1. */
   | { readonly started: true; readonly attempt: number }
-  /** Already started (a duplicate delivery), finished, out of retries, or never claimed by `owner`. */
-  | { readonly started: false; readonly status: RunStatus | undefined };
+  /**
+   * Already started (a duplicate delivery), finished, out of retries, or never claimed by `owner`.
+   * `worker` is the invocation that started it last: when it is this one, a Lambda retry of a worker
+   * that died mid-run found its own start with no retries left.
+   */
+  | { readonly started: false; readonly status: RunStatus | undefined; readonly worker?: string };
 
 /**
  * A run waiting in the table for its time: a one-off dispatch (`dispatchAt`), or a slot whose dispatch
@@ -133,6 +142,18 @@ export interface PendingRun {
   readonly payload?: string;
 }
 
+/** A slot asking to wait behind the task's lease (see `Leases.bufferBehindLease`). */
+export interface BufferRequest {
+  readonly task: string;
+  readonly slot: string;
+  /** Who claimed the slot, and so owns its record. */
+  readonly owner: string;
+  readonly now: number;
+  readonly payload?: string;
+  /** Take the place of a run already waiting (policy `replace`). */
+  readonly displace?: boolean;
+}
+
 /** A heartbeat's answer: refused (the owner lost the lease), or extended — with the run waiting behind it, if any. */
 export type LeaseExtension =
   | { readonly extended: false }
@@ -153,7 +174,7 @@ export interface MissedRecord {
   readonly from: string;
   readonly to: string;
   readonly count: number;
-  readonly reason: string;
+  readonly reason: MissReason;
   /** The tick (ISO minute) that found them. */
   readonly tick: string;
 }
@@ -172,13 +193,24 @@ export interface Pauses {
 }
 
 /**
- * Tickwork's state: slot claims, run records and overlap leases. Every decision is one conditional
- * write; implementations never read-then-write, and every condition checks expiry times itself
- * (DynamoDB TTL only garbage-collects).
+ * Which minutes a tick decides. Ticks move the deployment's last evaluated minute forward in one
+ * conditional write; the tick that moves it from `L` to `M` decides every slot in `(L, M]` — its own
+ * minute and, through catch-up, the ones missed in between — and its duplicates and Lambda retries
+ * decide the same range. A tick whose minute a later tick's catch-up already decided decides nothing.
+ *
+ *   tick 10:00 ──▶ last 10:00, decides (…, 10:00]
+ *   tick 10:04 ──▶ last 10:04, decides (10:00, 10:04]: 10:01–10:03 caught up, coalesced or skipped
+ *   retry of 10:01 ──▶ 10:01 lies in (10:00, 10:04]: decides nothing
+ *   duplicate of 10:04 ──▶ decides (10:00, 10:04] again; claims keep it from running anything twice
  */
-export interface Store {
-  /** Creates the table where it does not exist. For local runs and tests; deployed stacks create it. */
-  ensureTable(): Promise<void>;
+export type TickAdvance =
+  /** `from`: the last minute evaluated before this range (undefined for the very first tick). */
+  | { readonly decides: true; readonly from: number | undefined }
+  /** `lastTick`: the latest minute evaluated, after this one. */
+  | { readonly decides: false; readonly lastTick: number };
+
+/** Claims and run records. */
+export interface RunRecords {
   /** Claims `(task, slot)`; a second claim of the same slot fails and reports the holder. */
   claimSlot(claim: SlotClaim): Promise<ClaimResult>;
   /**
@@ -192,21 +224,39 @@ export interface Store {
    * `onOneServer` says the claim lives in the shared key space; the queue is always this deployment's.
    */
   releaseDispatch(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly onOneServer: boolean; readonly retry: QueuedRun }): Promise<boolean>;
-  /** Queues a run; returns false (and changes nothing) if one with the same `at` and `id` is queued. */
-  enqueue(run: QueuedRun): Promise<boolean>;
-  /** Up to `limit` queued runs due by `now`, oldest first, read consistently. */
-  dueRuns(now: number, limit: number): Promise<QueuedRun[]>;
-  /** Removes a queued run, unless it was queued again since (its `attempt` moved on). */
-  dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean>;
   /**
-   * Records how a claimed run ended, replacing any earlier outcome's fields (a retry's success drops
-   * the failure's error). Returns false (and writes nothing) if `owner` does not hold the claim, or
-   * the run's status is not `ifStatus` when given.
+   * Records how a claimed run ended, replacing any earlier outcome's fields (see `OUTCOME_FIELDS`).
+   * Returns false (and writes nothing) if `owner` does not hold the claim, or the run's status is not
+   * `ifStatus` when given.
    */
   completeRun(outcome: RunOutcome): Promise<boolean>;
   /** The run record of `(task, slot)`, read consistently. */
   getRun(task: string, slot: string): Promise<RunRecord | undefined>;
-  /** Takes the task's overlap lease if it is free or expired, with the next fence token. */
+  /** The record of the task's latest slot, read consistently: one request however long its history. */
+  lastRun(task: string): Promise<RunRecord | undefined>;
+  /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
+  recordMissed(missed: MissedRecord): Promise<void>;
+}
+
+/** Runs waiting in the table for their time: one-offs and dispatch retries. */
+export interface RunQueue {
+  /** Queues a run; returns false (and changes nothing) if one with the same `at` and `id` is queued. */
+  enqueue(run: QueuedRun): Promise<boolean>;
+  /** Up to `limit` queued runs due by `now`, oldest first, read consistently. */
+  dueRuns(now: number, limit: number): Promise<QueuedRun[]>;
+  /**
+   * Removes a queued run, unless it was queued again since (its `attempt` moved on). Returns whether
+   * it is gone: removing one already removed is success, so the call is safe to repeat.
+   */
+  dequeue(run: Pick<QueuedRun, 'id' | 'at' | 'attempt'>): Promise<boolean>;
+}
+
+/** Overlap leases (`withoutOverlapping()`). */
+export interface Leases {
+  /**
+   * Takes the task's overlap lease if it is free or expired — or already held by this owner for this
+   * same slot (a Lambda retry of the tick that took it) — with the next fence token.
+   */
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
@@ -216,35 +266,53 @@ export interface Store {
    */
   releaseLeaseTakingPending(task: string, owner: string): Promise<{ readonly released: boolean; readonly pending: PendingRun | undefined }>;
   /**
-   * Buffers `slot` behind the current holder (policies `bufferOne`, `replace`): only while the lease is held and
-   * nothing is buffered yet. Returns whether it was buffered.
+   * Buffers `slot` behind the current holder, only while the lease is held. With `displace` (policy
+   * `replace`: the newest work wins) it takes the place of a run already waiting, which comes back as
+   * `displaced`; without it (`bufferOne`) it is buffered only if nothing waits yet.
    */
-  bufferBehindLease(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly now: number; readonly payload?: string }): Promise<boolean>;
+  bufferBehindLease(request: BufferRequest): Promise<{ readonly buffered: boolean; readonly displaced?: PendingRun }>;
   /**
    * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
    * (a heartbeat), and says which run waits behind it (`bufferOne`, `replace`). Refused — changing
    * nothing — for a stale owner.
    */
   extendLease(request: { readonly task: string; readonly owner: string; readonly now: number; readonly expiresAt: number }): Promise<LeaseExtension>;
-  /** The record of the task's latest slot, read consistently: one request however long its history. */
-  lastRun(task: string): Promise<RunRecord | undefined>;
+}
+
+/** The deployment's last evaluated minute, and which minutes each tick decides. */
+export interface TickState {
   /**
-   * The same store in the key space every deployment shares (for `onOneServer()` tasks): claims and
-   * leases there are seen by all deployments that use the table.
+   * Moves the last evaluated minute forward to `minute` (never back) and says which minutes this tick
+   * decides (see `TickAdvance`). One conditional write in the usual case.
    */
-  shared(): Store;
+  advanceTick(minute: number): Promise<TickAdvance>;
   /** The latest minute a tick has evaluated (epoch ms), read consistently; undefined before the first. */
   lastTick(): Promise<number | undefined>;
-  /** Moves the last evaluated minute forward to `minute`; never back. Returns whether it moved. */
-  advanceTick(minute: number): Promise<boolean>;
-  /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
-  recordMissed(missed: MissedRecord): Promise<void>;
+}
+
+/** Pausing the scheduler or single tasks. */
+export interface PauseStore {
   /** Pauses the scheduler (no `task`) or one task, with a note; pausing again replaces the note. */
   pause(request: { readonly task?: string; readonly note: string; readonly pausedAt: number }): Promise<void>;
   /** Lifts a pause. Returns whether there was one. */
   resume(task?: string): Promise<boolean>;
   /** Every pause of this deployment, read consistently in one request. */
   pauses(): Promise<Pauses>;
+}
+
+/**
+ * Tickwork's state, one port per concern. Every decision is one conditional write that is safe to
+ * retry (a retry that finds its own write reports success); implementations never read-then-write,
+ * and every condition checks expiry times itself (DynamoDB TTL only garbage-collects).
+ */
+export interface Store extends RunRecords, RunQueue, Leases, TickState, PauseStore {
+  /** Creates the table where it does not exist. For local runs and tests; deployed stacks create it. */
+  ensureTable(): Promise<void>;
+  /**
+   * The same store in the key space every deployment shares (for `onOneServer()` tasks): claims and
+   * leases there are seen by all deployments that use the table.
+   */
+  shared(): Store;
 }
 
 /** The deployment id of the shared key space; ordinary ids may not contain `*`. */

@@ -8,6 +8,7 @@
  * | overlap lease | `task#<deployment>#<name>` | `lease`           |
  * | missed slots  | `task#<deployment>#<name>`  | `missed#<first slot>#<reason>` |
  * | tick state    | `tick#<deployment>`         | `state`            |
+ * | minutes a catch-up decided | `tick#<deployment>` | `covered#<last minute ISO>` |
  * | pause         | `pause#<deployment>`        | `all` or `task#<name>` |
  * | queued run    | `queue#<deployment>`        | `<due ISO>#<id>`   |
  *
@@ -20,6 +21,8 @@ export const keys = {
   missed: (from: string, reason: string) => `missed#${from}#${reason}`,
   tick: (deployment: string) => `tick#${deployment}`,
   tickState: 'state',
+  covered: (to: number) => `covered#${new Date(to).toISOString()}`,
+  coveredPrefix: 'covered#',
   pause: (deployment: string) => `pause#${deployment}`,
   pauseAll: 'all',
   pauseTask: (task: string) => `task#${task}`,

@@ -81,10 +81,10 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
 
     it('buffers one run behind a held lease, hands it back on release, and supersedes it after a lapse', async () => {
       const store = (await fresh())('blue');
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's0', owner: 'x', now: 1 })).toBe(false); // nothing held
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's0', owner: 'x', now: 1 })).toEqual({ buffered: false }); // nothing held
       await store.acquireLease({ task: 'b', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000, payload: '{"customer":42}' })).toBe(true);
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toBe(false); // one at most
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000, payload: '{"customer":42}' })).toEqual({ buffered: true });
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toEqual({ buffered: false }); // one at most
       // The holder's heartbeat learns what waits behind it (a `replace` run stops for it); a stranger learns nothing.
       expect(await store.extendLease({ task: 'b', owner: 'a', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       expect(await store.extendLease({ task: 'b', owner: 'tick2', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: false });
@@ -93,8 +93,8 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: false, pending: undefined });
 
       await store.acquireLease({ task: 'b', owner: 'c', slot: 's4', now: 6_000, expiresAt: 7_000 });
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's5', owner: 'tick5', now: 6_500 })).toBe(true);
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's6', owner: 'tick6', now: 7_001 })).toBe(false); // c's lease lapsed
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's5', owner: 'tick5', now: 6_500 })).toEqual({ buffered: true });
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's6', owner: 'tick6', now: 7_001 })).toEqual({ buffered: false }); // c's lease lapsed
       // c died holding the lease; the next acquirer takes the buffered run off as superseded.
       const next = await store.acquireLease({ task: 'b', owner: 'd', slot: 's7', now: 7_500, expiresAt: 9_000 });
       expect(next).toMatchObject({ acquired: true, superseded: { slot: 's5', owner: 'tick5' } });
@@ -125,14 +125,25 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect((await green.shared().acquireLease({ task: 'x', owner: 'g', slot, now: 2, expiresAt: 100 })).acquired).toBe(false);
     });
 
-    it('moves the last tick only forward', async () => {
+    it('moves the last tick only forward, and tells each tick which minutes it decides', async () => {
       const store = (await fresh())('blue');
+      const m = (minute: number) => minute * 60_000;
       expect(await store.lastTick()).toBeUndefined();
-      expect(await store.advanceTick(2_000)).toBe(true);
-      expect(await store.advanceTick(1_000)).toBe(false);
-      expect(await store.advanceTick(2_000)).toBe(false);
-      await Promise.all([3_000, 5_000, 4_000].map((m) => store.advanceTick(m)));
-      expect(await store.lastTick()).toBe(5_000);
+      expect(await store.advanceTick(m(10))).toEqual({ decides: true, from: undefined }); // the first tick ever
+      expect(await store.advanceTick(m(10))).toEqual({ decides: true, from: undefined }); // its duplicate decides the same
+      expect(await store.advanceTick(m(11))).toEqual({ decides: true, from: m(10) });
+      expect(await store.advanceTick(m(15))).toEqual({ decides: true, from: m(11) }); // 12–14 missed: a catch-up range
+      expect(await store.advanceTick(m(15))).toEqual({ decides: true, from: m(11) }); // a duplicate or Lambda retry of 15
+      expect(await store.advanceTick(m(16))).toEqual({ decides: true, from: m(15) });
+      // Late ticks for minutes already evaluated: 13 lies in 15's catch-up range, so it was decided;
+      // 11 moved the state itself, so a late retry of it decides its own minute (claims stop repeats);
+      // a retry of 15 after 16 still decides 15's whole range.
+      expect(await store.advanceTick(m(13))).toEqual({ decides: false, lastTick: m(16) });
+      expect(await store.advanceTick(m(11))).toEqual({ decides: true, from: m(10) });
+      expect(await store.advanceTick(m(15))).toEqual({ decides: true, from: m(11) });
+      expect(await store.lastTick()).toBe(m(16));
+      await Promise.all([m(30), m(50), m(40)].map((minute) => store.advanceTick(minute)));
+      expect(await store.lastTick()).toBe(m(50));
     });
 
     it('pauses and resumes the scheduler and single tasks, per deployment', async () => {
@@ -152,7 +163,7 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
 
     it('records missed slots without complaint when a duplicate tick records them again', async () => {
       const store = (await fresh())('blue');
-      const missed = { task: 't', from: slot, to: slot, count: 1, reason: 'coalesced', tick: slot };
+      const missed = { task: 't', from: slot, to: slot, count: 1, reason: 'coalesced' as const, tick: slot };
       await store.recordMissed(missed);
       await expect(store.recordMissed(missed)).resolves.toBeUndefined();
     });
@@ -164,10 +175,11 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.startRun({ ...start, owner: 'forged' })).toEqual({ started: false, status: 'dispatched' });
       const starts = await Promise.all([store.startRun(start), store.startRun({ ...start, worker: 'w2' }), store.startRun({ ...start, worker: 'w3' })]);
       expect(starts.filter((r) => r.started)).toEqual([{ started: true, attempt: 1 }]);
-      expect(starts.filter((r) => !r.started)).toEqual([{ started: false, status: 'running' }, { started: false, status: 'running' }]);
+      const winner = starts.findIndex((r) => r.started);
+      expect(starts.filter((r) => !r.started)).toEqual([1, 2].map(() => ({ started: false, status: 'running', worker: `w${winner + 1}` })));
       expect(await store.getRun('f', slot)).toMatchObject({ status: 'running', startedAt: 5 });
       await store.completeRun({ task: 'f', slot, owner: 'tick-1', status: 'succeeded', finishedAt: 9 });
-      expect(await store.startRun(start)).toEqual({ started: false, status: 'succeeded' });
+      expect(await store.startRun(start)).toMatchObject({ started: false, status: 'succeeded' });
       expect(await store.startRun({ ...start, slot: 'never-claimed' })).toEqual({ started: false, status: undefined });
       // an inline claim is never started by a worker
       await store.claimSlot({ task: 'i', slot, owner: 'tick-1', claimedAt: 1 });
@@ -201,7 +213,49 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       await store.completeRun({ task: 'r', slot, owner: 'tick-1', status: 'failed', finishedAt: 6, error: 'Error: x' });
       expect(await store.startRun(start)).toEqual({ started: true, attempt: 2 });
       await store.completeRun({ task: 'r', slot, owner: 'tick-1', status: 'timed-out', finishedAt: 7, error: 'Error: y' });
-      expect(await store.startRun(start)).toEqual({ started: false, status: 'timed-out' });
+      expect(await store.startRun(start)).toMatchObject({ started: false, status: 'timed-out' });
+    });
+
+    it('never starts a running run again, and tells a Lambda retry of its worker that the start was its own', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'w', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      const start = { task: 'w', slot, owner: 'tick-1', worker: 'req-1', startedAt: 5, retries: 1 };
+      expect(await store.startRun(start)).toEqual({ started: true, attempt: 1 });
+      // attempt 1 died with the record still running: neither a duplicate delivery nor Lambda's retry starts it again
+      expect(await store.startRun({ ...start, worker: 'req-2' })).toEqual({ started: false, status: 'running', worker: 'req-1' });
+      expect(await store.startRun({ ...start, startedAt: 70 })).toEqual({ started: false, status: 'running', worker: 'req-1' });
+    });
+
+    it('lets a Lambda retry of the tick take its own unsent dispatch over at once, and re-take its own lease for that slot', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'o', slot, owner: 'req-1', claimedAt: 1_000, dispatch: true });
+      expect(await store.claimSlot({ task: 'o', slot, owner: 'req-2', claimedAt: 2_000, dispatch: true, takeOverDispatchedBefore: 0 })).toMatchObject({ claimed: false });
+      expect(await store.claimSlot({ task: 'o', slot, owner: 'req-1', claimedAt: 2_000, dispatch: true, takeOverDispatchedBefore: 0 })).toEqual({ claimed: true });
+      // an inline claim of the same owner is not taken over: its run may have started
+      await store.claimSlot({ task: 'i', slot, owner: 'req-1', claimedAt: 1_000 });
+      expect(await store.claimSlot({ task: 'i', slot, owner: 'req-1', claimedAt: 2_000 })).toMatchObject({ claimed: false, holder: { owner: 'req-1', status: 'running' } });
+
+      expect(await store.acquireLease({ task: 'o', owner: 'req-1', slot, now: 1_000, expiresAt: 90_000 })).toEqual({ acquired: true, fence: 1 });
+      expect(await store.acquireLease({ task: 'o', owner: 'req-1', slot: 'another', now: 2_000, expiresAt: 90_000 })).toMatchObject({ acquired: false });
+      expect(await store.acquireLease({ task: 'o', owner: 'req-2', slot, now: 2_000, expiresAt: 90_000 })).toMatchObject({ acquired: false });
+      expect(await store.acquireLease({ task: 'o', owner: 'req-1', slot, now: 2_000, expiresAt: 90_000 })).toEqual({ acquired: true, fence: 2 });
+    });
+
+    it('claims a slot already decided, writing its outcome in the same step', async () => {
+      const store = (await fresh())('blue');
+      expect(await store.claimSlot({ task: 'p', slot, owner: 'tick-1', claimedAt: 7, decided: { status: 'skipped', reason: 'paused' } })).toEqual({ claimed: true });
+      expect(await store.getRun('p', slot)).toEqual({ task: 'p', slot, owner: 'tick-1', status: 'skipped', reason: 'paused', claimedAt: 7, finishedAt: 7 });
+      expect(await store.claimSlot({ task: 'p', slot, owner: 'tick-2', claimedAt: 8 })).toMatchObject({ claimed: false, holder: { status: 'skipped' } });
+    });
+
+    it('with displace, puts the newest run in place of the one waiting and hands that one back', async () => {
+      const store = (await fresh())('blue');
+      await store.acquireLease({ task: 'n', owner: 'a', slot: 's1', now: 1_000, expiresAt: 9_000 });
+      expect(await store.bufferBehindLease({ task: 'n', slot: 's2', owner: 't2', now: 2_000, displace: true })).toEqual({ buffered: true });
+      expect(await store.bufferBehindLease({ task: 'n', slot: 's3', owner: 't3', now: 3_000, payload: '{"n":3}', displace: true }))
+        .toEqual({ buffered: true, displaced: { slot: 's2', owner: 't2' } });
+      expect(await store.releaseLeaseTakingPending('n', 'a')).toEqual({ released: true, pending: { slot: 's3', owner: 't3', payload: '{"n":3}' } });
+      expect(await store.bufferBehindLease({ task: 'n', slot: 's4', owner: 't4', now: 4_000, displace: true })).toEqual({ buffered: false }); // nothing held
     });
 
     it('releases an unsent dispatch and queues its retry in one step, for the claim owner only', async () => {
@@ -244,7 +298,7 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.dueRuns(999, 10)).toEqual([]);
       expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 1 })).toBe(false); // not the attempt queued
       expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true);
-      expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(false);
+      expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true); // already gone: safe to repeat
       expect((await blue.dueRuns(100_000, 10)).map((r) => r.id)).toEqual(['a', 'c', 'z']);
     });
   });

@@ -26,7 +26,7 @@ describe('DynamoDbStore on DynamoDB Local', () => {
 
   it('records missed slots once per task, first slot and reason', async () => {
     const { store, tableName } = await freshTable(local.client);
-    const missed = { task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced', tick: '2026-11-23T10:04:00.000Z' };
+    const missed = { task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced' as const, tick: '2026-11-23T10:04:00.000Z' };
     await store.recordMissed(missed);
     await store.recordMissed({ ...missed, count: 99, tick: '2026-11-23T10:05:00.000Z' }); // a duplicate tick
     const { Items } = await local.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../src/kernel/Schedule.js';
 import { createTickHandler, localSinks } from '../../src/runner/createTickHandler.js';
 import { useLocalStore } from './dynamo.js';
-import { lambdaContext } from './lambdaContext.js';
+import { clockAt, lambdaContext } from './lambdaContext.js';
 
 const TICKS_PER_MINUTE = 50;
 const MINUTES = 10;
@@ -26,8 +26,9 @@ describe('50 concurrent ticks per minute, 30 tasks, 10 minutes, on DynamoDB Loca
       if (i % 3 === 1) task.everyTwoMinutes();
       if (i % 3 === 2) task.everyFiveMinutes().withoutOverlapping();
     }
-    const handler = createTickHandler({ schedule, store: local.store, logger: new Logger({ logLevel: 'SILENT' }), sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
     const first = Date.parse('2026-11-23T10:00:00Z');
+    const now = clockAt(new Date(first + MINUTES * 60_000).toISOString());
+    const handler = createTickHandler({ schedule, store: local.store, logger: new Logger({ logLevel: 'SILENT' }), now, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
 
     for (let m = 0; m < MINUTES; m++) {
       const time = new Date(first + m * 60_000).toISOString();

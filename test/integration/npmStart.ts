@@ -118,3 +118,14 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * A minute a manual invoke may name: on a five-minute boundary (so the example kernel's `*\/5` tasks
+ * are due with the every-minute ones), 10–15 minutes ago — well within the 24 h a tick may be late —
+ * as ISO (`…:00.000Z`), and as the `HH:MM` the readable log lines show.
+ */
+export function recentFiveMinuteSlot(now = Date.now()): { readonly iso: string; readonly hhmm: string } {
+  const at = Math.floor(now / 300_000) * 300_000 - 600_000;
+  const iso = new Date(at).toISOString();
+  return { iso, hhmm: iso.slice(11, 16) };
+}

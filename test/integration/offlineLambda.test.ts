@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectCleanStop, launchNpmStart, type NpmStart } from './npmStart.js';
+import { expectCleanStop, launchNpmStart, recentFiveMinuteSlot, type NpmStart } from './npmStart.js';
 
 const STAGE = 'lambdatest';
-const SLOT = '2026-11-23T10:05:00.000Z';
+const { iso: SLOT, hhmm: HHMM } = recentFiveMinuteSlot();
 
 /**
  * The other dispatcher end to end: `npm start` with `TICKWORK_DISPATCHER=lambda`. The tick hands the
@@ -27,14 +27,14 @@ describe('npm start with TICKWORK_DISPATCHER=lambda (serverless-offline Lambda i
   });
 
   it('invokes the task\'s own function from the tick, and that function records the run', async () => {
-    const report = await app.invokeTick({ time: '2026-11-23T10:05:00Z' });
+    const report = await app.invokeTick({ time: SLOT });
     expect(report).toMatchObject({ tick: SLOT, dispatched: ['invoices:export'], undispatched: [], retried: 0 });
 
     const record = await app.waitForRun('invoices:export', SLOT, 'succeeded');
     expect(record).toMatchObject({ status: 'succeeded', owner: expect.any(String), output: `exported invoices up to ${SLOT}\n` });
     // Run by the task's own function, not by the tick.
     // The record is written before the outcome is logged: wait for the lines rather than race them.
-    await app.waitFor(() => /10:05:00 {2}✔ invoices:export +ran in \d+ ms/.test(app.output()), 10_000, 'the worker\'s outcome line');
+    await app.waitFor(() => new RegExp(`${HHMM}:00 {2}✔ invoices:export +ran in \\d+ ms`).test(app.output()), 10_000, 'the worker\'s outcome line');
     await app.waitFor(() => /\(λ: taskInvoicesExport\) RequestId: [\w-]+/.test(app.output()), 10_000, 'the task function\'s invocation line');
   });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offlineEnv, run } from './cli.js';
-import { expectCleanStop, launchNpmStart, type NpmStart } from './npmStart.js';
+import { expectCleanStop, launchNpmStart, recentFiveMinuteSlot, type NpmStart } from './npmStart.js';
+
+const SLOT = recentFiveMinuteSlot();
 
 /**
  * `npm start` for real: the start script launches DynamoDB Local and serverless-offline, the tick
@@ -17,9 +19,10 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
   afterAll(() => app?.kill());
 
   it('runs the due tasks of the minute a manual invoke names, once', async () => {
-    const first = await app.invokeTick({ time: '2026-11-23T10:05:00Z' });
+    const first = await app.invokeTick({ time: SLOT.iso });
     expect(first).toEqual({
-      tick: '2026-11-23T10:05:00.000Z',
+      tick: SLOT.iso,
+      evaluated: true,
       due: ['heartbeat', 'metrics:rollup', 'invoices:export'],
       missed: [],
       ran: ['heartbeat', 'metrics:rollup'],
@@ -31,7 +34,7 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
       retried: 0,
     });
 
-    const again = await app.invokeTick({ time: '2026-11-23T10:05:30Z' });
+    const again = await app.invokeTick({ time: SLOT.iso.replace(':00.000Z', ':30.000Z') });
     expect(again.ran).toEqual([]);
     expect(again.dispatched).toEqual([]);
     expect(again.skipped).toEqual([
@@ -39,15 +42,15 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
       { name: 'heartbeat', reason: 'already-claimed' },
       { name: 'metrics:rollup', reason: 'already-claimed' },
     ]);
-    await app.waitFor(() => app.output().includes('10:05:00  ✔ heartbeat'), 10_000, 'the readable outcome line');
+    await app.waitFor(() => app.output().includes(`${SLOT.hhmm}:00  ✔ heartbeat`), 10_000, 'the readable outcome line');
   });
 
   it('routes the dispatched fan-out task through the local EventBridge to its own function, which records its run', async () => {
-    const record = await app.waitForRun('invoices:export', '2026-11-23T10:05:00.000Z', 'succeeded');
-    expect(record).toMatchObject({ status: 'succeeded', output: 'exported invoices up to 2026-11-23T10:05:00.000Z\n' });
+    const record = await app.waitForRun('invoices:export', SLOT.iso, 'succeeded');
+    expect(record).toMatchObject({ status: 'succeeded', output: `exported invoices up to ${SLOT.iso}\n` });
     // Run by the task's own function, not by the tick.
     // The record is written before the outcome is logged: wait for the lines rather than race them.
-    await app.waitFor(() => /10:05:00 {2}✔ invoices:export +ran in \d+ ms/.test(app.output()), 10_000, 'the worker\'s outcome line');
+    await app.waitFor(() => new RegExp(`${SLOT.hhmm}:00 {2}✔ invoices:export +ran in \\d+ ms`).test(app.output()), 10_000, 'the worker\'s outcome line');
     await app.waitFor(() => /\(λ: taskInvoicesExport\) RequestId: [\w-]+/.test(app.output()), 10_000, 'the task function\'s invocation line');
     expect(app.output()).toContain('Tickwork: 1 fan-out function(s) via eventbridge: taskInvoicesExport');
   });
@@ -60,7 +63,7 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
   });
 
   it('fires the tick by itself at the next minute boundary', async () => {
-    await app.waitFor(() => /tick (?!2026-11-23T10:05)\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z: \d+ due, \d+ ran/.test(app.output()), 75_000, 'a scheduled tick');
+    await app.waitFor(() => new RegExp(`tick (?!${SLOT.iso.slice(0, 16)})\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:00\\.000Z: \\d+ due, \\d+ ran`).test(app.output()), 75_000, 'a scheduled tick');
     expect(app.output()).toMatch(/\d\d:\d\d:00 {2}✔ heartbeat {10}ran in \d+ ms/);
   });
 

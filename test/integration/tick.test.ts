@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshTable, useLocalStore } from './dynamo.js';
-import { lambdaContext } from './lambdaContext.js';
+import { clockAt, lambdaContext } from './lambdaContext.js';
 
 const logger = new Logger({ logLevel: 'SILENT' });
 
@@ -23,7 +23,7 @@ describe('tick handler on DynamoDB Local', () => {
       schedule.call(({ slot }) => void runs.set(`${name}@${slot}`, (runs.get(`${name}@${slot}`) ?? 0) + 1)).name(name).everyMinute();
     }
     schedule.call(() => void runs.set('never', 1)).name('hourly').cron('0 * * * *');
-    const handler = createTickHandler({ schedule, store: local.store, logger });
+    const handler = createTickHandler({ schedule, store: local.store, logger, now: clockAt('2026-11-23T10:03:00Z') });
 
     for (const minute of ['2026-11-23T10:01:00Z', '2026-11-23T10:02:00Z']) {
       const reports = await Promise.all(
@@ -61,7 +61,7 @@ describe('tick handler actions and output on DynamoDB Local', () => {
     const schedule = new Schedule();
     schedule.exec('for i in $(seq 1 2000); do echo "line $i"; done').name('chatty');
     schedule.exec(['sh', '-c', 'echo "cannot connect" >&2; exit 2']).name('broken');
-    const handler = createTickHandler({ schedule, store: local.store, logger, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
+    const handler = createTickHandler({ schedule, store: local.store, logger, now: clockAt('2026-11-23T11:00:01Z'), sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-'))) });
 
     const report = await handler({ time: '2026-11-23T11:00:00Z' }, lambdaContext('exec', 30_000));
 

@@ -20,6 +20,8 @@ export interface StubReply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON; nothing is sent when absent. */
   readonly json?: unknown;
+  /** Drop the connection instead of answering, as a reset does (the client sees ECONNRESET). */
+  readonly reset?: boolean;
 }
 
 export type StubHandler = (request: StubRequest) => StubReply | Promise<StubReply>;
@@ -48,7 +50,11 @@ export async function startAwsStub(handle: StubHandler): Promise<AwsStub> {
       Promise.resolve()
         .then(() => current(request))
         .then(
-          ({ status = 200, headers = {}, json }) => {
+          ({ status = 200, headers = {}, json, reset }) => {
+            if (reset === true) {
+              req.socket.destroy();
+              return;
+            }
             const body = json === undefined ? '' : JSON.stringify(json);
             res.writeHead(status, { 'content-type': AWS_JSON, 'content-length': Buffer.byteLength(body), ...headers });
             res.end(body);

@@ -31,6 +31,7 @@ const cases: Case[] = [
   ['dailyAt("13:00")', (t) => t.dailyAt('13:00'), '0 13 * * *'],
   ['dailyAt("9:05")', (t) => t.dailyAt('9:05'), '5 9 * * *'],
   ['dailyAt("7")', (t) => t.dailyAt('7'), '0 7 * * *'],
+  ['dailyAt("13:08:10") ignores the seconds, as Laravel', (t) => t.dailyAt('13:08:10'), '8 13 * * *'],
   ['at("23:59")', (t) => t.at('23:59'), '59 23 * * *'],
   ['twiceDaily()', (t) => t.twiceDaily(), '0 1,13 * * *'],
   ['twiceDaily(3, 15)', (t) => t.twiceDaily(3, 15), '0 3,15 * * *'],
@@ -54,7 +55,9 @@ const cases: Case[] = [
   ['twiceMonthly()', (t) => t.twiceMonthly(), '0 0 1,16 * *'],
   ['twiceMonthly(1, 16, "13:00")', (t) => t.twiceMonthly(1, 16, '13:00'), '0 13 1,16 * *'],
   ['lastDayOfMonth("15:00")', (t) => t.lastDayOfMonth('15:00'), '0 15 L * *'],
-  ['daysOfMonth(1, 10, 20)', (t) => t.daysOfMonth(1, 10, 20), '* * 1,10,20 * *'],
+  ['daysOfMonth(1, 15) at midnight, as Laravel', (t) => t.daysOfMonth(1, 15), '0 0 1,15 * *'],
+  ['daysOfMonth([1, 10, 20, 30])', (t) => t.daysOfMonth([1, 10, 20, 30]), '0 0 1,10,20,30 * *'],
+  ['daysOfMonth(1, 15).dailyAt("9:30")', (t) => t.daysOfMonth(1, 15).dailyAt('9:30'), '30 9 1,15 * *'],
   ['quarterly', (t) => t.quarterly(), '0 0 1 1-12/3 *'],
   ['quarterlyOn(4, "14:00")', (t) => t.quarterlyOn(4, '14:00'), '0 14 4 1-12/3 *'],
   ['yearly', (t) => t.yearly(), '0 0 1 1 *'],
@@ -99,9 +102,11 @@ describe('frequency helpers', () => {
   });
 
   it.each([
-    [(t: TaskBuilder) => t.dailyAt('25:00'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "25:00"`],
-    [(t: TaskBuilder) => t.dailyAt('noon'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "noon"`],
-    [(t: TaskBuilder) => t.weeklyOn(1, '8:60'), `dailyAt() expects a time 'HH:MM' (00:00–23:59), got "8:60"`],
+    [(t: TaskBuilder) => t.dailyAt('25:00'), `dailyAt() expects a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59), got "25:00"`],
+    [(t: TaskBuilder) => t.dailyAt('noon'), `dailyAt() expects a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59), got "noon"`],
+    [(t: TaskBuilder) => t.weeklyOn(1, '8:60'), `dailyAt() expects a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59), got "8:60"`],
+    [(t: TaskBuilder) => t.dailyAt('13:08:60'), `dailyAt() expects a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59), got "13:08:60"`],
+    [(t: TaskBuilder) => t.dailyAt('13:08:10:00'), `dailyAt() expects a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59), got "13:08:10:00"`],
     [(t: TaskBuilder) => t.monthlyOn(1.5), 'monthlyOn() expects a whole number from 1 to 31, got 1.5'],
     [(t: TaskBuilder) => t.twiceDaily(-1, 13), 'twiceDailyAt() expects a whole number from 0 to 23, got -1'],
     [(t: TaskBuilder) => t.days(), 'days() expects at least one value, got "none"'],
@@ -116,5 +121,32 @@ describe('frequency helpers', () => {
     const schedule = new Schedule();
     schedule.call(() => {}).name('late').hourlyAt(75);
     expect(() => schedule.tasks()).toThrow('Task "late": invalid cron expression "75 * * * *" in the minute ("75") field');
+  });
+});
+
+describe('a later helper that sets the minute replaces an every() interval', () => {
+  const hour = ['2026-11-23T10:00:00Z', '2026-11-23T11:00:00Z'] as const; // a Monday
+  const week = ['2026-11-23T00:00:00Z', '2026-11-30T00:00:00Z'] as const;
+  const minutesOf = (from: string, step: number, count: number) =>
+    Array.from({ length: count }, (_, i) => new Date(Date.parse(from) + i * step * 60_000).toISOString());
+  const sevenMinuteMarks = (from: string, to: string) =>
+    minutesOf(from, 1, (Date.parse(to) - Date.parse(from)) / 60_000).filter((at) => (Date.parse(at) / 60_000) % 7 === 0);
+
+  type RunCase = [label: string, build: (t: TaskBuilder) => TaskBuilder, window: readonly [string, string], runs: string[]];
+  const runCases: RunCase[] = [
+    ['every(420).everyFiveMinutes() runs every 5 minutes', (t) => t.every(420).everyFiveMinutes(), hour, minutesOf(hour[0], 5, 12)],
+    ['every(420).daily() runs once a day', (t) => t.every(420).daily(), week, minutesOf(week[0], 24 * 60, 7)],
+    ['every(420).hourlyAt(15) runs once an hour', (t) => t.every(420).hourlyAt(15), hour, ['2026-11-23T10:15:00.000Z']],
+    ['every(420).everyMinute() runs every minute', (t) => t.every(420).everyMinute(), hour, minutesOf(hour[0], 1, 60)],
+    ['every(420).cron("*/30 * * * *") runs every 30 minutes', (t) => t.every(420).cron('*/30 * * * *'), hour, minutesOf(hour[0], 30, 2)],
+    ['every(420).weekdays() keeps its 7 minutes (only the day changes)', (t) => t.every(420).weekdays(), hour, sevenMinuteMarks(...hour)],
+    ['everyFiveMinutes().every(420) runs every 7 minutes', (t) => t.everyFiveMinutes().every(420), hour, sevenMinuteMarks(...hour)],
+  ];
+
+  it.each(runCases)('%s', (_label, build, [from, to], runs) => {
+    const schedule = new Schedule();
+    build(schedule.call(() => {}).name('t'));
+    const found = schedule.occurrences(new Date(from), new Date(to)).map((o) => o.at.toISOString());
+    expect(found).toEqual(runs);
   });
 });

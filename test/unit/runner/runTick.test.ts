@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { jitterMs } from '../../../src/evaluation/jitter.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
@@ -41,7 +42,7 @@ describe('runTick', () => {
 
     const report = await runTick(input(schedule, new MemoryStore()));
 
-    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', due: ['five'], missed: [], ran: ['five'], failed: [], skipped: [], dispatched: [], undispatched: [], queued: 0, retried: 0 });
+    expect(report).toEqual({ tick: '2026-11-23T10:05:00.000Z', evaluated: true, due: ['five'], missed: [], ran: ['five'], failed: [], skipped: [], dispatched: [], undispatched: [], queued: 0, retried: 0 });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ name: 'five', slot: '2026-11-23T10:05:00.000Z', scheduledAt: MINUTE });
     expect(seen[0]?.signal.aborted).toBe(true); // aborted once the run is over, so leftover work stops
@@ -197,6 +198,43 @@ describe('runTick catch-up (fake clock)', () => {
     expect(log).toEqual(['start 10:01', 'end 10:01', 'start 10:02', 'end 10:02', 'start 10:03', 'end 10:03']);
   });
 
+  it.each(['once', 'skip'] as const)('a retry of a minute that a later catch-up decided (policy %s) runs nothing: the slot stays decided', async (policy) => {
+    const { tick, counts, store } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute().catchUp({ policy }));
+    await tick('2026-11-23T10:00:00Z');
+    await tick('2026-11-23T10:04:00Z'); // 10:01–10:03 missed: once runs 10:03 and coalesces 10:01–10:02; skip skips all three
+    const before = new Map(counts);
+    // Lambda's retry of the 10:01 tick arrives at 10:05:30.
+    const retry = await tick('2026-11-23T10:01:00Z', at('2026-11-23T10:05:30Z'), 'tick-10:01-retry');
+    expect(retry).toMatchObject({ evaluated: false, due: [], ran: [], skipped: [] });
+    expect(counts).toEqual(before);
+    expect(counts.has('2026-11-23T10:01:00.000Z')).toBe(false);
+    expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toBeUndefined();
+  });
+
+  it('a Lambda retry of a tick that failed half-way records the run it left behind and runs nothing twice', async () => {
+    const counts = new Map<string, number>();
+    const schedule = new Schedule();
+    for (const name of ['a', 'b']) schedule.call(({ slot }) => void counts.set(`${name}@${slot}`, (counts.get(`${name}@${slot}`) ?? 0) + 1)).name(name).everyMinute();
+    const store = new MemoryStore();
+    let faulty = true;
+    // The first attempt runs a, then cannot record its outcome: the store is down for it.
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty && outcome.task === 'a') throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    const attempt = () => runTick(input(schedule, flaky, { owner: 'request-1' }));
+    await expect(attempt()).rejects.toThrow(AggregateError);
+    faulty = false;
+    const retry = await attempt(); // the same request id, as Lambda retries it
+    expect(retry.failed).toEqual([{ name: 'a', error: expect.stringContaining('Abandoned') }]);
+    expect(retry.skipped).toEqual([{ name: 'b', reason: 'already-claimed' }]);
+    expect(await store.getRun('a', MINUTE.toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect(await store.getRun('b', MINUTE.toISOString())).toMatchObject({ status: 'succeeded' });
+    expect([...counts.values()]).toEqual([1, 1]);
+  });
+
   it('a tick 90 s late runs its minute, and a stale one changes nothing', async () => {
     const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
     await tick('2026-11-23T10:00:00Z');
@@ -238,6 +276,22 @@ describe('runTick locks and run records', () => {
     const now = MINUTE.getTime() + 100;
     await runTick(input(schedule, spy));
     expect(requests.map((r) => r.expiresAt)).toEqual([now + 30_000 + LEASE_MARGIN_MS]);
+  });
+});
+
+describe('runTick lease expiry', () => {
+  it('sizes a withoutOverlapping lease from the run\'s real start, after its jitter, so the next run cannot start beside it', async () => {
+    const requests: { expiresAt: number }[] = [];
+    let clock = MINUTE.getTime() + 100;
+    const store = new MemoryStore();
+    // The clock moves past the jitter once the lease is asked for, so the test does not wait it out.
+    const spy = withOverrides(store, { acquireLease: (r) => (requests.push(r), (clock += 90_000), store.acquireLease(r)) });
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('t').timeout(20).jitter(60).withoutOverlapping();
+    await runTick(input(schedule, spy, { now: () => clock, deadline: MINUTE.getTime() + 115_000 }));
+    const start = MINUTE.getTime() + jitterMs('t', MINUTE.toISOString(), 60);
+    expect(start).toBeGreaterThan(MINUTE.getTime() + 100);
+    expect(requests.map((r) => r.expiresAt)).toEqual([start + 20_000 + LEASE_MARGIN_MS]);
   });
 });
 
@@ -314,6 +368,25 @@ describe('runTick overlap policies', () => {
     expect(report.failed).toEqual([{ name: 't', error: expect.stringContaining('RunReplacedError') }]);
     expect(await store.getRun('t', '2026-11-23T10:00:00.000Z')).toMatchObject({ status: 'replaced', error: expect.stringContaining('replaced by its run for 2026-11-23T10:01:00.000Z') });
     expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'succeeded', owner: '2026-11-23T10:01:00Z' });
+  }, 20_000);
+
+  it('replace: newest work wins — a third slot takes the place of the one waiting, which is recorded superseded', async () => {
+    const events: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(async ({ slot, signal }) => {
+      events.push(`start ${slot.slice(11, 16)}`);
+      if (slot.endsWith('10:00:00.000Z')) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    }).name('t').withoutOverlapping({ expiresMinutes: 10, policy: 'replace' });
+    const store = new MemoryStore();
+    const tick = (minute: string) => runTick(input(schedule, store, { minute: new Date(minute), now: Date.now, deadline: Date.now() + 60_000, owner: minute }));
+    const first = tick('2026-11-23T10:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await tick('2026-11-23T10:01:00Z')).skipped).toEqual([{ name: 't', reason: 'buffered' }]);
+    expect((await tick('2026-11-23T10:02:00Z')).skipped).toEqual([{ name: 't', reason: 'buffered' }]);
+    await first;
+    expect(events).toEqual(['start 10:00', 'start 10:02']);
+    expect(await store.getRun('t', '2026-11-23T10:01:00.000Z')).toMatchObject({ status: 'skipped', reason: 'superseded' });
+    expect(await store.getRun('t', '2026-11-23T10:02:00.000Z')).toMatchObject({ status: 'succeeded' });
   }, 20_000);
 
   it('replace never starts the newer run while the old one ignores its signal: the lease is kept until it lapses', async () => {
@@ -429,13 +502,25 @@ describe('runTick filters and output', () => {
     expect(await store.getRun('prod-only', '2026-11-23T10:05:00.000Z')).toBeUndefined();
   });
 
-  it('reports a throwing condition as a failure without claiming', async () => {
+  it('records a throwing condition as a failed run, calls the failure hooks once, and decides the slot for good', async () => {
     const store = new MemoryStore();
     const schedule = new Schedule();
-    schedule.call(() => {}).name('t').skip(() => { throw new Error('flag service down'); });
+    const failures: string[] = [];
+    let flagServiceDown = true;
+    schedule.call(() => { throw new Error('the action must not run'); }).name('t')
+      .skip(() => { if (flagServiceDown) throw new Error('flag service down'); return false; })
+      .onFailure((error) => void failures.push(String(error)));
     const report = await runTick(input(schedule, store));
     expect(report.failed).toEqual([{ name: 't', error: 'skip() condition threw: Error: flag service down' }]);
-    expect(await store.getRun('t', '2026-11-23T10:05:00.000Z')).toBeUndefined();
+    expect(await store.getRun('t', '2026-11-23T10:05:00.000Z')).toMatchObject({
+      status: 'failed', reason: 'condition-threw', error: 'skip() condition threw: Error: flag service down',
+    });
+    expect(failures).toEqual(['Error: skip() condition threw: Error: flag service down']);
+    // A duplicate of the tick, once the flag service is back, neither runs the slot nor calls the hooks again.
+    flagServiceDown = false;
+    const again = await runTick(input(schedule, store));
+    expect(again.skipped).toEqual([{ name: 't', reason: 'already-claimed' }]);
+    expect(failures).toHaveLength(1);
   });
 
   it('keeps an excerpt of the output on the run record and delivers it as declared', async () => {

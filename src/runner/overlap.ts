@@ -1,0 +1,155 @@
+import type { DueSlot } from '../evaluation/dueSlots.js';
+import { RunReplacedError } from '../errors.js';
+import type { OverlapOptions } from '../kernel/types.js';
+import type { LeaseRequest, LeaseResult, PendingRun, Store } from '../store/Store.js';
+import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { RunContext, SlotResult } from './RunContext.js';
+import { runClaimed } from './runClaimed.js';
+import { runWindow } from './runTask.js';
+
+/**
+ * Where overlap is decided: `withoutOverlapping()` and its policies (`skip`, `bufferOne`, `replace`).
+ * A task's runs never overlap because each holds the task's lease (`Leases`) while it may be running,
+ * and the lease's expiry is decided in one place, `leaseExpiry()`.
+ */
+
+/** Added to a run's deadline so a lease outlives a run that finishes right at its deadline. */
+export const LEASE_MARGIN_MS = 30_000;
+
+/** How often a `replace` run's heartbeat asks whether a newer slot waits to replace it. */
+export const REPLACE_CHECK_MS = 5_000;
+
+/**
+ * When a lease taken at `now` for a run that may last until `runEnd` expires: the run's end plus
+ * `LEASE_MARGIN_MS`, but never later than the task's `expiresMinutes` cap from now (a run that needs
+ * longer keeps it alive with a heartbeat). `runEnd` comes from `runWindow()` — from when the run really
+ * starts, after its jitter — or, for a fan-out run, from its Lambda's timeout.
+ */
+export function leaseExpiry(now: number, runEnd: number, overlap: OverlapOptions): { readonly expiresAt: number; readonly until: number; readonly capped: boolean } {
+  const until = runEnd + LEASE_MARGIN_MS;
+  const cap = now + overlap.expiresMinutes * 60_000;
+  return { expiresAt: Math.min(until, cap), until, capped: cap < until };
+}
+
+/**
+ * A slot that found the task's lease held: buffered behind it (`bufferOne`: if nothing waits yet;
+ * `replace`: in place of whatever waits, newest work wins, and the holder's heartbeat stops the current
+ * run for it) or skipped as `overlapping`.
+ */
+export async function leaseRefused(
+  input: RunContext,
+  store: Store,
+  due: DueSlot,
+  recordOwner: string,
+  overlap: OverlapOptions,
+  holder: { readonly owner: string; readonly slot: string },
+): Promise<SlotResult> {
+  const name = due.task.definition.name;
+  const now = input.now();
+  const { buffered, displaced } = overlap.policy === 'skip'
+    ? { buffered: false, displaced: undefined }
+    : await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now, displace: overlap.policy === 'replace', ...(due.payload === undefined ? {} : { payload: due.payload }) });
+  if (displaced !== undefined) await recordSuperseded(input, store, name, displaced, now);
+  const reason = buffered ? SKIP_REASON.buffered : SKIP_REASON.overlapping;
+  await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now });
+  input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: holder.owner, heldFor: holder.slot });
+  return { kind: 'skipped', name, reason };
+}
+
+/** A run that waited behind the lease will not run: a newer one took its place. */
+export async function recordSuperseded(input: RunContext, store: Store, name: string, superseded: PendingRun, now: number): Promise<void> {
+  await store.completeRun({ task: name, slot: superseded.slot, owner: superseded.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.superseded, finishedAt: now });
+  input.logger.info('task skipped', { task: name, slot: superseded.slot, outcome: 'skipped', reason: SKIP_REASON.superseded });
+}
+
+/**
+ * Runs a claimed slot under the task's lease. With `bufferOne` or `replace`, a slot that finds the
+ * lease held waits behind it (one at most), and the run that releases the lease takes it back in the
+ * same request and runs it next — in this invocation, while time remains.
+ *
+ *   tick 10:00 ── lease ─────── run 10:00 ──────── release → pending 10:01 ── lease ── run 10:01 ── release
+ *   tick 10:01 ── lease held → buffered (reason `buffered`)
+ *   tick 10:02 ── lease held, one already buffered → skipped (`overlapping`); with `replace`, 10:02
+ *                 takes 10:01's place (10:01 `superseded`) and the running 10:00 is stopped (`replaced`)
+ */
+export async function runLeased(
+  input: RunContext,
+  store: Store,
+  first: DueSlot,
+  overlap: OverlapOptions,
+  acquireFirst: (request: LeaseRequest) => Promise<LeaseResult> = (request) => store.acquireLease(request),
+): Promise<SlotResult> {
+  const { owner, logger } = input;
+  const name = first.task.definition.name;
+  let current: { readonly due: DueSlot; readonly recordOwner: string } | undefined = { due: first, recordOwner: owner };
+  let firstResult: SlotResult | undefined;
+  while (current !== undefined) {
+    const due: DueSlot = current.due;
+    const recordOwner: string = current.recordOwner;
+    const immediate = due !== first;
+    const now = input.now();
+    const window = runWindow(due, { now, deadline: input.deadline, immediate });
+    const { expiresAt, until, capped } = leaseExpiry(now, window.end, overlap);
+    const request = { task: name, owner, slot: due.slot, now, expiresAt };
+    const lease = await (immediate ? store.acquireLease(request) : acquireFirst(request));
+    if (!lease.acquired) {
+      const refused = await leaseRefused(input, store, due, recordOwner, overlap, lease.holder);
+      return firstResult ?? refused;
+    }
+    if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
+    const stop = new AbortController();
+    // A lease capped below the run's end needs a heartbeat to stay alive; `replace` needs one to
+    // learn that a newer slot waits, and beats at least every REPLACE_CHECK_MS for it.
+    const replace = overlap.policy === 'replace';
+    const stopHeartbeat = capped || replace
+      ? startHeartbeat({
+          store, task: name, owner, now: input.now, length: expiresAt - now, until, logger,
+          onLost: () => stop.abort(new Error(`Task "${name}" lost its lease; stopped so its fence token is not used stale`)),
+          ...(replace
+            ? {
+                intervalMs: REPLACE_CHECK_MS,
+                onPending: (waiting: PendingRun) => {
+                  if (stop.signal.aborted) return;
+                  logger.info('task replaced', { task: name, slot: due.slot, by: waiting.slot });
+                  stop.abort(new RunReplacedError(name, due.slot, waiting.slot));
+                },
+              }
+            : {}),
+        })
+      : () => {};
+    let pending: PendingRun | undefined;
+    let abandoned = false;
+    try {
+      const result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: stop.signal, immediate });
+      abandoned = result.kind === 'failed' && result.abandoned === true;
+      firstResult ??= result;
+    } finally {
+      stopHeartbeat();
+      if (abandoned) {
+        // The action ignored its abort and may still be running: releasing now would let the next slot
+        // overlap it. The lease lapses at its own expiry instead, and a waiting run is superseded then.
+        logger.warn('lease kept until it expires', { task: name, slot: due.slot, reason: 'the run did not stop when aborted' });
+      } else {
+        ({ pending } = await store.releaseLeaseTakingPending(name, owner));
+      }
+    }
+    current = undefined;
+    if (pending !== undefined) {
+      if (input.now() < input.deadline) {
+        const { payload: _previous, ...rest } = due;
+        const next: DueSlot = { ...rest, at: slotInstant(pending.slot), slot: pending.slot, ...(pending.payload === undefined ? {} : { payload: pending.payload }) };
+        current = { due: next, recordOwner: pending.owner };
+      } else {
+        await store.completeRun({ task: name, slot: pending.slot, owner: pending.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.overlapping, finishedAt: input.now() });
+        logger.info('task skipped', { task: name, slot: pending.slot, outcome: 'skipped', reason: SKIP_REASON.overlapping, note: 'buffered run found no time left in the tick' });
+      }
+    }
+  }
+  return firstResult ?? { kind: 'skipped', name, reason: SKIP_REASON.overlapping };
+}
+
+/** The scheduled instant of a slot: a one-off's slot is `<due ISO>#<id>`, a scheduled one its ISO instant. */
+export function slotInstant(slot: string): Date {
+  return new Date(Date.parse(slot.split('#')[0]!));
+}

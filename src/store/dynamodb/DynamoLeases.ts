@@ -1,0 +1,133 @@
+import { keys } from '../keys.js';
+import type { BufferRequest, LeaseExtension, LeaseRequest, LeaseResult, Leases, PendingRun } from '../Store.js';
+import { n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
+
+/** The holder's writes and a buffering tick's writes stamp different attributes, so neither hides the other's token. */
+const HOLDER_TOKEN = 'holderToken';
+const PENDING_TOKEN = 'pendingToken';
+
+/**
+ * A write that takes the buffered run off the lease copies it to `handed*` in the same request, so the
+ * answer — "this run waited behind the lease" — is on the item as written: a retry whose first reply
+ * was lost reads the same answer from the item it finds.
+ */
+const HAND_OVER = 'handedSlot = if_not_exists(pendingSlot, :none), handedOwner = if_not_exists(pendingOwner, :none), handedPayload = if_not_exists(pendingPayload, :none)';
+const CLEAR_PENDING = 'pendingSlot, pendingOwner, pendingPayload';
+
+/**
+ * Overlap leases on DynamoDB: one item per task (`sk = lease`), never deleted, so its fence counter
+ * strictly increases for the task's lifetime. Release clears the owner.
+ */
+export class DynamoLeases implements Leases {
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly scope: string,
+  ) {}
+
+  /**
+   * One conditional UpdateItem: takes the lease if no one holds it, the holder's deadline has passed,
+   * or this owner already holds it for this slot (a Lambda retry of the invocation that took it), and
+   * adds 1 to the fence. A run a lapsed holder had buffered is taken off and reported as superseded.
+   */
+  async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+    const result = await this.table.update(
+      `acquire the lease of ${request.task}`,
+      this.#key(request.task),
+      { set: `task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt, ${HAND_OVER}`, rest: `ADD fence :one REMOVE ${CLEAR_PENDING}` },
+      {
+        // The re-take by the same owner and slot must not match the SDK's retry of this very request
+        // (its token): that retry must fail its condition, so the token tells it apart, or the fence
+        // would move twice and the superseded run be lost.
+        condition: 'attribute_not_exists(#owner) OR expiresAt < :now OR (#owner = :owner AND slot = :slot AND #holderToken <> :writeToken)',
+        names: { '#owner': 'owner' },
+        values: { ':task': s(request.task), ':owner': s(request.owner), ':slot': s(request.slot), ':now': n(request.now), ':expiresAt': n(request.expiresAt), ':one': n(1), ':none': s('') },
+      },
+      HOLDER_TOKEN,
+    );
+    if (!result.written) {
+      const holder = result.item;
+      return { acquired: false, holder: { owner: str(holder, 'owner') ?? 'unknown', slot: str(holder, 'slot') ?? 'unknown', expiresAt: num(holder, 'expiresAt') ?? 0 } };
+    }
+    const fence = num(result.item, 'fence') ?? 1;
+    const superseded = handed(result.item);
+    return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
+  }
+
+  async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {
+    const result = await this.table.update(
+      `extend the lease of ${request.task}`,
+      this.#key(request.task),
+      { set: 'expiresAt = :expiresAt' },
+      {
+        // A stale owner — one whose lease expired, and perhaps passed to another — cannot extend it.
+        condition: '#owner = :owner AND expiresAt >= :now',
+        names: { '#owner': 'owner' },
+        values: { ':owner': s(request.owner), ':now': n(request.now), ':expiresAt': n(request.expiresAt) },
+      },
+      HOLDER_TOKEN,
+    );
+    // The same request tells the holder whether a run waits behind it.
+    return result.written ? { extended: true, pending: pending(result.item) } : { extended: false };
+  }
+
+  async releaseLease(task: string, owner: string): Promise<boolean> {
+    return (await this.releaseLeaseTakingPending(task, owner)).released;
+  }
+
+  /** Clears the owner (and hands back any buffered run) if `owner` still holds the lease; the item and its fence stay. */
+  async releaseLeaseTakingPending(task: string, owner: string): Promise<{ released: boolean; pending: PendingRun | undefined }> {
+    const result = await this.table.update(
+      `release the lease of ${task}`,
+      this.#key(task),
+      { set: `expiresAt = :zero, ${HAND_OVER}`, rest: `REMOVE #owner, ${CLEAR_PENDING}` },
+      { condition: '#owner = :owner', names: { '#owner': 'owner' }, values: { ':owner': s(owner), ':zero': n(0), ':none': s('') } },
+      HOLDER_TOKEN,
+    );
+    return result.written ? { released: true, pending: handed(result.item) } : { released: false, pending: undefined };
+  }
+
+  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {
+    const displace = request.displace === true;
+    const sets = ['pendingSlot = :slot', 'pendingOwner = :pendingOwner'];
+    if (request.payload !== undefined) sets.push('pendingPayload = :payload');
+    // The run it displaces is copied aside in the same request, so a retry reads the same answer.
+    if (displace) sets.unshift('displacedSlot = if_not_exists(pendingSlot, :none), displacedOwner = if_not_exists(pendingOwner, :none), displacedPayload = if_not_exists(pendingPayload, :none)');
+    const result = await this.table.update(
+      `buffer a run of ${request.task}`,
+      this.#key(request.task),
+      { set: sets.join(', '), ...(request.payload === undefined ? { rest: 'REMOVE pendingPayload' } : {}) },
+      {
+        condition: `attribute_exists(#owner) AND expiresAt >= :now${displace ? '' : ' AND attribute_not_exists(pendingSlot)'}`,
+        names: { '#owner': 'owner' },
+        values: {
+          ':slot': s(request.slot),
+          ':pendingOwner': s(request.owner),
+          ':now': n(request.now),
+          ...(request.payload === undefined ? {} : { ':payload': s(request.payload) }),
+          ...(displace ? { ':none': s('') } : {}),
+        },
+      },
+      PENDING_TOKEN,
+    );
+    if (!result.written) return { buffered: false };
+    const displaced = displace ? runOf(str(result.item, 'displacedSlot'), str(result.item, 'displacedOwner'), str(result.item, 'displacedPayload')) : undefined;
+    return displaced === undefined ? { buffered: true } : { buffered: true, displaced };
+  }
+
+  #key(task: string) {
+    return { pk: keys.task(this.scope, task), sk: keys.lease };
+  }
+}
+
+function pending(item: Item | undefined): PendingRun | undefined {
+  return runOf(str(item, 'pendingSlot'), str(item, 'pendingOwner'), str(item, 'pendingPayload'));
+}
+
+function handed(item: Item | undefined): PendingRun | undefined {
+  return runOf(str(item, 'handedSlot'), str(item, 'handedOwner'), str(item, 'handedPayload'));
+}
+
+function runOf(slot: string | undefined, owner: string | undefined, payload: string | undefined): PendingRun | undefined {
+  if (slot === undefined || slot === '' || owner === undefined || owner === '') return undefined;
+  return payload === undefined || payload === '' ? { slot, owner } : { slot, owner, payload };
+}

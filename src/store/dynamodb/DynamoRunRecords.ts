@@ -1,0 +1,214 @@
+import { TransactionCanceledException, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { RUN_STATUS, type RunReason, type RunStatus } from '../../vocabulary.js';
+import { keys } from '../keys.js';
+import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
+import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type StartResult } from '../Store.js';
+import { TTL_ATTRIBUTE } from '../tableDefinition.js';
+import { inList, keyOf, n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
+import { queueItem } from './DynamoRunQueue.js';
+
+/** Claims and run records on DynamoDB: one item per `(task, slot)`, each transition one conditional write (see `RUN_TRANSITIONS`). */
+export class DynamoRunRecords implements RunRecords {
+  constructor(
+    private readonly table: DynamoTable,
+    /** The key space claims live in: the deployment, or the shared scope. */
+    private readonly scope: string,
+    private readonly retentionMs: number,
+  ) {}
+
+  async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
+    const status: RunStatus = claim.decided?.status ?? (claim.dispatch === true ? RUN_STATUS.dispatched : RUN_STATUS.running);
+    const takeOver = inList('takeOver', RUN_TRANSITIONS.takeOver.from);
+    const result = await this.table.put(
+      `claim ${claim.task} @ ${claim.slot}`,
+      {
+        ...keyOf(this.#key(claim.task, claim.slot)),
+        task: s(claim.task),
+        slot: s(claim.slot),
+        owner: s(claim.owner),
+        status: s(status),
+        claimedAt: n(claim.claimedAt),
+        ...(claim.decided === undefined
+          ? {}
+          : { reason: s(claim.decided.reason), finishedAt: n(claim.claimedAt), ...(claim.decided.error === undefined ? {} : { error: s(claim.decided.error) }) }),
+        [TTL_ATTRIBUTE]: this.#purgeAt(claim.claimedAt),
+      },
+      // RUN_TRANSITIONS: claim, or take over a dispatched claim that was never sent.
+      claim.dispatch === true
+        ? {
+            condition: `attribute_not_exists(pk) OR (#status IN (${takeOver.list}) AND (#owner = :owner OR claimedAt < :staleBefore))`,
+            names: { '#status': 'status', '#owner': 'owner' },
+            values: { ...takeOver.values, ':owner': s(claim.owner), ':staleBefore': n(claim.takeOverDispatchedBefore ?? 0) },
+          }
+        : { condition: 'attribute_not_exists(pk)' },
+    );
+    if (result.written) return { claimed: true };
+    const holder = result.item;
+    return {
+      claimed: false,
+      holder: { owner: str(holder, 'owner') ?? 'unknown', claimedAt: num(holder, 'claimedAt') ?? 0, status: (str(holder, 'status') ?? RUN_STATUS.running) as RunStatus },
+    };
+  }
+
+  async startRun(start: RunStart): Promise<StartResult> {
+    const first = inList('start', RUN_TRANSITIONS.start.from);
+    const again = inList('restart', RUN_TRANSITIONS.restart.from);
+    const result = await this.table.update(
+      `start ${start.task} @ ${start.slot}`,
+      this.#key(start.task, start.slot),
+      { set: '#status = :running, worker = :worker, startedAt = :startedAt', rest: 'ADD attempts :one' },
+      {
+        // RUN_TRANSITIONS: start, restart. A duplicate delivery finds the run started or finished and is refused.
+        condition: `#owner = :owner AND (#status IN (${first.list}) OR (#status IN (${again.list}) AND attempts <= :retries))`,
+        names: { '#owner': 'owner', '#status': 'status' },
+        values: {
+          ...first.values,
+          ...again.values,
+          ':owner': s(start.owner),
+          ':worker': s(start.worker),
+          ':startedAt': n(start.startedAt),
+          ':running': s(RUN_STATUS.running),
+          ':retries': n(start.retries),
+          ':one': n(1),
+        },
+      },
+    );
+    if (result.written) return { started: true, attempt: num(result.item, 'attempts') ?? 1 };
+    const worker = str(result.item, 'worker');
+    return { started: false, status: str(result.item, 'status') as RunStatus | undefined, ...(worker === undefined ? {} : { worker }) };
+  }
+
+  /**
+   * One TransactWriteItems: the claim's conditional delete and the retry's put succeed or fail
+   * together. A claim already gone was released by this very call (only the owner's release deletes a
+   * dispatched claim, and the SDK's retry of a transaction whose reply was lost lands here), so that
+   * counts as released: the same transaction queued the retry.
+   */
+  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
+    const release = inList('release', RUN_TRANSITIONS.release.from);
+    try {
+      await this.table.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.table.name,
+                Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
+                // RUN_TRANSITIONS: release.
+                ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
+                ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+                ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
+      if (reason?.Code === 'ConditionalCheckFailed') return reason.Item === undefined;
+      throw this.table.fail(`release the dispatch of ${request.task} @ ${request.slot}`, error);
+    }
+  }
+
+  async completeRun(outcome: RunOutcome): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#owner': 'owner' };
+    const values: Record<string, AttributeValue> = { ':status': s(outcome.status), ':finishedAt': n(outcome.finishedAt), ':owner': s(outcome.owner) };
+    const sets = ['#status = :status', 'finishedAt = :finishedAt'];
+    const removes: string[] = [];
+    for (const key of ['startedAt', 'latenessMs'] as const) {
+      const value = outcome[key];
+      if (value === undefined) continue;
+      sets.push(`${key} = :${key}`);
+      values[`:${key}`] = n(value);
+    }
+    for (const key of OUTCOME_FIELDS) {
+      const value = outcome[key];
+      names[`#${key}`] = key;
+      if (value === undefined) {
+        removes.push(`#${key}`);
+        continue;
+      }
+      sets.push(`#${key} = :${key}`);
+      values[`:${key}`] = typeof value === 'number' ? n(value) : s(value);
+    }
+    // RUN_TRANSITIONS: complete.
+    let condition = 'attribute_exists(pk) AND #owner = :owner';
+    if (outcome.ifStatus !== undefined) {
+      condition += ' AND #status = :ifStatus';
+      values[':ifStatus'] = s(outcome.ifStatus);
+    }
+    const result = await this.table.update(
+      `record the outcome of ${outcome.task} @ ${outcome.slot}`,
+      this.#key(outcome.task, outcome.slot),
+      { set: sets.join(', '), ...(removes.length === 0 ? {} : { rest: `REMOVE ${removes.join(', ')}` }) },
+      { condition, names, values },
+    );
+    return result.written;
+  }
+
+  async getRun(task: string, slot: string): Promise<RunRecord | undefined> {
+    const item = await this.table.get(`read the run of ${task} @ ${slot}`, this.#key(task, slot));
+    return item === undefined ? undefined : toRunRecord(item);
+  }
+
+  async lastRun(task: string): Promise<RunRecord | undefined> {
+    const [item] = await this.table.query(`read the last run of ${task}`, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+      ExpressionAttributeValues: { ':pk': s(keys.task(this.scope, task)), ':run': s(keys.run('')) },
+      // Slots are ISO strings, so the newest sorts last: read backwards, one item.
+      ScanIndexForward: false,
+      Limit: 1,
+    });
+    return item === undefined ? undefined : toRunRecord(item);
+  }
+
+  async recordMissed(missed: MissedRecord): Promise<void> {
+    // Put only if absent: repeating it (a retry, a duplicate tick) changes nothing.
+    await this.table.put(
+      `record missed slots of ${missed.task}`,
+      {
+        ...keyOf({ pk: keys.task(this.scope, missed.task), sk: keys.missed(missed.from, missed.reason) }),
+        task: s(missed.task),
+        status: s('missed'),
+        from: s(missed.from),
+        to: s(missed.to),
+        count: n(missed.count),
+        reason: s(missed.reason),
+        tick: s(missed.tick),
+        [TTL_ATTRIBUTE]: this.#purgeAt(Date.parse(missed.tick)),
+      },
+      { condition: 'attribute_not_exists(pk)' },
+    );
+  }
+
+  #key(task: string, slot: string) {
+    return { pk: keys.task(this.scope, task), sk: keys.run(slot) };
+  }
+
+  #purgeAt(from: number): AttributeValue {
+    return n(Math.ceil((from + this.retentionMs) / 1000));
+  }
+}
+
+function toRunRecord(item: Item): RunRecord {
+  const optionalNumber = (key: string) => (item[key]?.N === undefined ? {} : { [key]: Number(item[key].N) });
+  const optionalString = (key: string) => (item[key]?.S === undefined ? {} : { [key]: item[key].S });
+  return {
+    task: str(item, 'task') ?? '',
+    slot: str(item, 'slot') ?? '',
+    owner: str(item, 'owner') ?? '',
+    status: (str(item, 'status') ?? RUN_STATUS.running) as RunStatus,
+    claimedAt: num(item, 'claimedAt') ?? 0,
+    ...optionalNumber('finishedAt'),
+    ...optionalNumber('durationMs'),
+    ...optionalNumber('startedAt'),
+    ...optionalNumber('latenessMs'),
+    ...optionalNumber('attempts'),
+    ...optionalString('error'),
+    ...(optionalString('reason') as { reason?: RunReason }),
+    ...optionalString('output'),
+  };
+}

@@ -1,0 +1,188 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { StoreError } from '../../errors.js';
+
+export type Item = Record<string, AttributeValue>;
+export type Key = { readonly pk: string; readonly sk: string };
+
+/** A condition and the names and values its expressions use. */
+export interface Expression {
+  readonly condition?: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Item;
+}
+
+/**
+ * A conditional write's answer. A failed condition is an answer (a slot already claimed, a stale
+ * owner), not a fault: `written: false` with the item that made it fail, returned by the same request
+ * (`ALL_OLD`), so a lost race costs no second read. `item` after a write is the item as written.
+ */
+export type WriteResult = { readonly written: true; readonly item: Item | undefined } | { readonly written: false; readonly item: Item };
+
+/**
+ * Every conditional write stamps a fresh token on the item, in the attribute its role owns (`writeToken`
+ * by default). The SDK retries a request whose reply was lost with the very same body, so the same
+ * token: if that retry fails its condition against an item carrying our token, the item is our own
+ * write and the retry is our success — not someone else's claim.
+ *
+ *   attempt 1: PutItem(token T) ──▶ written ──✗ reply lost (reset, timeout)
+ *   SDK retry: PutItem(token T) ──▶ condition fails, ALL_OLD.writeToken = T ──▶ written: true
+ *   a rival:   PutItem(token U) ──▶ condition fails, ALL_OLD.writeToken = T ──▶ written: false
+ *
+ * A request id cannot serve as the token: Lambda reuses it when it retries a whole invocation, and
+ * that retry must see the first attempt's claim as someone else's. Tokens are per call, not per
+ * invocation.
+ */
+export const WRITE_TOKEN = 'writeToken';
+
+/**
+ * The one table every store concern shares: reads, conditional writes with their tokens, and one
+ * way of turning a fault into a `StoreError` naming the action and the table.
+ */
+export class DynamoTable {
+  constructor(
+    readonly name: string,
+    readonly client: DynamoDBClient,
+  ) {}
+
+  /** One conditional PutItem, stamped with a write token (see `WRITE_TOKEN`). */
+  async put(action: string, item: Item, expression: Expression = {}, tokenAttribute: string = WRITE_TOKEN): Promise<WriteResult> {
+    const token = randomUUID();
+    return this.#conditional(action, token, tokenAttribute, async () => {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.name,
+          Item: { ...item, [tokenAttribute]: s(token) },
+          ...expressionInput(expression),
+          ...(expression.condition === undefined ? {} : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        }),
+      );
+      return undefined;
+    });
+  }
+
+  /**
+   * One conditional UpdateItem, stamped with a write token. `update` is the `SET` clause (the token's
+   * assignment is added to it) and `rest` any `ADD`/`REMOVE` clauses. Returns the item as written
+   * (`ALL_NEW`): the same answer whether the write went through at once or on a retry whose first
+   * reply was lost, so callers derive what they need from the item after the write.
+   */
+  async update(action: string, key: Key, clauses: { readonly set: string; readonly rest?: string }, expression: Expression, tokenAttribute: string = WRITE_TOKEN): Promise<WriteResult> {
+    const token = randomUUID();
+    const tokenName = `#${tokenAttribute}`;
+    return this.#conditional(action, token, tokenAttribute, async () => {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.name,
+          Key: keyOf(key),
+          UpdateExpression: `SET ${clauses.set}, ${tokenName} = :writeToken${clauses.rest === undefined ? '' : ` ${clauses.rest}`}`,
+          ...expressionInput({
+            ...expression,
+            names: { ...expression.names, [tokenName]: tokenAttribute },
+            values: { ...expression.values, ':writeToken': s(token) },
+          }),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes;
+    });
+  }
+
+  /**
+   * A conditional DeleteItem. A deleted item keeps no token, so a delete must be written to be safe to
+   * repeat on its own (its condition accepts an item that is already gone).
+   */
+  async delete(action: string, key: Key, expression: Expression): Promise<WriteResult> {
+    try {
+      const { Attributes } = await this.client.send(
+        new DeleteItemCommand({ TableName: this.name, Key: keyOf(key), ...expressionInput(expression), ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      return { written: true, item: Attributes };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { written: false, item: error.Item ?? {} };
+      throw this.fail(action, error);
+    }
+  }
+
+  /** A consistent read of one item. */
+  async get(action: string, key: Key): Promise<Item | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.name, Key: keyOf(key), ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw this.fail(action, error);
+    }
+  }
+
+  /** A consistent Query (one page). */
+  async query(action: string, input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead'>): Promise<Item[]> {
+    try {
+      const { Items = [] } = await this.client.send(new QueryCommand({ ...input, TableName: this.name, ConsistentRead: true }));
+      return Items;
+    } catch (error) {
+      throw this.fail(action, error);
+    }
+  }
+
+  fail(action: string, cause: unknown): StoreError {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new StoreError(`DynamoDB table "${this.name}": could not ${action} (${detail})`, { cause });
+  }
+
+  async #conditional(action: string, token: string, tokenAttribute: string, send: () => Promise<Item | undefined>): Promise<WriteResult> {
+    try {
+      return { written: true, item: await send() };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw this.fail(action, error);
+      const item = error.Item ?? {};
+      // Our own write, reached by a retry of a request whose reply was lost: that is success.
+      return item[tokenAttribute]?.S === token ? { written: true, item } : { written: false, item };
+    }
+  }
+}
+
+export function keyOf(key: Key): Item {
+  return { pk: s(key.pk), sk: s(key.sk) };
+}
+
+function expressionInput(expression: Expression) {
+  return {
+    ...(expression.condition === undefined ? {} : { ConditionExpression: expression.condition }),
+    ...(expression.names === undefined || Object.keys(expression.names).length === 0 ? {} : { ExpressionAttributeNames: expression.names }),
+    ...(expression.values === undefined || Object.keys(expression.values).length === 0 ? {} : { ExpressionAttributeValues: expression.values }),
+  };
+}
+
+export function s(value: string): AttributeValue {
+  return { S: value };
+}
+
+export function n(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+/** `:prefix0, :prefix1, …` for an `IN (…)` list, with their values. */
+export function inList(prefix: string, values: readonly string[]): { readonly list: string; readonly values: Item } {
+  const entries = values.map((value, i) => [`:${prefix}${i}`, s(value)] as const);
+  return { list: entries.map(([name]) => name).join(', '), values: Object.fromEntries(entries) };
+}
+
+export function str(item: Item | undefined, key: string): string | undefined {
+  return item?.[key]?.S;
+}
+
+export function num(item: Item | undefined, key: string): number | undefined {
+  const value = item?.[key]?.N;
+  return value === undefined ? undefined : Number(value);
+}

@@ -1,0 +1,236 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { taskEvent, type Dispatcher, type DispatchOutcome, type TaskEventDetail } from '../../src/dispatch/Dispatcher.js';
+import { Schedule } from '../../src/kernel/Schedule.js';
+import { createTaskHandler } from '../../src/runner/createTaskHandler.js';
+import { createTickHandler, localSinks } from '../../src/runner/createTickHandler.js';
+import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
+import { keys } from '../../src/store/keys.js';
+import { faultyClient, seeded, type FaultCounts } from './faults.js';
+import { lambdaContext } from './lambdaContext.js';
+
+/**
+ * The fault suite (DESIGN.md "Every write is safe to retry", "A decided slot stays decided", "Failures").
+ * Concurrent duplicate ticks run for several minutes while a fifth of the tick's and the workers'
+ * DynamoDB requests are throttled, fail with a 500, lose their reply after the write was applied, or
+ * answer late, and fan-out sends fail partly or lose their reply. Lambda's retries are played as Lambda
+ * plays them: a failed invocation is invoked again with the same request id. Then a few fault-free
+ * minutes, and the table must show that nothing was lost and nothing doubled.
+ *
+ * Deterministic in its faults: every draw comes from one seeded stream (`SEED`); which request meets
+ * which draw still follows the order concurrent requests reach the client.
+ */
+const SEED = 20_261_130;
+const FAULTY_MINUTES = 6;
+const CLEAN_MINUTES = 2;
+const TICKS_PER_MINUTE = 4;
+/** Lambda's async retries of a failed invocation (its default). */
+const LAMBDA_RETRIES = 2;
+const RATES = { throttle: 0.05, serverError: 0.05, lostReply: 0.07, slow: 0.03 } as const;
+const FAN_OUT_FAULTS = { partialFailure: 0.1, lostReply: 0.1, duplicate: 0.1 } as const;
+
+describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on DynamoDB Local', () => {
+  const random = seeded(SEED);
+  const counts: FaultCounts = { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 };
+  let faulty = true;
+  const client = faultyClient({ rates: RATES, random, active: () => faulty, counts });
+  afterAll(() => client.destroy());
+
+  it('starts no slot twice, leaves no slot without a start or a record, no claim running and no lease held', async () => {
+    const tableName = `faults-${randomUUID()}`;
+    const store = new DynamoDbStore({ tableName, client });
+    faulty = false;
+    await store.ensureTable();
+    faulty = true;
+
+    const starts = new Map<string, number>();
+    const start = ({ name, slot }: { name: string; slot: string }) => void starts.set(`${name}@${slot}`, (starts.get(`${name}@${slot}`) ?? 0) + 1);
+    const schedule = new Schedule();
+    for (let i = 0; i < 4; i++) schedule.call(start).name(`every-${i}`).everyMinute();
+    schedule.call(start).name('two').everyTwoMinutes();
+    schedule.call(start).name('exclusive').everyMinute().withoutOverlapping();
+    schedule.call(start).name('buffered').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    schedule.call(start).name('one-server').everyMinute().onOneServer();
+    schedule.call(start).name('fan').everyMinute().onLambda({ retries: 2 });
+    schedule.call(start).name('fan-exclusive').everyMinute().withoutOverlapping().onLambda({ retries: 1 });
+
+    // The dispatcher hands events to the workers after the tick, as Lambda's async queue would: some
+    // fail to send, some are sent but reported failed (a lost reply), some are delivered twice.
+    const inbox: TaskEventDetail[] = [];
+    const dispatcher: Dispatcher = {
+      dispatch: async (events): Promise<DispatchOutcome[]> => events.map((event) => {
+        const r = faulty ? random() : 1;
+        if (r < FAN_OUT_FAULTS.partialFailure) return { id: event.id, dispatched: false, attempts: 4, error: 'InternalFailure: injected' };
+        inbox.push(event);
+        if (r < FAN_OUT_FAULTS.partialFailure + FAN_OUT_FAULTS.lostReply) return { id: event.id, dispatched: false, attempts: 4, error: 'TimeoutError: injected lost reply' };
+        if (r < FAN_OUT_FAULTS.partialFailure + FAN_OUT_FAULTS.lostReply + FAN_OUT_FAULTS.duplicate) inbox.push(event);
+        return { id: event.id, dispatched: true, attempts: 1 };
+      }),
+    };
+
+    let clock = 0;
+    const now = () => clock + (Date.now() - clockSetAt);
+    let clockSetAt = Date.now();
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const sinks = localSinks(mkdtempSync(join(tmpdir(), 'tw-faults-')));
+    const tick = createTickHandler({ schedule, store, dispatcher, logger, now, sinks });
+    const worker = createTaskHandler({ schedule, store, logger, now, sinks });
+    const failures = { ticks: 0, ticksGivenUp: 0, workers: 0 };
+    /** Invocations that failed at least once, so that Lambda retried them. */
+    const retried = new Set<string>();
+    const asLambda = async (invoke: (requestId: string) => Promise<unknown>, kind: 'ticks' | 'workers') => {
+      const requestId = randomUUID();
+      for (let attempt = 0; attempt <= LAMBDA_RETRIES; attempt++) {
+        try {
+          return await invoke(requestId);
+        } catch {
+          failures[kind]++;
+          retried.add(requestId);
+        }
+      }
+      if (kind === 'ticks') failures.ticksGivenUp++;
+      return undefined;
+    };
+
+    const first = Date.parse('2026-11-23T10:00:00Z');
+    for (let m = 0; m < FAULTY_MINUTES + CLEAN_MINUTES; m++) {
+      faulty = m < FAULTY_MINUTES;
+      const minute = new Date(first + m * 60_000).toISOString();
+      clock = first + m * 60_000 + 1_000;
+      clockSetAt = Date.now();
+      const copies = faulty ? TICKS_PER_MINUTE : 2;
+      await Promise.all(Array.from({ length: copies }, () => asLambda((id) => tick({ scheduledTime: minute }, lambdaContext(id)), 'ticks')));
+      const delivered = inbox.splice(0);
+      await Promise.all(delivered.map((detail) => asLambda((id) => worker(taskEvent(detail), lambdaContext(id)), 'workers')));
+    }
+    faulty = false;
+    const end = now();
+
+    // The faults really happened, and the tick still got through most minutes.
+    expect(counts.lostReply).toBeGreaterThan(20);
+    expect(counts.throttle + counts.serverError).toBeGreaterThan(20);
+    expect(failures.ticksGivenUp).toBeLessThan(FAULTY_MINUTES * TICKS_PER_MINUTE);
+
+    // Zero double starts.
+    const doubled = [...starts].filter(([, n]) => n > 1);
+    expect(doubled).toEqual([]);
+
+    // Zero slots without a start or a record: every slot of the range ran, or its record says why not,
+    // or a missed-slots record covers it.
+    const items = await scanAll(client, tableName);
+    const records = new Map<string, Record<string, AttributeValue>>();
+    const missed: { task: string; from: string; to: string }[] = [];
+    for (const item of items) {
+      const sk = item.sk?.S ?? '';
+      if (sk.startsWith('run#')) records.set(`${item.task?.S}@${item.slot?.S}`, item);
+      if (sk.startsWith('missed#')) missed.push({ task: item.task?.S ?? '', from: item.from?.S ?? '', to: item.to?.S ?? '' });
+    }
+    const expected = schedule.occurrences(new Date(first), new Date(first + (FAULTY_MINUTES + CLEAN_MINUTES) * 60_000));
+    const unaccounted = expected.map((o) => `${o.name}@${o.at.toISOString()}`).filter((key) => {
+      const [task, slot] = key.split('@') as [string, string];
+      if (starts.has(key)) return records.get(key)?.status?.S === undefined; // a start without a record is lost too
+      if (records.has(key)) return false;
+      return !missed.some((r) => (r.task === task || r.task === '*') && r.from <= slot && slot <= r.to);
+    });
+    expect(unaccounted).toEqual([]);
+
+    // No claim left running (or dispatched) without a run: every record reached an outcome, with a
+    // reason wherever the task did not run to its end.
+    const open = [...records].filter(([, item]) => ['running', 'dispatched'].includes(item.status?.S ?? '')).map(([key, item]) => `${key} ${item.status?.S}`);
+    expect(open).toEqual([]);
+    for (const [key, item] of records) {
+      const status = item.status?.S;
+      if (status === 'succeeded') expect(starts.get(key), key).toBe(1);
+      else expect(item.reason?.S ?? item.error?.S, `${key} ${status}`).toBeDefined();
+    }
+    // A run is recorded abandoned only when the invocation that claimed (or started) it really failed
+    // and Lambda retried it — never because a write's reply was lost and its retry mistook the write
+    // for someone else's.
+    const wronglyAbandoned = [...records]
+      .filter(([, item]) => item.reason?.S === 'abandoned' && !retried.has(item.worker?.S ?? item.owner?.S ?? ''))
+      .map(([key]) => key);
+    expect(wronglyAbandoned).toEqual([]);
+
+    // Every lease ended by its deadline: released, or lapsed before the end of the run.
+    const leases = items.filter((item) => item.sk?.S === keys.lease);
+    expect(leases.length).toBeGreaterThan(0);
+    for (const lease of leases) {
+      if (lease.owner?.S !== undefined) expect(Number(lease.expiresAt?.N), lease.pk?.S).toBeLessThanOrEqual(end);
+    }
+  });
+});
+
+describe('fault suite: bad tick and task events, on DynamoDB Local', () => {
+  const random = seeded(SEED);
+  const client = faultyClient({ rates: RATES, random, active: () => false, counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 } });
+  afterAll(() => client.destroy());
+
+  it('refuses each with a typed error naming the field, and leaves the table as it was', async () => {
+    const tableName = `bad-input-${randomUUID()}`;
+    const store = new DynamoDbStore({ tableName, client });
+    await store.ensureTable();
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('inline').everyMinute();
+    schedule.call(() => {}).name('fan').everyMinute().onLambda({});
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const clock = Date.parse('2026-11-23T10:05:10Z');
+    const dispatcher: Dispatcher = { dispatch: async (events) => events.map((e) => ({ id: e.id, dispatched: true, attempts: 1 })) };
+    const tick = createTickHandler({ schedule, store, dispatcher, logger, now: () => clock });
+    const worker = createTaskHandler({ schedule, store, logger, now: () => clock });
+    // One good tick and one good run first, so "unchanged" means more than "empty".
+    const minute = '2026-11-23T10:05:00.000Z';
+    await tick({ scheduledTime: minute }, lambdaContext('good-tick'));
+    const sent = (await store.getRun('fan', minute))!;
+    const detail: TaskEventDetail = { version: 1, id: `default/fan/${minute}`, deployment: 'default', task: 'fan', slot: minute, at: minute, owner: sent.owner, fence: null, attempt: 1 };
+    const before = await scanAll(client, tableName);
+
+    const badTicks: [string, unknown][] = [
+      ['malformed', { detail: 'no time here' }],
+      ['not a JSON object', 'tick'],
+      ['non-ISO', { time: '12' }],
+      ['without a zone', { scheduledTime: '2026-11-23T10:05:00' }],
+      ['a date that does not exist', { time: '2026-02-30T10:05:00Z' }],
+      ['far future', { time: '2099-01-01T00:00:00Z' }],
+      ['too old for any AWS retry', { time: '2026-11-21T10:05:00Z' }],
+      ['oversized', { time: 'x'.repeat(300_000) }],
+    ];
+    for (const [label, event] of badTicks) {
+      const error = await tick(event, lambdaContext(`bad-${label}`)).then(() => undefined, (e: unknown) => e);
+      expect(error, label).toMatchObject({ name: 'InvalidTickEventError', code: 'INVALID_TICK_EVENT' });
+    }
+    const badTaskEvents: [string, unknown, string | undefined][] = [
+      ['malformed', { source: 'tickwork', 'detail-type': 'Tickwork Task Due', detail: { task: 'fan' } }, 'detail.version'],
+      ['not Tickwork\'s', { ...taskEvent(detail), source: 'someone.else' }, 'source'],
+      ['non-ISO time', taskEvent({ ...detail, at: '12' }), 'detail.at'],
+      ['forged id', taskEvent({ ...detail, id: 'default/fan/2026-11-23T10:06:00.000Z' }), 'detail.id'],
+      ['another deployment', taskEvent({ ...detail, deployment: 'prod', id: `prod/fan/${minute}` }), 'detail.deployment'],
+      ['an inline task', taskEvent({ ...detail, task: 'inline', id: `default/inline/${minute}` }), 'detail.task'],
+      ['oversized', taskEvent({ ...detail, payload: 'x'.repeat(300_000) }), 'detail'],
+    ];
+    for (const [label, event, field] of badTaskEvents) {
+      const error = await worker(event, lambdaContext(`bad-${label}`)).then(() => undefined, (e: unknown) => e);
+      expect(error, label).toMatchObject({ name: 'InvalidTaskEventError', code: 'INVALID_TASK_EVENT', field });
+    }
+    // A forged owner is refused by the start's condition: nothing runs, nothing changes.
+    expect(await worker(taskEvent({ ...detail, owner: 'forged' }), lambdaContext('forged-owner'))).toMatchObject({ outcome: 'not-started' });
+
+    expect(await scanAll(client, tableName)).toEqual(before);
+  });
+});
+
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
+import { faultyClient } from './faults.js';
+
+/**
+ * DESIGN.md "Every write is safe to retry": each conditional write, its first reply lost after DynamoDB
+ * Local applied it. The SDK retries the same request, which now fails its condition against the
+ * write it made itself; the store must report the write's success, not a rival's claim.
+ */
+describe('a reply lost after the write succeeded, for every conditional write, on DynamoDB Local', () => {
+  let armed: string | undefined;
+  const client = faultyClient({
+    rates: { throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
+    random: () => 1,
+    active: () => false,
+    counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
+    // The next request of the armed command loses its reply, once.
+    loseReply: (command) => {
+      if (command !== armed) return false;
+      armed = undefined;
+      return true;
+    },
+  });
+  afterAll(() => client.destroy());
+  let store: DynamoDbStore;
+  beforeEach(async () => {
+    armed = undefined;
+    store = new DynamoDbStore({ tableName: `lost-${randomUUID()}`, client });
+    await store.ensureTable();
+  });
+  const slot = '2026-11-23T10:05:00.000Z';
+  const losing = async <T>(command: string, write: () => Promise<T>): Promise<T> => {
+    armed = command;
+    const result = await write();
+    expect(armed, `${command} was sent`).toBeUndefined();
+    return result;
+  };
+
+  it('claim: the slot is the claimer\'s, and runs', async () => {
+    expect(await losing('PutItemCommand', () => store.claimSlot({ task: 't', slot, owner: 'tick', claimedAt: 1 }))).toEqual({ claimed: true });
+    expect(await store.claimSlot({ task: 't', slot, owner: 'rival', claimedAt: 2 })).toMatchObject({ claimed: false, holder: { owner: 'tick' } });
+  });
+
+  it('lease acquire: acquired with its fence, and the run it supersedes still reported', async () => {
+    await store.acquireLease({ task: 'l', owner: 'dead', slot: 's0', now: 1_000, expiresAt: 2_000 });
+    await store.bufferBehindLease({ task: 'l', slot: 's1', owner: 'tick-1', now: 1_500 });
+    expect(await losing('UpdateItemCommand', () => store.acquireLease({ task: 'l', owner: 'a', slot: 's2', now: 3_000, expiresAt: 9_000 })))
+      .toEqual({ acquired: true, fence: 2, superseded: { slot: 's1', owner: 'tick-1' } });
+  });
+
+  it('lease extend and release: done, and the waiting run handed back', async () => {
+    await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+    await store.bufferBehindLease({ task: 'l', slot: 's2', owner: 'tick-2', now: 2_000 });
+    expect(await losing('UpdateItemCommand', () => store.extendLease({ task: 'l', owner: 'a', now: 3_000, expiresAt: 8_000 }))).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick-2' } });
+    expect(await losing('UpdateItemCommand', () => store.releaseLeaseTakingPending('l', 'a'))).toEqual({ released: true, pending: { slot: 's2', owner: 'tick-2' } });
+  });
+
+  it('buffer behind a lease: buffered', async () => {
+    await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+    expect(await losing('UpdateItemCommand', () => store.bufferBehindLease({ task: 'l', slot: 's2', owner: 'tick-2', now: 2_000 }))).toEqual({ buffered: true });
+  });
+
+  it('worker start: started, attempt 1', async () => {
+    await store.claimSlot({ task: 'f', slot, owner: 'tick', claimedAt: 1, dispatch: true });
+    expect(await losing('UpdateItemCommand', () => store.startRun({ task: 'f', slot, owner: 'tick', worker: 'w', startedAt: 2, retries: 0 }))).toEqual({ started: true, attempt: 1 });
+  });
+
+  it('outcome, including one that only applies from an expected status: recorded', async () => {
+    await store.claimSlot({ task: 'f', slot, owner: 'tick', claimedAt: 1, dispatch: true });
+    expect(await losing('UpdateItemCommand', () => store.completeRun({ task: 'f', slot, owner: 'tick', status: 'skipped', reason: 'undispatched', finishedAt: 2, ifStatus: 'dispatched' }))).toBe(true);
+    expect(await store.getRun('f', slot)).toMatchObject({ status: 'skipped', reason: 'undispatched' });
+  });
+
+  it('release on undispatch: released and queued once', async () => {
+    await store.claimSlot({ task: 'f', slot, owner: 'tick', claimedAt: 1, dispatch: true });
+    const retry = { id: 'r', task: 'f', slot, at: 1_000, attempt: 1, enqueuedAt: 1_000 };
+    expect(await losing('TransactWriteItemsCommand', () => store.releaseDispatch({ task: 'f', slot, owner: 'tick', onOneServer: false, retry }))).toBe(true);
+    expect(await store.getRun('f', slot)).toBeUndefined();
+    expect(await store.dueRuns(5_000, 10)).toEqual([retry]);
+  });
+
+  it('enqueue and dequeue: queued, then gone', async () => {
+    const run = { id: 'q', task: 't', slot: `${slot}#q`, at: 1_000, attempt: 0, enqueuedAt: 1 };
+    expect(await losing('PutItemCommand', () => store.enqueue(run))).toBe(true);
+    expect(await losing('DeleteItemCommand', () => store.dequeue(run))).toBe(true);
+    expect(await store.dueRuns(5_000, 10)).toEqual([]);
+  });
+
+  it('tick advance: the tick still decides its minutes', async () => {
+    await store.advanceTick(60_000);
+    expect(await losing('UpdateItemCommand', () => store.advanceTick(240_000))).toEqual({ decides: true, from: 60_000 });
+  });
+});
