@@ -7,15 +7,42 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** Every `code` a `TickworkError` can carry: one union, so `switch (err.code)` is checked. */
+export type TickworkErrorCode =
+  | 'COMMAND_FAILED'
+  | 'DYNAMODB_LOCAL_FAILED'
+  | 'FUNCTION_KEY_CLASH'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_CRON_EXPRESSION'
+  | 'INVALID_DISPATCH'
+  | 'INVALID_DISPATCHER'
+  | 'INVALID_DISPATCHER_CONFIG'
+  | 'INVALID_OPTIONS'
+  | 'INVALID_RETRY_CONFIG'
+  | 'INVALID_TASK'
+  | 'INVALID_TASK_EVENT'
+  | 'INVALID_TASK_FUNCTION'
+  | 'INVALID_TICK_EVENT'
+  | 'JAVA_MISSING'
+  | 'KERNEL_LOAD_FAILED'
+  | 'MAIL_FROM_MISSING'
+  | 'MISSING_ENVIRONMENT'
+  | 'NO_DISPATCHER'
+  | 'OUTPUT_DELIVERY_FAILED'
+  | 'RUN_REPLACED'
+  | 'SCHEDULE_FROZEN'
+  | 'STORE_ERROR'
+  | 'TASK_RUN_FAILED';
+
 /**
  * Every error Tickwork raises on purpose is a `TickworkError` with a literal `code`, so callers can
  * branch on `err.code` instead of matching message text. Messages name the task or field, what was
  * expected and what was received.
  */
 export class TickworkError extends Error {
-  readonly code: string;
+  readonly code: TickworkErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: TickworkErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

@@ -20,6 +20,11 @@ export { LambdaDispatcher, type LambdaDispatcherOptions } from './dispatch/Lambd
 export { MemoryDispatcher } from './dispatch/MemoryDispatcher.js';
 export { LAMBDA_DEFAULTS } from './kernel/lambdaSettings.js';
 export { MemoryStore } from './store/MemoryStore.js';
+export { RUN_STATUS, SKIP_REASON, FAILURE_REASON, MISS_REASON, type RunStatus, type FailureReason, type MissReason, type RunReason } from './vocabulary.js';
+export { RUN_TRANSITIONS } from './store/runTransitions.js';
+export { BoundedRetryStrategy, BOUNDED_RETRY_DEFAULTS, type BoundedRetryOptions } from './aws/BoundedRetryStrategy.js';
+export { dynamoDbClientConfig } from './aws/dynamoDbClientConfig.js';
+export { MAX_TICK_AHEAD_MS, MAX_TICK_AGE_MS } from './tick/tickMinute.js';
 export { DynamoDbStore, type DynamoDbStoreOptions } from './store/DynamoDbStore.js';
 export type * from './store/Store.js';
 export {

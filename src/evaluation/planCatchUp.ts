@@ -1,4 +1,5 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
+import { MISS_REASON, type MissReason } from '../vocabulary.js';
 import { dueSlots, type DueSlot } from './dueSlots.js';
 
 const MINUTE_MS = 60_000;
@@ -7,18 +8,8 @@ export const MAX_LOOK_BACK_MINUTES = 24 * 60;
 /** A sub-minute slot this far behind the clock has been missed, not merely reached late. */
 export const MISFIRE_GRACE_MS = 5_000;
 
-/** Why slots did not run. */
-export type MissReason =
-  /** Older than the task's catch-up window. */
-  | 'outside-catch-up-window'
-  /** Policy `once`: a later missed slot ran for them. */
-  | 'coalesced'
-  /** Policy `skip`. */
-  | 'misfire-skip'
-  /** Policy `all`, beyond `maxRuns`. */
-  | 'catch-up-limit'
-  /** Further back than any tick looks; the minutes were never evaluated (task `*`). */
-  | 'not-evaluated';
+/** Why slots did not run: `MISS_REASON` in the run vocabulary. */
+export type { MissReason } from '../vocabulary.js';
 
 /** Missed slots of one task, summarised. */
 export interface MissedSlots {
@@ -69,7 +60,7 @@ export function planCatchUp(
       from: new Date(firstMissed).toISOString(),
       to: new Date(lookBackStart - MINUTE_MS).toISOString(),
       count: (lookBackStart - firstMissed) / MINUTE_MS,
-      reason: 'not-evaluated',
+      reason: MISS_REASON.notEvaluated,
     });
   }
   for (let m = Math.max(firstMissed, lookBackStart); m < minute; m += MINUTE_MS) {
@@ -86,13 +77,13 @@ export function planCatchUp(
     const windowStart = minute - window * MINUTE_MS;
     const expired = slots.filter((s) => s.at.getTime() < windowStart);
     const eligible = slots.filter((s) => s.at.getTime() >= windowStart);
-    summarise(missed, task, expired, 'outside-catch-up-window');
+    summarise(missed, task, expired, MISS_REASON.outsideCatchUpWindow);
     if (policy === 'skip') {
-      summarise(missed, task, eligible, 'misfire-skip');
+      summarise(missed, task, eligible, MISS_REASON.misfireSkip);
     } else {
       const keep = policy === 'once' ? 1 : maxRuns;
       run.push(...eligible.slice(-keep));
-      summarise(missed, task, eligible.slice(0, Math.max(0, eligible.length - keep)), policy === 'once' ? 'coalesced' : 'catch-up-limit');
+      summarise(missed, task, eligible.slice(0, Math.max(0, eligible.length - keep)), policy === 'once' ? MISS_REASON.coalesced : MISS_REASON.catchUpLimit);
     }
   }
   return { run: run.sort((a, b) => a.at.getTime() - b.at.getTime()), missed };
