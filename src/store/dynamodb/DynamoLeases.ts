@@ -5,6 +5,8 @@ import { n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
 /** The holder's writes and a buffering tick's writes stamp different attributes, so neither hides the other's token. */
 const HOLDER_TOKEN = 'holderToken';
 const PENDING_TOKEN = 'pendingToken';
+/** Release stamps its own token and hands over into its own fields, so a later acquire cannot hide a release's answer from its retry. */
+const RELEASE_TOKEN = 'releaseToken';
 
 /**
  * A write that takes the buffered run off the lease copies it to `handed*` in the same request, so the
@@ -12,6 +14,7 @@ const PENDING_TOKEN = 'pendingToken';
  * was lost reads the same answer from the item it finds.
  */
 const HAND_OVER = 'handedSlot = if_not_exists(pendingSlot, :none), handedOwner = if_not_exists(pendingOwner, :none), handedPayload = if_not_exists(pendingPayload, :none)';
+const RELEASE_HAND_OVER = 'releasedSlot = if_not_exists(pendingSlot, :none), releasedOwner = if_not_exists(pendingOwner, :none), releasedPayload = if_not_exists(pendingPayload, :none)';
 const CLEAR_PENDING = 'pendingSlot, pendingOwner, pendingPayload';
 
 /**
@@ -79,11 +82,13 @@ export class DynamoLeases implements Leases {
     const result = await this.table.update(
       `release the lease of ${task}`,
       this.#key(task),
-      { set: `expiresAt = :zero, ${HAND_OVER}`, rest: `REMOVE #owner, ${CLEAR_PENDING}` },
+      { set: `expiresAt = :zero, ${RELEASE_HAND_OVER}`, rest: `REMOVE #owner, ${CLEAR_PENDING}` },
       { condition: '#owner = :owner', names: { '#owner': 'owner' }, values: { ':owner': s(owner), ':zero': n(0), ':none': s('') } },
-      HOLDER_TOKEN,
+      RELEASE_TOKEN,
     );
-    return result.written ? { released: true, pending: handed(result.item) } : { released: false, pending: undefined };
+    return result.written
+      ? { released: true, pending: runOf(str(result.item, 'releasedSlot'), str(result.item, 'releasedOwner'), str(result.item, 'releasedPayload')) }
+      : { released: false, pending: undefined };
   }
 
   async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {
@@ -97,8 +102,10 @@ export class DynamoLeases implements Leases {
       this.#key(request.task),
       { set: sets.join(', '), ...(request.payload === undefined ? { rest: 'REMOVE pendingPayload' } : {}) },
       {
-        condition: `attribute_exists(#owner) AND expiresAt >= :now${displace ? '' : ' AND attribute_not_exists(pendingSlot)'}`,
-        names: { '#owner': 'owner' },
+        // The SDK's retry of this very request must fail its condition (and be recognised by its token),
+        // not buffer the slot a second time after the holder already took it.
+        condition: `attribute_exists(#owner) AND expiresAt >= :now AND (attribute_not_exists(#pendingToken) OR #pendingToken <> :writeToken)${displace ? '' : ' AND attribute_not_exists(pendingSlot)'}`,
+        names: { '#owner': 'owner', '#pendingToken': PENDING_TOKEN },
         values: {
           ':slot': s(request.slot),
           ':pendingOwner': s(request.owner),
