@@ -46,8 +46,11 @@ export function faultyClient(options: {
   readonly random: () => number;
   readonly active: () => boolean;
   readonly counts: FaultCounts;
-  /** Asked first for every data request: true loses this attempt's reply after the table applied it, whatever the rates say. */
-  readonly loseReply?: (command: string) => boolean;
+  /**
+   * Asked first for every data request: true loses this attempt's reply after the table applied it,
+   * whatever the rates say; a function does the same, and runs (another writer's turn) before the reply is lost.
+   */
+  readonly loseReply?: (command: string) => boolean | (() => Promise<unknown>);
 }): DynamoDBClient {
   const client = new DynamoDBClient({ ...dynamoDbClientConfig(), endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const { rates, random, counts } = options;
@@ -55,7 +58,9 @@ export function faultyClient(options: {
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
       if (!DATA_COMMANDS.has(command)) return next(args);
-      if (options.loseReply?.(command) === true) return loseReply(next(args));
+      const lose = options.loseReply?.(command);
+      if (lose === true) return loseReply(next(args));
+      if (typeof lose === 'function') return loseReply(next(args).finally(lose));
       if (!options.active()) return next(args);
       counts.requests++;
       let r = random();

@@ -10,6 +10,8 @@ import { faultyClient } from './faults.js';
  */
 describe('a reply lost after the write succeeded, for every conditional write, on DynamoDB Local', () => {
   let armed: string | undefined;
+  /** Another writer's turn, between the armed write and the SDK's retry of it. */
+  let between: (() => Promise<unknown>) | undefined;
   const client = faultyClient({
     rates: { throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
     random: () => 1,
@@ -19,13 +21,16 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     loseReply: (command) => {
       if (command !== armed) return false;
       armed = undefined;
-      return true;
+      const turn = between;
+      between = undefined;
+      return turn ?? true;
     },
   });
   afterAll(() => client.destroy());
   let store: DynamoDbStore;
   beforeEach(async () => {
     armed = undefined;
+    between = undefined;
     store = new DynamoDbStore({ tableName: `lost-${randomUUID()}`, client });
     await store.ensureTable();
   });
@@ -59,6 +64,23 @@ describe('a reply lost after the write succeeded, for every conditional write, o
   it('buffer behind a lease: buffered', async () => {
     await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
     expect(await losing('UpdateItemCommand', () => store.bufferBehindLease({ task: 'l', slot: 's2', owner: 'tick-2', now: 2_000 }))).toEqual({ buffered: true });
+  });
+
+  it('buffer, when the holder takes the buffered run before the retry: buffered once, never handed back twice', async () => {
+    await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+    between = async () => {
+      expect(await store.releaseLeaseTakingPending('l', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick-2' } });
+      await store.acquireLease({ task: 'l', owner: 'a', slot: 's2', now: 2_100, expiresAt: 5_000 });
+    };
+    expect(await losing('UpdateItemCommand', () => store.bufferBehindLease({ task: 'l', slot: 's2', owner: 'tick-2', now: 2_000 }))).toEqual({ buffered: true });
+    expect(await store.releaseLeaseTakingPending('l', 'a')).toEqual({ released: true, pending: undefined });
+  });
+
+  it('release, when another run takes the lease before the retry: released, and the waiting run still handed back', async () => {
+    await store.acquireLease({ task: 'l', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+    await store.bufferBehindLease({ task: 'l', slot: 's2', owner: 'tick-2', now: 2_000 });
+    between = () => store.acquireLease({ task: 'l', owner: 'c', slot: 's3', now: 3_000, expiresAt: 9_000 });
+    expect(await losing('UpdateItemCommand', () => store.releaseLeaseTakingPending('l', 'a'))).toEqual({ released: true, pending: { slot: 's2', owner: 'tick-2' } });
   });
 
   it('worker start: started, attempt 1', async () => {
