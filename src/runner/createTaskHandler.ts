@@ -92,6 +92,8 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       // but recorded, rather than left `running` with nothing behind it.
       const error = 'Abandoned: the worker invocation that started this run ended before recording an outcome; Lambda retried it, and the run is not started twice';
       await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: now(), ifStatus: RUN_STATUS.running });
+      // Nothing runs behind the lease any more: free it rather than let it block the task until it lapses.
+      if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
       logger.error('task failed', { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
       return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
     }

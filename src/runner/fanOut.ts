@@ -92,6 +92,15 @@ export async function sendPrepared(
   const outcomes = await input.dispatcher.dispatch(ready.map((r) => r.event));
   const failures = outcomes.flatMap((outcome, i) => (outcome.dispatched ? [] : [{ prepared: ready[i]!, error: outcome.error }]));
   const released = await Promise.allSettled(failures.map(({ prepared, error }) => releaseUndispatched(input, prepared, error)));
+  // A queued slot leaves the queue once sent, started by its worker or given up; a requeued one was
+  // rewritten in place, and one whose release hit a store fault stays for the next tick.
+  const releaseOf = new Map(failures.map(({ prepared }, k) => [prepared, released[k]!]));
+  const leaving = ready.flatMap((prepared) => {
+    const release = releaseOf.get(prepared);
+    const done = release === undefined || (release.status === 'fulfilled' && release.value !== 'requeued');
+    return prepared.queued !== undefined && done ? [prepared.queued] : [];
+  });
+  const leftQueue = await Promise.allSettled(leaving.map((queued) => input.store.dequeue(queued)));
   const undispatched: Undispatched[] = [];
   const sent = new Set<string>();
   outcomes.forEach((outcome, i) => {
@@ -115,6 +124,7 @@ export async function sendPrepared(
     settled: [
       ...settled.filter((s) => !(s.status === 'fulfilled' && s.value?.kind === 'dispatch' && !sent.has(s.value.event.id))),
       ...released.filter((r) => r.status === 'rejected'),
+      ...leftQueue.filter((r) => r.status === 'rejected'),
     ],
     undispatched,
     retried: outcomes.filter((o) => o.attempts > 1).length,

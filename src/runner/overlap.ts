@@ -94,8 +94,10 @@ export async function runLeased(
     const request = { task: name, owner, slot: due.slot, now, expiresAt };
     const lease = await (immediate ? store.acquireLease(request) : acquireFirst(request));
     if (!lease.acquired) {
-      const refused = await leaseRefused(input, store, due, recordOwner, overlap, lease.holder);
-      return firstResult ?? refused;
+      // A buffered run whose lease another slot took between the release and here was taken off the
+      // lease by that acquire, which recorded it `superseded`.
+      if (immediate) return firstResult ?? { kind: 'skipped', name, reason: SKIP_REASON.superseded };
+      return leaseRefused(input, store, due, recordOwner, overlap, lease.holder);
     }
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     const stop = new AbortController();

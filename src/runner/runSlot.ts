@@ -1,6 +1,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
+import { hasOutcome } from '../store/runTransitions.js';
 import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
@@ -23,8 +24,8 @@ const STATIC_FILTERS: ReadonlySet<SkipReason> = new Set([SKIP_REASON.environment
  * tick sends with the others.
  *
  * A `queued` slot (a one-off from `dispatchAt`, or a slot whose dispatch failed before) skips the
- * filters — it was asked for explicitly, or passed them when first due — and leaves the queue once
- * claimed, by this tick or another.
+ * filters — it was asked for explicitly, or passed them when first due — and leaves the queue once its
+ * record holds an outcome (see `leaveQueue`).
  */
 export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, claimLimit: LimitFunction, queued?: QueuedRun): Promise<SlotResult> {
   const { owner, logger } = input;
@@ -62,25 +63,37 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
     ...(decidedReason === undefined ? {} : { decided: { status: RUN_STATUS.skipped, reason: decidedReason } }),
   };
   const claimed = await claimLimit(() => store.claimSlot(claim));
-  // Claimed here or by another tick, the slot has its record now: the queue entry is done.
-  if (queued !== undefined) await input.store.dequeue(queued);
+  const settled = (result: SlotResult) => leaveQueue(input, queued, result);
   if (!claimed.claimed) {
-    if (claimed.holder.owner === owner) return resumeOwnClaim(input, store, due, claimed.holder.status);
+    if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder.status));
+    // Another tick's claim: that tick takes the entry off the queue once the run has an outcome, and
+    // this one does so only when it finds the outcome (the other tick ended between the two writes).
+    if (queued !== undefined && hasOutcome(claimed.holder.status)) await input.store.dequeue(queued);
     log('skipped', { reason: SKIP_REASON.alreadyClaimed, holder: claimed.holder.owner });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   if (decidedReason !== undefined) {
     log('skipped', { reason: decidedReason, ...(decidedReason === SKIP_REASON.paused && pause !== undefined ? { note: pause.note, pausedAt: new Date(pause.pausedAt).toISOString() } : {}) });
-    return { kind: 'skipped', name, reason: decidedReason };
+    return settled({ kind: 'skipped', name, reason: decidedReason });
   }
   if (conditionError !== undefined) {
     // Decided failed by its claim: the failure hooks and mail run once, in the tick that won it.
-    return recordResult(input, store, due, owner, await failBeforeRun(due, conditionError, input), FAILURE_REASON.conditionThrew);
+    return settled(await recordResult(input, store, due, owner, await failBeforeRun(due, conditionError, input), FAILURE_REASON.conditionThrew));
   }
 
-  if (fanOut) return prepareDispatch(input, store, due, queued);
-  if (withoutOverlapping === false) return runClaimed(input, store, due, owner);
-  return runLeased(input, store, due, withoutOverlapping);
+  if (fanOut) return settled(await prepareDispatch(input, store, due, queued));
+  if (withoutOverlapping === false) return settled(await runClaimed(input, store, due, owner));
+  return settled(await runLeased(input, store, due, withoutOverlapping));
+}
+
+/**
+ * A queued slot leaves the queue only once its record holds an outcome (or a buffered place behind the
+ * lease): a tick that dies before that leaves the entry for its Lambda retry, which finds its own claim
+ * (`resumeOwnClaim`) and settles it. A dispatch leaves it in `sendPrepared`, once the event is sent.
+ */
+async function leaveQueue(input: RunTickInput, queued: QueuedRun | undefined, result: SlotResult): Promise<SlotResult> {
+  if (queued !== undefined && result.kind !== 'dispatch') await input.store.dequeue(queued);
+  return result;
 }
 
 /**
@@ -98,6 +111,9 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, s
   }
   const error = 'Abandoned: the invocation that claimed this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
   await store.completeRun({ task: name, slot: due.slot, owner: input.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: input.now(), ifStatus: RUN_STATUS.running });
+  // Nothing runs behind its lease any more; a run buffered behind it stays on the lease for the next
+  // acquire to report (see `Leases.releaseLeaseTakingPending`).
+  if (due.task.definition.withoutOverlapping !== false) await store.releaseLease(name, input.owner);
   input.logger.error('task failed', { task: name, slot: due.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
   return { kind: 'failed', name, error };
 }

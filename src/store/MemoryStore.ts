@@ -179,8 +179,9 @@ export class MemoryStore implements Store {
     this.#state.leases.set(key, { owner: request.owner, slot: request.slot, expiresAt: request.expiresAt });
     const fence = (this.#state.fences.get(key) ?? 0) + 1;
     this.#state.fences.set(key, fence);
-    const superseded = this.#state.pending.get(key);
+    const waiting = this.#state.pending.get(key);
     this.#state.pending.delete(key);
+    const superseded = waiting?.slot === request.slot ? undefined : waiting;
     return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
   }
 
@@ -200,9 +201,8 @@ export class MemoryStore implements Store {
     const key = this.#key(task);
     if (this.#state.leases.get(key)?.owner !== owner) return { released: false, pending: undefined };
     this.#state.leases.delete(key);
-    const pending = this.#state.pending.get(key);
-    this.#state.pending.delete(key);
-    return { released: true, pending };
+    // The waiting run stays until an acquire takes it, as on DynamoDB.
+    return { released: true, pending: this.#state.pending.get(key) };
   }
 
   async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {

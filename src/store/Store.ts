@@ -162,7 +162,8 @@ export type LeaseExtension =
 export type LeaseResult =
   /**
    * `fence` strictly increases with every acquisition of the task's lease, across all owners.
-   * `superseded` is a run a lapsed holder had buffered: it will not run now.
+   * `superseded` is a run that waited on the lease for another slot (a lapsed holder's buffered run, or
+   * one whose releasing holder never acquired it): it will not run now.
    */
   | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun }
   | { readonly acquired: false; readonly holder: LeaseHolder };
@@ -261,8 +262,11 @@ export interface Leases {
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
   /**
-   * Releases the lease and, in the same step, hands back the run buffered behind it, if any: the
-   * caller runs it next. Returns `released: false` (and nothing pending) for a stale owner.
+   * Releases the lease and returns the run buffered behind it, if any, for the caller to run next. The
+   * run stays on the lease until an acquire takes it: the caller's acquire for that slot starts it, and
+   * if the caller dies before (a crash, a store fault), the next acquire for another slot reports it
+   * `superseded` — a buffered run is never dropped unrecorded. Returns `released: false` (and nothing
+   * pending) for a stale owner.
    */
   releaseLeaseTakingPending(task: string, owner: string): Promise<{ readonly released: boolean; readonly pending: PendingRun | undefined }>;
   /**

@@ -22,6 +22,14 @@ export const RUN_TRANSITIONS = {
   release: { from: [RUN_STATUS.dispatched] },
 } as const satisfies Record<string, { readonly from: readonly RunStatus[] }>;
 
+/** Statuses with an owner still at work on the run: every other status is an outcome. */
+const IN_PROGRESS: ReadonlySet<string> = new Set([RUN_STATUS.dispatched, RUN_STATUS.running]);
+
+/** Has the run an outcome yet (or is its owner still at work on it)? */
+export function hasOutcome(status: string | undefined): boolean {
+  return status !== undefined && !IN_PROGRESS.has(status);
+}
+
 /** Outcome fields a `complete` replaces: one an outcome does not carry is removed (a retry's success drops the failure's error). */
 export const OUTCOME_FIELDS = ['durationMs', 'error', 'reason', 'output'] as const;
 

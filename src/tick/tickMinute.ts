@@ -11,12 +11,12 @@ export const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
 const MINUTE_MS = 60_000;
 
 /**
- * How far ahead of the Lambda's clock a tick's time may be: clock skew between AWS hosts is seconds,
- * so anything beyond this is not an early delivery but a wrong time — run, it would run slots before
- * they are due and move the stored last tick ahead, so the real ticks of those minutes would find
- * nothing left to do.
+ * How far ahead of the Lambda's clock a tick's time may be: clock skew between AWS hosts is well under
+ * a second, so anything beyond a minute is not an early delivery but a wrong time. Run, it would run
+ * slots before they are due and move the stored last tick ahead, and the real ticks of the minutes it
+ * jumped would find them decided. A minute bounds that harm to the next minute's slots, early.
  */
-export const MAX_TICK_AHEAD_MS = 5 * MINUTE_MS;
+export const MAX_TICK_AHEAD_MS = MINUTE_MS;
 
 /**
  * How old a tick's time may be: the longest AWS may hold a delivery, plus a minute of slack for the
@@ -87,7 +87,7 @@ export function tickMinute(event: unknown, options: TickMinuteOptions): Date {
   if (ms > now + MAX_TICK_AHEAD_MS) {
     throw new InvalidTickEventError(
       field,
-      `The tick event's "${field}" is ${JSON.stringify(value)}, more than 5 minutes ahead of the clock (${iso(now)}); expected a time no later than ${iso(now + MAX_TICK_AHEAD_MS)}`,
+      `The tick event's "${field}" is ${JSON.stringify(value)}, more than 1 minute ahead of the clock (${iso(now)}); expected a time no later than ${iso(now + MAX_TICK_AHEAD_MS)}`,
     );
   }
   if (ms < now - MAX_TICK_AGE_MS) {

@@ -101,6 +101,22 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.releaseLeaseTakingPending('b', 'd')).toEqual({ released: true, pending: undefined });
     });
 
+    it('keeps a released run on the lease until an acquire takes it: started for its own slot, superseded for any other', async () => {
+      const store = (await fresh())('blue');
+      await store.acquireLease({ task: 'w', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
+      await store.bufferBehindLease({ task: 'w', slot: 's2', owner: 'tick2', now: 2_000 });
+      expect(await store.releaseLeaseTakingPending('w', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2' } });
+      // The releasing holder comes back for it: started, not superseded.
+      expect(await store.acquireLease({ task: 'w', owner: 'a', slot: 's2', now: 3_000, expiresAt: 6_000 })).toEqual({ acquired: true, fence: 2 });
+      expect(await store.releaseLeaseTakingPending('w', 'a')).toEqual({ released: true, pending: undefined });
+
+      await store.acquireLease({ task: 'w', owner: 'b', slot: 's3', now: 7_000, expiresAt: 9_000 });
+      await store.bufferBehindLease({ task: 'w', slot: 's4', owner: 'tick4', now: 7_500 });
+      expect(await store.releaseLeaseTakingPending('w', 'b')).toEqual({ released: true, pending: { slot: 's4', owner: 'tick4' } });
+      // b died before acquiring s4: the next acquire, for another slot, reports it.
+      expect(await store.acquireLease({ task: 'w', owner: 'c', slot: 's5', now: 8_000, expiresAt: 9_500 })).toEqual({ acquired: true, fence: 4, superseded: { slot: 's4', owner: 'tick4' } });
+    });
+
     it('hands out strictly increasing fences, one winner per round', async () => {
       const store = (await fresh())('blue');
       const fences: number[] = [];

@@ -18,9 +18,12 @@ import { lambdaContext } from './lambdaContext.js';
  * The fault suite (DESIGN.md "Every write is safe to retry", "A decided slot stays decided", "Failures").
  * Concurrent duplicate ticks run for several minutes while a fifth of the tick's and the workers'
  * DynamoDB requests are throttled, fail with a 500, lose their reply after the write was applied, or
- * answer late, and fan-out sends fail partly or lose their reply. Lambda's retries are played as Lambda
- * plays them: a failed invocation is invoked again with the same request id. Then a few fault-free
- * minutes, and the table must show that nothing was lost and nothing doubled.
+ * answer late — in one storm minute, often enough that invocations fail past the SDK's retries — and
+ * fan-out sends fail partly or lose their reply. Lambda's retries are played as Lambda
+ * plays them: a failed invocation is invoked again with the same request id, at once and — for one that
+ * gave up — once more two minutes later. The minutes cross a gap (no tick at all: the next one catches
+ * up) and every minute also receives a late delivery of the minute before last (the Scheduler retrying).
+ * Then a few fault-free minutes, and the table must show that nothing was lost and nothing doubled.
  *
  * Deterministic in its faults: every draw comes from one seeded stream (`SEED`); which request meets
  * which draw still follows the order concurrent requests reach the client.
@@ -31,14 +34,22 @@ const CLEAN_MINUTES = 2;
 const TICKS_PER_MINUTE = 4;
 /** Lambda's async retries of a failed invocation (its default). */
 const LAMBDA_RETRIES = 2;
+/** Minutes whose tick never comes: the next tick decides them (catch-up). */
+const GAP_MINUTES: ReadonlySet<number> = new Set([3]);
+/** How late the late deliveries come, in minutes. */
+const LATE_BY = 2;
 const RATES = { throttle: 0.05, serverError: 0.05, lostReply: 0.07, slow: 0.03 } as const;
+/** A storm: faults past the SDK's five attempts, so ticks and workers fail and Lambda retries them. */
+const STORM_MINUTES: ReadonlySet<number> = new Set([4]);
+const STORM_RATES = { throttle: 0.25, serverError: 0.2, lostReply: 0.15, slow: 0.05 } as const;
 const FAN_OUT_FAULTS = { partialFailure: 0.1, lostReply: 0.1, duplicate: 0.1 } as const;
 
 describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on DynamoDB Local', () => {
   const random = seeded(SEED);
   const counts: FaultCounts = { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 };
   let faulty = true;
-  const client = faultyClient({ rates: RATES, random, active: () => faulty, counts });
+  const rates = { ...RATES };
+  const client = faultyClient({ rates, random, active: () => faulty, counts });
   afterAll(() => client.destroy());
 
   it('starts no slot twice, leaves no slot without a start or a record, no claim running and no lease held', async () => {
@@ -83,28 +94,41 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     const failures = { ticks: 0, ticksGivenUp: 0, workers: 0 };
     /** Invocations that failed at least once, so that Lambda retried them. */
     const retried = new Set<string>();
-    const asLambda = async (invoke: (requestId: string) => Promise<unknown>, kind: 'ticks' | 'workers') => {
-      const requestId = randomUUID();
-      for (let attempt = 0; attempt <= LAMBDA_RETRIES; attempt++) {
+    /** Tick invocations that failed every attempt, by minute: Lambda tries each once more, late. */
+    const givenUp = new Map<string, string[]>();
+    const asLambda = async (invoke: (requestId: string) => Promise<unknown>, kind: 'ticks' | 'workers', requestId: string = randomUUID(), attempts = LAMBDA_RETRIES + 1) => {
+      for (let attempt = 0; attempt < attempts; attempt++) {
         try {
-          return await invoke(requestId);
+          await invoke(requestId);
+          return true;
         } catch {
           failures[kind]++;
           retried.add(requestId);
         }
       }
-      if (kind === 'ticks') failures.ticksGivenUp++;
-      return undefined;
+      return false;
+    };
+    const tickAsLambda = async (minute: string, requestId?: string, attempts?: number) => {
+      const id = requestId ?? randomUUID();
+      if (await asLambda((rid) => tick({ scheduledTime: minute }, lambdaContext(rid)), 'ticks', id, attempts)) return;
+      failures.ticksGivenUp++;
+      givenUp.set(minute, [...(givenUp.get(minute) ?? []), id]);
     };
 
     const first = Date.parse('2026-11-23T10:00:00Z');
     for (let m = 0; m < FAULTY_MINUTES + CLEAN_MINUTES; m++) {
       faulty = m < FAULTY_MINUTES;
+      Object.assign(rates, STORM_MINUTES.has(m) ? STORM_RATES : RATES);
       const minute = new Date(first + m * 60_000).toISOString();
       clock = first + m * 60_000 + 1_000;
       clockSetAt = Date.now();
-      const copies = faulty ? TICKS_PER_MINUTE : 2;
-      await Promise.all(Array.from({ length: copies }, () => asLambda((id) => tick({ scheduledTime: minute }, lambdaContext(id)), 'ticks')));
+      const copies = GAP_MINUTES.has(m) ? 0 : faulty ? TICKS_PER_MINUTE : 2;
+      const late = m >= LATE_BY ? new Date(first + (m - LATE_BY) * 60_000).toISOString() : undefined;
+      await Promise.all([
+        ...Array.from({ length: copies }, () => tickAsLambda(minute)),
+        // Late: the Scheduler's retry of the minute before last, and Lambda's last retry of its ticks that gave up.
+        ...(late === undefined ? [] : [tickAsLambda(late), ...(givenUp.get(late) ?? []).map((id) => tickAsLambda(late, id, 1))]),
+      ]);
       const delivered = inbox.splice(0);
       await Promise.all(delivered.map((detail) => asLambda((id) => worker(taskEvent(detail), lambdaContext(id)), 'workers')));
     }
@@ -115,6 +139,8 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     expect(counts.lostReply).toBeGreaterThan(20);
     expect(counts.throttle + counts.serverError).toBeGreaterThan(20);
     expect(failures.ticksGivenUp).toBeLessThan(FAULTY_MINUTES * TICKS_PER_MINUTE);
+    // The storm made Lambda retry ticks.
+    expect(failures.ticks).toBeGreaterThan(0);
 
     // Zero double starts.
     const doubled = [...starts].filter(([, n]) => n > 1);

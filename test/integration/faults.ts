@@ -51,6 +51,8 @@ export function faultyClient(options: {
    * whatever the rates say; a function does the same, and runs (another writer's turn) before the reply is lost.
    */
   readonly loseReply?: (command: string) => boolean | (() => Promise<unknown>);
+  /** Awaited before each data request is sent, with the request's input: another writer's turn before it. */
+  readonly beforeSend?: (command: string, input: unknown) => Promise<void> | undefined;
 }): DynamoDBClient {
   const client = new DynamoDBClient({ ...dynamoDbClientConfig(), endpoint: inject('dynamoEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const { rates, random, counts } = options;
@@ -58,6 +60,7 @@ export function faultyClient(options: {
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
       if (!DATA_COMMANDS.has(command)) return next(args);
+      await options.beforeSend?.(command, args.input);
       const lose = options.loseReply?.(command);
       if (lose === true) return loseReply(next(args));
       if (typeof lose === 'function') return loseReply(next(args).finally(lose));

@@ -12,12 +12,21 @@ describe('a reply lost after the write succeeded, for every conditional write, o
   let armed: string | undefined;
   /** Another writer's turn, between the armed write and the SDK's retry of it. */
   let between: (() => Promise<unknown>) | undefined;
+  /** Another writer's turn, before the first write of a catch-up range is sent. */
+  let beforeRange: (() => Promise<unknown>) | undefined;
   const client = faultyClient({
     rates: { throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
     random: () => 1,
     active: () => false,
     counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
     // The next request of the armed command loses its reply, once.
+    // The first request that writes a catch-up range waits for another writer's turn, once.
+    beforeSend: async (_command, input) => {
+      if (beforeRange === undefined || !JSON.stringify(input).includes('covered#')) return;
+      const turn = beforeRange;
+      beforeRange = undefined;
+      await turn();
+    },
     loseReply: (command) => {
       if (command !== armed) return false;
       armed = undefined;
@@ -31,6 +40,7 @@ describe('a reply lost after the write succeeded, for every conditional write, o
   beforeEach(async () => {
     armed = undefined;
     between = undefined;
+    beforeRange = undefined;
     store = new DynamoDbStore({ tableName: `lost-${randomUUID()}`, client });
     await store.ensureTable();
   });
@@ -111,6 +121,32 @@ describe('a reply lost after the write succeeded, for every conditional write, o
 
   it('tick advance: the tick still decides its minutes', async () => {
     await store.advanceTick(60_000);
-    expect(await losing('UpdateItemCommand', () => store.advanceTick(240_000))).toEqual({ decides: true, from: 60_000 });
+    expect(await losing('UpdateItemCommand', () => store.advanceTick(120_000))).toEqual({ decides: true, from: 60_000 });
+  });
+
+  it('tick advance over a gap: the tick still decides the whole gap, and a late tick inside it nothing', async () => {
+    await store.advanceTick(60_000);
+    expect(await losing('TransactWriteItemsCommand', () => store.advanceTick(300_000))).toEqual({ decides: true, from: 60_000 });
+    expect(await store.advanceTick(180_000)).toEqual({ decides: false, lastTick: 300_000 });
+  });
+
+  it('tick advance over a gap, when a late tick inside the gap arrives after the write and before its reply: the late tick decides nothing', async () => {
+    await store.advanceTick(60_000);
+    let late: Promise<unknown> | undefined;
+    between = () => (late = store.advanceTick(180_000));
+    armed = 'TransactWriteItemsCommand';
+    expect(await store.advanceTick(300_000)).toEqual({ decides: true, from: 60_000 });
+    expect(await late).toEqual({ decides: false, lastTick: 300_000 });
+  });
+
+  it('tick advance over a gap, when a late tick inside the gap arrives before the range is written: no minute decided twice', async () => {
+    await store.advanceTick(60_000);
+    let late: Promise<unknown> | undefined;
+    beforeRange = () => (late = store.advanceTick(180_000));
+    const closing = await store.advanceTick(300_000);
+    expect(late, 'the late tick had its turn').toBeDefined();
+    // The late tick closes its own gap (1, 3]; the other then decides (3, 5]: the ranges do not overlap.
+    expect(await late).toEqual({ decides: true, from: 60_000 });
+    expect(closing).toEqual({ decides: true, from: 180_000 });
   });
 });

@@ -30,7 +30,8 @@ export class DynamoLeases implements Leases {
   /**
    * One conditional UpdateItem: takes the lease if no one holds it, the holder's deadline has passed,
    * or this owner already holds it for this slot (a Lambda retry of the invocation that took it), and
-   * adds 1 to the fence. A run a lapsed holder had buffered is taken off and reported as superseded.
+   * adds 1 to the fence. A run waiting on the lease is taken off: started, if it is this slot's, or
+   * reported as superseded (a lapsed holder's, or one whose releasing holder never came back for it).
    */
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
     const result = await this.table.update(
@@ -52,7 +53,9 @@ export class DynamoLeases implements Leases {
       return { acquired: false, holder: { owner: str(holder, 'owner') ?? 'unknown', slot: str(holder, 'slot') ?? 'unknown', expiresAt: num(holder, 'expiresAt') ?? 0 } };
     }
     const fence = num(result.item, 'fence') ?? 1;
-    const superseded = handed(result.item);
+    // The run that waited for this very slot is the one being started, not superseded.
+    const waiting = handed(result.item);
+    const superseded = waiting?.slot === request.slot ? undefined : waiting;
     return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
   }
 
@@ -77,12 +80,16 @@ export class DynamoLeases implements Leases {
     return (await this.releaseLeaseTakingPending(task, owner)).released;
   }
 
-  /** Clears the owner (and hands back any buffered run) if `owner` still holds the lease; the item and its fence stay. */
+  /**
+   * Clears the owner if `owner` still holds the lease, and returns the run buffered behind it. That run
+   * stays on the item until an acquire takes it (see `Leases.releaseLeaseTakingPending`); the item and
+   * its fence stay too.
+   */
   async releaseLeaseTakingPending(task: string, owner: string): Promise<{ released: boolean; pending: PendingRun | undefined }> {
     const result = await this.table.update(
       `release the lease of ${task}`,
       this.#key(task),
-      { set: `expiresAt = :zero, ${RELEASE_HAND_OVER}`, rest: `REMOVE #owner, ${CLEAR_PENDING}` },
+      { set: `expiresAt = :zero, ${RELEASE_HAND_OVER}`, rest: 'REMOVE #owner' },
       { condition: '#owner = :owner', names: { '#owner': 'owner' }, values: { ':owner': s(owner), ':zero': n(0), ':none': s('') } },
       RELEASE_TOKEN,
     );

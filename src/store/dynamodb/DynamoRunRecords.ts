@@ -1,4 +1,4 @@
-import { TransactionCanceledException, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { RUN_STATUS, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
@@ -86,31 +86,22 @@ export class DynamoRunRecords implements RunRecords {
    */
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
     const release = inList('release', RUN_TRANSITIONS.release.from);
-    try {
-      await this.table.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.table.name,
-                Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
-                // RUN_TRANSITIONS: release.
-                ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
-                ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
-                ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
-      if (reason?.Code === 'ConditionalCheckFailed') return reason.Item === undefined;
-      throw this.table.fail(`release the dispatch of ${request.task} @ ${request.slot}`, error);
-    }
+    const cancelled = await this.table.transact(`release the dispatch of ${request.task} @ ${request.slot}`, [
+      {
+        Delete: {
+          TableName: this.table.name,
+          Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
+          // RUN_TRANSITIONS: release.
+          ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
+    ]);
+    const claim = cancelled?.[0];
+    return claim === undefined || (claim.Code === 'ConditionalCheckFailed' && claim.Item === undefined);
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {

@@ -4,10 +4,14 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type CancellationReason,
   type DynamoDBClient,
   type QueryCommandInput,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
@@ -111,6 +115,24 @@ export class DynamoTable {
       return { written: true, item: Attributes };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { written: false, item: error.Item ?? {} };
+      throw this.fail(action, error);
+    }
+  }
+
+  /**
+   * One TransactWriteItems: all of `items` are written or none. Returns the cancellation reasons when
+   * a condition stopped it (reason `i` belongs to item `i`), undefined when it went through. The SDK
+   * fills in a `ClientRequestToken`, so its own retry of a transaction whose reply was lost is
+   * answered as the first one was; a caller must still accept finding its own write in place.
+   */
+  async transact(action: string, items: readonly TransactWriteItem[]): Promise<readonly CancellationReason[] | undefined> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
+      return undefined;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        return error.CancellationReasons;
+      }
       throw this.fail(action, error);
     }
   }

@@ -1,11 +1,17 @@
 import { keys } from '../keys.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
 import type { TickAdvance, TickState } from '../Store.js';
-import { n, num, s, type DynamoTable } from './DynamoTable.js';
+import { keyOf, n, num, s, type DynamoTable } from './DynamoTable.js';
 
 const MINUTE_MS = 60_000;
 /** `previousTick` before the first tick ever. */
 const NONE = -1;
+/** Rounds of `advanceTick` before it gives up: each one means a rival tick moved the state meanwhile. */
+const MAX_ROUNDS = 5;
+
+function fromOf(previousTick: number | undefined): number | undefined {
+  return previousTick === undefined || previousTick === NONE ? undefined : previousTick;
+}
 
 /**
  * The deployment's tick state: one item with the last evaluated minute and the one before it, and one
@@ -20,41 +26,65 @@ export class DynamoTickState implements TickState {
   ) {}
 
   /**
-   * One UpdateItem that moves `lastTick` forward and returns the state before it (`ALL_OLD`), or — for a
-   * minute not after `lastTick` — the state that stopped it (`ALL_OLD` on the failed condition). A
-   * duplicate or retry of the latest minute reads the range from `previousTick`, so it is as safe to
-   * repeat as the first attempt. Only a tick that closes a gap writes a second item; only a tick for
-   * a minute older than `lastTick` reads one.
+   * Moves `lastTick` to `minute` and tells the tick which minutes it decides.
+   *
+   * - The next minute (or the first tick ever): one conditional UpdateItem that returns the state it
+   *   replaced. Its retry after a lost reply finds its own write token.
+   * - A gap: the state's move and the `covered#` range item go in one transaction, conditional on the
+   *   `lastTick` just read, so no tick can ever see the state moved without its range.
+   * - The minute already evaluated (a duplicate or a retry): the range is read from `previousTick`,
+   *   the same answer the first attempt got.
+   * - An older minute: see `#decidedLater`.
+   *
+   * A rival that moves the state between the read and the transaction sends the loop round again;
+   * each round finds `lastTick` further on, so it ends.
    */
   async advanceTick(minute: number): Promise<TickAdvance> {
-    const result = await this.table.update(
-      'advance the last tick',
-      { pk: keys.tick(this.deployment), sk: keys.tickState },
-      { set: 'lastTick = :minute, previousTick = if_not_exists(lastTick, :none)' },
-      { condition: 'attribute_not_exists(lastTick) OR lastTick < :minute', values: { ':minute': n(minute), ':none': n(NONE) } },
-    );
-    const lastTick = num(result.item, 'lastTick');
-    if (result.written || lastTick === minute) {
-      const previous = num(result.item, 'previousTick');
-      const from = previous === undefined || previous === NONE ? undefined : previous;
-      if (from !== undefined && minute - from > MINUTE_MS) await this.#recordRange(from, minute);
-      return { decides: true, from };
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const step = await this.table.update(
+        'advance the last tick',
+        this.#stateKey,
+        { set: 'lastTick = :minute, previousTick = if_not_exists(lastTick, :none)' },
+        { condition: 'attribute_not_exists(lastTick) OR lastTick = :previous', values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE) } },
+      );
+      const lastTick = num(step.item, 'lastTick');
+      if (step.written || lastTick === minute) return { decides: true, from: fromOf(num(step.item, 'previousTick')) };
+      if (lastTick === undefined) throw this.table.fail('advance the last tick', new Error('the tick state has no lastTick'));
+      if (lastTick > minute) return this.#decidedLater(minute, lastTick);
+      if (await this.#closeGap(lastTick, minute)) return { decides: true, from: lastTick };
     }
-    return this.#decidedLater(minute, lastTick ?? minute);
+    throw this.table.fail('advance the last tick', new Error(`the tick state kept moving for ${MAX_ROUNDS} rounds`));
+  }
+
+  /** One transaction: `lastTick` from `from` to `to`, and the range `(from, to]` recorded. False if a rival moved the state first. */
+  async #closeGap(from: number, to: number): Promise<boolean> {
+    const cancelled = await this.table.transact('advance the last tick over a gap', [
+      {
+        Update: {
+          TableName: this.table.name,
+          Key: keyOf(this.#stateKey),
+          UpdateExpression: 'SET lastTick = :to, previousTick = :from',
+          ConditionExpression: 'lastTick = :from',
+          ExpressionAttributeValues: { ':to': n(to), ':from': n(from) },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table.name,
+          Item: { pk: s(keys.tick(this.deployment)), sk: s(keys.covered(to)), from: n(from), to: n(to), [TTL_ATTRIBUTE]: n(Math.ceil((to + this.retentionMs) / 1000)) },
+        },
+      },
+    ]);
+    return cancelled === undefined;
+  }
+
+  get #stateKey() {
+    return { pk: keys.tick(this.deployment), sk: keys.tickState };
   }
 
   async lastTick(): Promise<number | undefined> {
     const item = await this.table.get('read the last tick', { pk: keys.tick(this.deployment), sk: keys.tickState });
     return num(item, 'lastTick');
-  }
-
-  /** Records that the tick for `to` decided the minutes after `from`; repeating it changes nothing. */
-  async #recordRange(from: number, to: number): Promise<void> {
-    await this.table.put(
-      'record the minutes a catch-up decided',
-      { pk: s(keys.tick(this.deployment)), sk: s(keys.covered(to)), from: n(from), to: n(to), [TTL_ATTRIBUTE]: n(Math.ceil((to + this.retentionMs) / 1000)) },
-      { condition: 'attribute_not_exists(pk)' },
-    );
   }
 
   /**
@@ -64,7 +94,9 @@ export class DynamoTickState implements TickState {
    * own minute only (claims keep anything it already did from happening twice).
    */
   async #decidedLater(minute: number, lastTick: number): Promise<TickAdvance> {
+    // Ranges never overlap, so the first one ending at or after `minute` is the only one that can hold it.
     const ranges = await this.table.query('read the minutes catch-up decided', {
+      Limit: 1,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
       ExpressionAttributeValues: { ':pk': s(keys.tick(this.deployment)), ':first': s(keys.covered(minute)), ':last': s(`${keys.coveredPrefix}\uffff`) },
     });

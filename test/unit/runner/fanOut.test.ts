@@ -153,6 +153,31 @@ describe('fan-out: the tick claims and dispatches, the worker runs', () => {
     expect(calls).toBe(2);
   });
 
+  it('a Lambda retry of a worker that died mid-run records it abandoned, runs nothing, and frees the lease', async () => {
+    const { schedule, runs } = kernel((task) => task.withoutOverlapping());
+    const store = new MemoryStore('blue');
+    const dispatcher = new MemoryDispatcher();
+    await tick(schedule, store, dispatcher);
+    const event = taskEvent(dispatcher.sent[0]!);
+    let faulty = true;
+    // The store is down for the worker's outcome and release: the run happened, its record says `running`.
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if ((key === 'completeRun' || key === 'releaseLeaseTakingPending') && faulty) return async () => { throw new Error('ServiceUnavailable'); };
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const run = worker(schedule, flaky);
+    await expect(run(event, lambdaContext('worker-1'))).rejects.toThrow();
+    faulty = false;
+    expect(await run(event, lambdaContext('worker-1'))).toMatchObject({ outcome: 'abandoned' });
+    expect(runs).toHaveLength(1);
+    expect(await store.getRun('invoices:export', SLOT)).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    const later = MINUTE.getTime() + 10_000; // well inside the lease the run took
+    expect(await store.acquireLease({ task: 'invoices:export', owner: 'tick-2', slot: 'later', now: later, expiresAt: later + 1_000 })).toMatchObject({ acquired: true });
+  });
+
   it('passes the worker\'s timeout signal on to the task', async () => {
     const schedule = new Schedule();
     let aborted: boolean | undefined;

@@ -235,6 +235,68 @@ describe('runTick catch-up (fake clock)', () => {
     expect([...counts.values()]).toEqual([1, 1]);
   });
 
+  it('a Lambda retry that records an abandoned leased run frees its lease', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('exclusive').everyMinute().withoutOverlapping();
+    const store = new MemoryStore();
+    let faulty = true;
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty) throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+      releaseLeaseTakingPending: async (task, owner) => {
+        if (faulty) throw new Error('ServiceUnavailable');
+        return store.releaseLeaseTakingPending(task, owner);
+      },
+    });
+    await expect(runTick(input(schedule, flaky, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
+    faulty = false;
+    const retry = await runTick(input(schedule, flaky, { owner: 'request-1' }));
+    expect(retry.failed).toEqual([{ name: 'exclusive', error: expect.stringContaining('Abandoned') }]);
+    const next = MINUTE.getTime() + 60_000;
+    expect(await store.acquireLease({ task: 'exclusive', owner: 'request-2', slot: 'next', now: next, expiresAt: next + 1_000 })).toMatchObject({ acquired: true });
+  });
+
+  it('a queued one-off stays queued until its outcome is recorded, so the Lambda retry of a tick that died on it settles it', async () => {
+    let runs = 0;
+    const schedule = new Schedule();
+    schedule.call(() => void runs++).name('once').cron('0 0 1 1 *');
+    const store = new MemoryStore();
+    const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
+    await store.enqueue(queued);
+    let faulty = true;
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty) throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    await expect(runTick(input(schedule, flaky, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
+    expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10), 'still queued: no outcome yet').toEqual([queued]);
+    faulty = false;
+    const retry = await runTick(input(schedule, flaky, { owner: 'request-1' }));
+    expect(retry.failed).toEqual([{ name: 'once', error: expect.stringContaining('Abandoned') }]);
+    expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10)).toEqual([]);
+    expect(runs).toBe(1);
+  });
+
+  it('a queued one-off another tick is still running stays queued for that tick; one with an outcome leaves', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('once').cron('0 0 1 1 *');
+    const store = new MemoryStore();
+    const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
+    await store.enqueue(queued);
+    await store.claimSlot({ task: 'once', slot: queued.slot, owner: 'other', claimedAt: MINUTE.getTime() });
+    const seen = await runTick(input(schedule, store, { owner: 'request-1' }));
+    expect(seen.skipped).toEqual([{ name: 'once', reason: 'already-claimed' }]);
+    expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10)).toEqual([queued]);
+    await store.completeRun({ task: 'once', slot: queued.slot, owner: 'other', status: 'succeeded', finishedAt: MINUTE.getTime() + 50 });
+    await runTick(input(schedule, store, { owner: 'request-2' }));
+    expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10)).toEqual([]);
+  });
+
   it('a tick 90 s late runs its minute, and a stale one changes nothing', async () => {
     const { tick, counts } = ticker((s, count) => s.call(({ slot }) => count(slot)).name('t').everyMinute());
     await tick('2026-11-23T10:00:00Z');

@@ -39,9 +39,10 @@ describe('tickMinute', () => {
     ['a +01:00 offset', { time: '2026-11-23T11:15:59+01:00' }, '2026-11-23T10:15:00.000Z'],
     ['a -05:30 offset', { time: '2026-11-23T04:45:00-05:30' }, '2026-11-23T10:15:00.000Z'],
     ['a delivery 23 h late (Scheduler retrying)', { scheduledTime: '2026-11-22T11:15:00Z' }, '2026-11-22T11:15:00.000Z'],
-    ['4 min ahead of the clock (skew)', { scheduledTime: '2026-11-23T10:19:30Z' }, '2026-11-23T10:19:00.000Z'],
+    ['the next minute, 2 s ahead of the clock (skew)', { scheduledTime: '2026-11-23T10:15:32Z' }, '2026-11-23T10:15:00.000Z'],
+    ['the next minute, 30 s before it starts', { scheduledTime: '2026-11-23T10:16:00Z' }, '2026-11-23T10:16:00.000Z'],
     ['exactly 24 h 1 min old', { time: '2026-11-22T10:14:30.000Z' }, '2026-11-22T10:14:00.000Z'],
-    ['exactly 5 min ahead', { time: '2026-11-23T10:20:30.000Z' }, '2026-11-23T10:20:00.000Z'],
+    ['exactly 1 min ahead', { time: '2026-11-23T10:16:30.000Z' }, '2026-11-23T10:16:00.000Z'],
   ])('accepts %s → the scheduled minute, floored', (_label, event, expected) => {
     expect(tickMinute(event, at(NOW)).toISOString()).toBe(expected);
   });
@@ -111,14 +112,14 @@ describe('tickMinute', () => {
   });
 
   it.each([
-    ['far in the future', '2099-01-01T00:00:00Z', 'no later than 2026-11-23T10:20:30.000Z'],
-    ['6 min ahead', '2026-11-23T10:21:30Z', 'no later than 2026-11-23T10:20:30.000Z'],
-    ['1 ms past the 5 min allowance', '2026-11-23T10:20:30.001Z', 'no later than 2026-11-23T10:20:30.000Z'],
+    ['far in the future', '2099-01-01T00:00:00Z', 'no later than 2026-11-23T10:16:30.000Z'],
+    ['2 min ahead', '2026-11-23T10:17:30Z', 'no later than 2026-11-23T10:16:30.000Z'],
+    ['1 ms past the 1 min allowance', '2026-11-23T10:16:30.001Z', 'no later than 2026-11-23T10:16:30.000Z'],
   ])('refuses a time %s of the clock, naming the clock it was compared with', (_label, time, expected) => {
     const error = refusal({ scheduledTime: time });
     expect(error).toMatchObject({ code: 'INVALID_TICK_EVENT', field: 'scheduledTime' });
     expect(error.message).toBe(
-      `The tick event's "scheduledTime" is "${time}", more than 5 minutes ahead of the clock (2026-11-23T10:15:30.000Z); expected a time ${expected}`,
+      `The tick event's "scheduledTime" is "${time}", more than 1 minute ahead of the clock (2026-11-23T10:15:30.000Z); expected a time ${expected}`,
     );
   });
 
@@ -135,8 +136,8 @@ describe('tickMinute', () => {
     );
   });
 
-  it('states its bounds: 5 minutes ahead, 24 h and a minute behind', () => {
-    expect(MAX_TICK_AHEAD_MS).toBe(5 * 60_000);
+  it('states its bounds: 1 minute ahead, 24 h and a minute behind', () => {
+    expect(MAX_TICK_AHEAD_MS).toBe(60_000);
     expect(MAX_TICK_AGE_MS).toBe(24 * 3_600_000 + 60_000);
   });
 
