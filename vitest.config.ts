@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests import the package's own entry points (`tickwork`, `tickwork/testing`, …) from source.
+  resolve: { conditions: ['tickwork-source'] },
+  ssr: { resolve: { conditions: ['tickwork-source'] } },
   // Vite's transformer (oxc) lowers only legacy decorators; esbuild, which bundles for deployment,
   // lowers standard ones — test/unit/kernel/Scheduled.test.ts covers both paths.
   oxc: { decorator: { legacy: true } },

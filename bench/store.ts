@@ -49,8 +49,8 @@ try {
   await store.ensureTable();
 
   // 1. Requests per tick.
-  /** Per tick, whatever is due: read and advance the tick state, read the pauses, read the queued runs. */
-  const TICK_CONSTANT = 4;
+  /** Per tick, whatever is due: advance the tick state (one conditional write), read the pauses, read the queued runs. */
+  const TICK_CONSTANT = 3;
   const minute = new Date('2026-11-23T10:00:00Z');
   const rows: { due: number; requests: number; perDueSlot: string; constant: number }[] = [];
   for (const due of [0, 10, 100, 1_000]) {

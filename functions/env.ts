@@ -1,4 +1,4 @@
-import { TickworkError } from '../src/index.js';
+import { TickworkError } from '../src/errors.js';
 
 /** Reads a variable the stack sets, failing the cold start with its name if it is missing. */
 export function requireEnv(name: string): string {

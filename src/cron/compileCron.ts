@@ -17,7 +17,7 @@ export interface CompiledCron {
   readonly seconds: readonly number[];
   /**
    * Whether the hour field names specific hours (not `*`, `?` or a step). Such "fixed-time" expressions
-   * get DESIGN.md's DST policy; wildcard and step hours follow elapsed time.
+   * get the DST policy of docs/design.md#daylight-saving-time; wildcard and step hours follow elapsed time.
    */
   readonly fixedTime: boolean;
   /** Whether a minute showing these wall-clock fields matches the expression (seconds aside). */
@@ -92,7 +92,7 @@ export function compileCron(expression: string, task?: string): CompiledCron {
         .map((v) => Number(v.slice(0, -1)) % 7),
     ),
     nthWeekday: fields.dayOfWeek.nthDay,
-    // DESIGN.md: anything but a bare `*` or `?` restricts the field, so `*/10` counts as restricted.
+    // docs/design.md#cron-dialect: anything but a bare `*` or `?` restricts the field, so `*/10` counts as restricted.
     dayOfMonthRestricted: !isUnrestricted(rawDayOfMonth),
     dayOfWeekRestricted: !isUnrestricted(rawDayOfWeek),
   };

@@ -22,7 +22,7 @@ const MINUTE_MS = 60_000;
  * declaration order. Pure: time comes in as an argument, nothing is read from the clock. Each time
  * zone's wall clock and DST situation is worked out once per call, however many tasks share it.
  *
- * DST (DESIGN.md): expressions are matched on the zone's wall clock, so wildcard and step hours follow
+ * DST (docs/design.md#daylight-saving-time): expressions are matched on the zone's wall clock, so wildcard and step hours follow
  * elapsed time through both transitions. Fixed-time expressions run once per local day: a time that
  * falls in a spring-forward gap runs at the first instant after it, and in a repeated fall-back hour
  * only the first pass counts.

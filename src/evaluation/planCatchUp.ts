@@ -27,7 +27,7 @@ export interface CatchUpPlan {
 }
 
 /**
- * Decides a tick's slots (DESIGN.md "Missed ticks and catch-up", "Sub-minute tasks"). Pure: the clock
+ * Decides a tick's slots (docs/design.md "Missed ticks and catch-up", "Sub-minute tasks"). Pure: the clock
  * and the last evaluated minute come in as arguments.
  *
  *   lastTick ─┬─ missed minutes ────────────────┬─ minute (this tick) ─┬─ now

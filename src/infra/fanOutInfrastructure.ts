@@ -11,8 +11,6 @@ import { kernelIamStatements, type IamStatement } from './kernelIam.js';
 export type DispatcherKind = 'eventbridge' | 'lambda';
 export const DISPATCHER_KINDS: readonly DispatcherKind[] = ['eventbridge', 'lambda'];
 
-/** The handler every fan-out task's function shares. */
-export const TASK_HANDLER = 'functions/task.handler';
 
 /** CloudFormation logical ids of the shared fan-out resources. */
 export const BUS_ID = 'TickworkBus';
@@ -38,6 +36,12 @@ export interface FanOutInput {
   readonly deployment: string;
   /** The SES sender, when a fan-out task mails its output. */
   readonly mailFrom: string | undefined;
+  /** The handler every task function shares (the plugin's generated task entry). */
+  readonly handler: string;
+  /** Environment every task function gets, beside its own `TICKWORK_TASK`. */
+  readonly environment?: Record<string, string>;
+  /** Settings merged into every task function's config (packaging, for one). */
+  readonly functionDefaults?: Record<string, unknown>;
 }
 
 /** What `serverless package` and `serverless offline` add for the kernel's fan-out tasks. */
@@ -76,7 +80,7 @@ function normalized(key: string): string {
 
 /**
  * Everything the fan-out tasks of `tasks` need, derived from the same definitions the tick runs, so
- * deploy and runtime cannot drift: one function per task (sharing `functions/task.handler`) with the
+ * deploy and runtime cannot drift: one function per task (sharing the generated task handler) with the
  * task's memory, timeout, retries and reserved concurrency; with the EventBridge dispatcher, a rule on
  * Tickwork's bus matching that task's name, with a retry policy and the dead-letter queue; a role per
  * function allowing only its own logs, the run-record writes on the table, the dead-letter queue and
@@ -108,20 +112,25 @@ export function fanOutInfrastructure(tasks: readonly TaskDefinition[], input: Fa
     functionArns.push({ 'Fn::GetAtt': [`${normalized(key)}LambdaFunction`, 'Arn'] });
 
     functions[key] = {
+      ...input.functionDefaults,
       name,
-      handler: TASK_HANDLER,
+      handler: input.handler,
       description: `Tickwork task ${task.name}`.slice(0, 256),
       memorySize: settings.memorySize,
       timeout: settings.timeout,
       ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
-      maximumRetryAttempts: settings.retries,
+      // At least one Lambda retry, whatever `retries` says: a worker that crashed, timed out or lost its
+      // outcome write is only found by its own retry (same request id), which records the run
+      // `abandoned` instead of leaving it `running`. The worker's start never runs it more often than
+      // `retries` allows (see `RUN_TRANSITIONS`).
+      maximumRetryAttempts: Math.max(1, settings.retries),
       // An event Lambda could not run within an hour (throttling) is too late for its slot: it goes
       // to the dead-letter queue instead of starting a run hours after it was due.
       maximumEventAge: MAXIMUM_EVENT_AGE_SECONDS,
       // Runs that still fail after their retries land in the dead-letter queue with their event.
       destinations: { onFailure: { type: 'sqs', arn: dlqArn } },
       role: roleId,
-      environment: { TICKWORK_TASK: task.name },
+      environment: { ...input.environment, TICKWORK_TASK: task.name },
       events: input.dispatcher === 'eventbridge'
         ? [{
             eventBridge: {

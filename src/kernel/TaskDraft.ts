@@ -46,7 +46,7 @@ export interface TaskDraft {
   lambda: LambdaOptions | false;
 }
 
-/** DESIGN.md's default misfire handling: within 5 minutes, run once for all missed slots. */
+/** The default misfire handling (docs/design.md#missed-ticks-and-catch-up): within 5 minutes, run once for all missed slots. */
 export const DEFAULT_CATCH_UP: CatchUpOptions = Object.freeze({ window: 5, policy: 'once', maxRuns: 10 });
 
 /** A fresh draft: every minute, UTC, inline, no options. */

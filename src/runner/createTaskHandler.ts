@@ -55,7 +55,7 @@ export type TaskRunReport =
 export type TaskHandler = (event: unknown, context: Context) => Promise<TaskRunReport>;
 
 /**
- * The handler every fan-out task's Lambda shares (`functions/task.ts`). It validates the event (see
+ * The handler every fan-out task's Lambda shares (`taskHandler` in `functions/lambda.ts`). It validates the event (see
  * `parseTaskEvent`: a forged or malformed one is refused before any I/O), starts the run with one
  * conditional write — a duplicate delivery is refused there and runs nothing — then runs the task
  * with its hooks under a deadline taken from the Lambda's remaining time, holding the lease the tick
@@ -96,6 +96,12 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
       logger.error('task failed', { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
       return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
+    }
+    if (!start.started && start.worker === worker && (start.status === RUN_STATUS.failed || start.status === RUN_STATUS.timedOut)) {
+      // Lambda's retry of this invocation, whose run failed with no retries left: the same failure is
+      // reported again, so that after Lambda's last attempt the event still goes to the dead-letter queue.
+      logger.warn('task event refused', { task: name, slot: detail.slot, eventId: detail.id, status: start.status, note: 'the run failed and has no retries left' });
+      throw new TaskRunFailedError(name, detail.slot, `the run ${start.status} and has no retries left (onLambda({ retries: ${lambdaSettings(definition)?.retries ?? 0} }))`);
     }
     if (!start.started) {
       logger.warn('task event refused', { task: name, slot: detail.slot, eventId: detail.id, status: start.status ?? 'not claimed', attempt: detail.attempt });

@@ -65,7 +65,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const claimed = await claimLimit(() => store.claimSlot(claim));
   const settled = (result: SlotResult) => leaveQueue(input, queued, result);
   if (!claimed.claimed) {
-    if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder.status));
+    if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder));
     // Another tick's claim: that tick takes the entry off the queue once the run has an outcome, and
     // this one does so only when it finds the outcome (the other tick ended between the two writes).
     if (queued !== undefined && hasOutcome(claimed.holder.status)) await input.store.dequeue(queued);
@@ -99,13 +99,15 @@ async function leaveQueue(input: RunTickInput, queued: QueuedRun | undefined, re
 /**
  * The slot's claim is this invocation's own, written by an earlier attempt: Lambda retried the tick
  * (same request id) after that attempt crashed, timed out or failed on a store fault. A fan-out claim
- * it never sent was taken over by the claim itself (see `RUN_TRANSITIONS`); an inline run it left
- * `running` has no run behind it any more — that attempt is gone — and is recorded `failed` with
+ * it never sent was taken over by the claim itself (see `RUN_TRANSITIONS`); a run it left `running` —
+ * inline, or a fan-out slot it decided failed (a condition threw) — has no run behind it any more — that attempt is gone — and is recorded `failed` with
  * reason `abandoned`, because it may have done some or all of its work and must not start again.
  */
-async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, status: string): Promise<SlotResult> {
+async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, holder: { readonly status: string; readonly worker?: string }): Promise<SlotResult> {
   const name = due.task.definition.name;
-  if (status !== RUN_STATUS.running || due.task.definition.lambda !== false) {
+  // A `running` fan-out record with a worker is that worker's run; without one, this tick's own
+  // decision (a condition that threw) whose outcome it never wrote.
+  if (holder.status !== RUN_STATUS.running || holder.worker !== undefined) {
     input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: 'decided by an earlier attempt of this invocation' });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }

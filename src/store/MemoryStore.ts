@@ -81,7 +81,8 @@ export class MemoryStore implements Store {
     const existing = this.#state.runs.get(key);
     const takeOver = existing !== undefined && claim.dispatch === true && canTakeOver(this.#runState(key, existing), claim);
     if (existing !== undefined && !takeOver) {
-      return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status } };
+      const worker = this.#state.workers.get(key);
+      return { claimed: false, holder: { owner: existing.owner, claimedAt: existing.claimedAt, status: existing.status, ...(worker === undefined ? {} : { worker }) } };
     }
     this.#state.attempts.delete(key);
     this.#state.workers.delete(key);
@@ -112,7 +113,9 @@ export class MemoryStore implements Store {
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
     const key = this.#key(request.task, request.slot, request.onOneServer ? SHARED_SCOPE : this.#scope);
     const run = this.#state.runs.get(key);
-    if (run === undefined || run.owner !== request.owner || run.status !== 'dispatched') return false;
+    // As on DynamoDB: a claim already gone was released by this same call, whose reply was lost.
+    if (run === undefined) return true;
+    if (run.owner !== request.owner || run.status !== 'dispatched') return false;
     this.#state.runs.delete(key);
     this.#state.queue.set(this.#queueKey(request.retry), request.retry);
     return true;

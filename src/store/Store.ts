@@ -28,7 +28,8 @@ export interface SlotClaim {
 
 export type ClaimResult =
   | { readonly claimed: true }
-  | { readonly claimed: false; readonly holder: { readonly owner: string; readonly claimedAt: number; readonly status: RunStatus } };
+  /** `holder.worker`: the task Lambda invocation that started the run, if a worker did. */
+  | { readonly claimed: false; readonly holder: { readonly owner: string; readonly claimedAt: number; readonly status: RunStatus; readonly worker?: string } };
 
 /** How a claimed run ended. Only the claim's owner may record it. */
 export interface RunOutcome {

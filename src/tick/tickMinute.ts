@@ -24,7 +24,7 @@ export const MAX_TICK_AHEAD_MS = MINUTE_MS;
  * maximum event age) and Lambda's asynchronous retries for up to 6, so an older time was not sent by
  * the trigger; a genuine outage that long is catch-up's business (`planCatchUp` records it as missed).
  *
- *   clock − 24 h 1 min                                   clock   clock + 5 min
+ *   clock − 24 h 1 min                                   clock   clock + 1 min
  *   ──────refused──────[ accepted: late, retried or redelivered ticks │ skew ]──────refused──────
  */
 export const MAX_TICK_AGE_MS = 24 * 60 * MINUTE_MS + MINUTE_MS;

@@ -7,9 +7,13 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const serverlessBin = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
 
 /** The environment of a machine with no AWS credentials and no network, as CI has. */
+/** The kernel the integration tests' app runs (`test/fixtures/app/`). */
+export const APP_KERNEL = 'test/fixtures/app/kernel.ts';
+
 export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') || key === 'AWS_CA_BUNDLE'));
-  return { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...extra };
+  // The tests' own app kernel, never the example one a user edits; a test may name another.
+  return { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', TICKWORK_KERNEL: APP_KERNEL, ...extra };
 }
 
 export interface Finished {
@@ -18,9 +22,9 @@ export interface Finished {
 }
 
 /** Runs a command to completion, collecting stdout and stderr together. */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Finished> {
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000, cwd = root): Promise<Finished> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -12,7 +12,7 @@ const TICKS_PER_MINUTE = 50;
 const MINUTES = 10;
 
 /**
- * DESIGN.md "At most one start per slot": EventBridge may deliver a tick many times, and every copy
+ * docs/design.md "A slot never starts twice": EventBridge may deliver a tick many times, and every copy
  * races the others through real DynamoDB conditional writes.
  */
 describe('50 concurrent ticks per minute, 30 tasks, 10 minutes, on DynamoDB Local', () => {

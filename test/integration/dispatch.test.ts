@@ -4,14 +4,17 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/dynamoDbLocal.j
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { offlineEnv, run } from './cli.js';
 
-describe('npm run schedule:dispatch', () => {
+/** The built binary: a kernel it loads imports `tickwork` from dist/, as in a user's project. */
+const TICKWORK = 'dist/src/cli/main.js';
+
+describe('tickwork dispatch (npm run schedule:dispatch)', () => {
   it('queues a one-off run of a kernel task, with its payload, in the stage\'s table', async () => {
     const endpoint = inject('dynamoEndpoint');
     const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const store = new DynamoDbStore({ tableName: 'tickwork-dispatchtest', client, deployment: 'dispatchtest' });
     await store.ensureTable();
     const env = offlineEnv({ DYNAMODB_ENDPOINT: endpoint });
-    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'scripts/dispatch.ts', '--stage', 'dispatchtest', ...args], env, 30_000);
+    const cli = (...args: string[]) => run(process.execPath, [TICKWORK, 'dispatch', '--stage', 'dispatchtest', ...args], env, 30_000);
 
     const before = Date.now();
     const queued = await cli('invoices:export', '--after', '5m', '--payload', '{"customer":42}');
@@ -27,13 +30,18 @@ describe('npm run schedule:dispatch', () => {
     expect(at.output).toContain('queued reports:daily for 2026-11-23T10:00:00.000Z (dispatchtest)');
 
     for (const [args, message] of [
-      [['nope'], 'InvalidDispatchError: dispatch name: expected the name of a task in the kernel'],
-      [['reports:daily', '--after', 'soon'], '--after expects a duration such as 90s, 5m or 2h, got "soon"'],
-      [['reports:daily', '--payload', '{bad'], '--payload must be JSON'],
-      [[], 'schedule:dispatch needs exactly one task name, got none'],
+      [['nope'], 'error: unknown task "nope": the kernel has "heartbeat", '],
+      [['reports:daily', '--after', 'soon'], 'error: --after expects a duration such as 90s, 5m or 2h, got "soon"'],
+      [['reports:daily', '--at', 'tomorrow'], 'error: --at expects an ISO-8601 time'],
+      [['reports:daily', '--after', '5m', '--at', '2026-11-23T10:00:00Z'], "error: option '--after <duration>' cannot be used with option '--at <time>'"],
+      [['reports:daily', '--payload', '{bad'], 'error: --payload must be JSON'],
+      [['reports:daily', '--at', '+010000-01-01T00:00:00Z'], 'error: dispatch at: expected a date before 10000-01-01'],
+      [[], "error: missing required argument 'task'"],
+      [['reports:daily', 'heartbeat'], "error: too many arguments for 'dispatch'"],
     ] as const) {
       const refused = await cli(...args);
-      expect(refused.code).toBe(1);
+      expect(refused.code, refused.output).toBe(2);
+      expect(refused.output.split('\n').filter(Boolean)).toHaveLength(1);
       expect(refused.output).toContain(message);
     }
     expect(await store.dueRuns(Date.now() + 3_600_000, 10)).toHaveLength(2);

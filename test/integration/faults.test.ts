@@ -15,7 +15,7 @@ import { faultyClient, seeded, type FaultCounts } from './faults.js';
 import { lambdaContext } from './lambdaContext.js';
 
 /**
- * The fault suite (DESIGN.md "Every write is safe to retry", "A decided slot stays decided", "Failures").
+ * The fault suite (docs/design.md "Every write is safe to retry", "A decided slot stays decided", "Failures and retries").
  * Concurrent duplicate ticks run for several minutes while a fifth of the tick's and the workers'
  * DynamoDB requests are throttled, fail with a 500, lose their reply after the write was applied, or
  * answer late — in one storm minute, often enough that invocations fail past the SDK's retries — and

@@ -20,7 +20,7 @@ export function lambdaContext(requestId: string, remainingMs = 60_000): Context 
 
 /**
  * A wall clock that reads `iso` now and runs on from there in real time: the tick refuses minutes far
- * from its clock (DESIGN.md "The tick's input is bounded"), so a test replaying fixed minutes sets the
+ * from its clock (docs/design.md "The tick's input is bounded"), so a test replaying fixed minutes sets the
  * clock beside them.
  */
 export function clockAt(iso: string): () => number {

@@ -4,7 +4,7 @@ import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { faultyClient } from './faults.js';
 
 /**
- * DESIGN.md "Every write is safe to retry": each conditional write, its first reply lost after DynamoDB
+ * docs/design.md "Every write is safe to retry": each conditional write, its first reply lost after DynamoDB
  * Local applied it. The SDK retries the same request, which now fails its condition against the
  * write it made itself; the store must report the write's success, not a rival's claim.
  */

@@ -7,7 +7,7 @@ import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import type { RunRecord } from '../../src/store/Store.js';
 import { offlineEnv, root } from './cli.js';
 
-/** `npm start` (scripts/start.ts) running for a test, on free ports, with what it printed. */
+/** `npm start` (`tickwork start`, built) running for a test, on free ports, with what it printed. */
 export interface NpmStart {
   readonly child: ChildProcess;
   /** Everything it printed so far, stdout and stderr together. */
@@ -31,7 +31,7 @@ export async function launchNpmStart(stage: string, env: Record<string, string> 
   const [httpPort, websocketPort, lambdaPort, eventBridgePort, pubSubPort] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/start.ts', '--stage', stage,
+    ['dist/src/cli/main.js', 'start', '--stage', stage,
       '--http-port', String(httpPort), '--lambda-port', String(lambdaPort), '--websocket-port', String(websocketPort),
       '--eventbridge-port', String(eventBridgePort), '--eventbridge-pubsub-port', String(pubSubPort)],
     { cwd: root, env: offlineEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },

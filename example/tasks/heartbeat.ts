@@ -1,4 +1,4 @@
-import type { TaskContext } from '../index.js';
+import type { TaskContext } from 'tickwork';
 
 /** Example task: proves the scheduler is alive once a minute. */
 export async function heartbeat({ logger, slot }: TaskContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandHandler } from '../index.js';
+import type { CommandHandler } from 'tickwork';
 
 /** Example console command: stands in for a short clean-up job that honours its deadline. */
 export const pruneCache: CommandHandler = async (args, { logger, signal, write }) => {

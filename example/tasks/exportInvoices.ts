@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskContext } from '../index.js';
+import type { TaskContext } from 'tickwork';
 
 /**
  * Example fan-out task: heavy enough to want its own Lambda (memory, timeout) rather than a share of

@@ -1,4 +1,4 @@
-import type { TaskContext } from '../index.js';
+import type { TaskContext } from 'tickwork';
 
 /** Example task: a report that only makes sense in production. */
 export async function sendDailyReport({ logger, scheduledAt, write }: TaskContext): Promise<void> {

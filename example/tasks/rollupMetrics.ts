@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskContext } from '../index.js';
+import type { TaskContext } from 'tickwork';
 
 /** Example task: a slower job that must never run twice at once. */
 export async function rollupMetrics({ logger, signal, scheduledAt }: TaskContext): Promise<void> {

@@ -1,0 +1,68 @@
+/**
+ * `custom.tickwork` in serverless.yml: every option, its default, and the variables that override it
+ * (so one stack can be pointed elsewhere from the shell without editing the file).
+ *
+ * ```yaml
+ * custom:
+ *   tickwork:
+ *     kernel: src/kernel.ts            # the schedule; the tick is bundled with this file
+ *     table: my-service-dev-tickwork   # default: <service>-<stage>-tickwork
+ *     bus: my-service-dev-tickwork     # the EventBridge bus fan-out tasks go through
+ *     dispatcher: eventbridge          # or `lambda` (async invoke); TICKWORK_DISPATCHER overrides
+ *     deployment: dev                  # default: the stage; deployments sharing a table stay apart
+ *     retentionDays: 30                # run records kept this long (TTL); TICKWORK_RETENTION_DAYS
+ *     mailFrom: ops@example.com        # SES sender for emailOutputTo(); TICKWORK_MAIL_FROM
+ *     tick: { memorySize: 256 }
+ * ```
+ */
+import { z } from 'zod';
+import { DISPATCHER_KINDS } from '../src/infra/fanOutInfrastructure.js';
+import { DEFAULT_KERNEL_PATH } from '../src/local/loadKernel.js';
+
+const schema = z
+  .object({
+    kernel: z.string().min(1).default(DEFAULT_KERNEL_PATH),
+    table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3–255 of A–Z a–z 0–9 _ . -').optional(),
+    bus: z.string().min(1).max(256).optional(),
+    dispatcher: z.enum(DISPATCHER_KINDS as [string, ...string[]]).default('eventbridge'),
+    deployment: z.string().min(1).optional(),
+    retentionDays: z.coerce.number().int().positive().default(30),
+    mailFrom: z.string().optional(),
+    tick: z.object({ memorySize: z.number().int().min(128).max(10_240).default(256) }).strict().default({ memorySize: 256 }),
+  })
+  .strict();
+
+export interface TickworkOptions {
+  readonly kernel: string;
+  readonly table: string;
+  readonly bus: string;
+  readonly dispatcher: 'eventbridge' | 'lambda';
+  readonly deployment: string;
+  readonly retentionDays: number;
+  readonly mailFrom: string | undefined;
+  readonly tick: { readonly memorySize: number };
+}
+
+/** Reads and checks `custom.tickwork`; a bad option throws naming it and what was expected. */
+export function tickworkOptions(raw: unknown, context: { readonly service: string; readonly stage: string }, env: NodeJS.ProcessEnv = process.env): TickworkOptions {
+  const overrides = Object.fromEntries(
+    Object.entries({ dispatcher: env.TICKWORK_DISPATCHER, retentionDays: env.TICKWORK_RETENTION_DAYS, mailFrom: env.TICKWORK_MAIL_FROM }).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse({ ...((raw ?? {}) as object), ...overrides });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`custom.tickwork.${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const o = parsed.data;
+  const name = `${context.service}-${context.stage}-tickwork`;
+  return {
+    kernel: o.kernel,
+    table: o.table ?? name,
+    bus: o.bus ?? name,
+    dispatcher: o.dispatcher as TickworkOptions['dispatcher'],
+    deployment: o.deployment ?? context.stage,
+    retentionDays: o.retentionDays,
+    mailFrom: o.mailFrom === '' ? undefined : o.mailFrom,
+    tick: o.tick,
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * `tickwork/serverless`: the Serverless Framework (v3 / osls) plugin. Name it in a service's
+ * `plugins`, point `custom.tickwork.kernel` at a kernel, and `serverless package`/`deploy`/`offline`
+ * add everything Tickwork needs beside the service's own functions, untouched:
+ *
+ * - the tick function, bundled with that same kernel (the file the plugin validates is the file it
+ *   bundles), on an EventBridge Scheduler trigger once a minute;
+ * - the DynamoDB table (`TickworkTable`) and the IAM for it;
+ * - for fan-out tasks (`onLambda()`/`runInBackground()`): one function each, their EventBridge rules
+ *   or Lambda permissions, roles and dead-letter queue (`src/infra/fanOutInfrastructure.ts`);
+ * - the IAM for inline tasks' output (S3 objects, the SES sender).
+ *
+ * Bundling: when the service already uses `serverless-esbuild`, it bundles Tickwork's functions too
+ * (their entries are generated under `.tickwork/entries/`); otherwise the plugin bundles them itself
+ * with esbuild into `.tickwork/build/` and packages each on its own. An invalid kernel stops the
+ * command with the task's name and the bad field.
+ */
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fanOutInfrastructure } from '../src/infra/fanOutInfrastructure.js';
+import { kernelIamStatements } from '../src/infra/kernelIam.js';
+import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
+import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
+import { tickworkOptions, type TickworkOptions } from './options.js';
+import table from './table.json' with { type: 'json' };
+
+/** The bits of the Serverless Framework's plugin API this plugin uses. */
+interface Serverless {
+  readonly serviceDir: string;
+  readonly service: {
+    service: string;
+    provider: { stage: string; region?: string; environment?: Record<string, unknown>; iam?: { role?: { statements?: unknown[] } } };
+    custom?: Record<string, unknown>;
+    plugins?: string[] | { modules?: string[] };
+    functions: Record<string, Record<string, unknown>>;
+    resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> };
+  };
+  readonly classes: { Error: new (message: string, code?: string) => Error };
+}
+
+interface PluginLog {
+  notice?(message: string): void;
+}
+
+const TICK_FUNCTION = 'tick';
+const WORK_DIR = '.tickwork';
+
+export default class TickworkPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+  #prepared = false;
+
+  constructor(
+    private readonly serverless: Serverless,
+    _options: unknown,
+    private readonly utils: { log?: PluginLog } = {},
+  ) {
+    this.hooks = {
+      'before:package:initialize': () => this.prepare({ packaging: true }),
+      'before:offline:start': () => this.prepare({ packaging: false }),
+      'before:offline:start:init': () => this.prepare({ packaging: false }),
+    };
+  }
+
+  async prepare({ packaging }: { packaging: boolean }): Promise<void> {
+    if (this.#prepared) return;
+    this.#prepared = true;
+    const service = this.serverless.service;
+    const root = this.serverless.serviceDir;
+    const options = tickworkOptions(service.custom?.tickwork, { service: service.service, stage: service.provider.stage });
+    const path = kernelPath(root, options.kernel);
+    try {
+      const tasks = (await loadKernel(path)).tasks();
+      this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
+      const environment = this.#environment(options);
+      const entries = await this.#entries(root, path);
+      const fanOut = fanOutInfrastructure(tasks, {
+        service: service.service,
+        stage: service.provider.stage,
+        dispatcher: options.dispatcher,
+        busName: options.bus,
+        deployment: options.deployment,
+        mailFrom: options.mailFrom,
+        handler: entries.task.handler,
+        environment,
+        functionDefaults: entries.task.config,
+      });
+      const functions: Record<string, Record<string, unknown>> = {
+        [TICK_FUNCTION]: {
+          ...entries.tick.config,
+          name: `${service.service}-${service.provider.stage}-${TICK_FUNCTION}`,
+          handler: entries.tick.handler,
+          description: 'Evaluates the Tickwork kernel for one scheduled minute and runs its due tasks',
+          memorySize: options.tick.memorySize,
+          // The run budget inline tasks are checked against at build (`src/kernel/runBudget.ts`).
+          timeout: TICK_TIMEOUT_SECONDS,
+          environment,
+          events: [
+            // EventBridge Scheduler, on the minute boundary; it writes the invocation's scheduled time
+            // into the input, and the tick takes its minute from there, never from its own clock.
+            { schedule: { method: 'scheduler', rate: ['cron(* * * * ? *)'], input: { scheduledTime: '<aws.scheduler.scheduled-time>' } } },
+          ],
+        },
+        ...fanOut.functions,
+      };
+      for (const [key, config] of Object.entries(functions)) {
+        if (service.functions[key] !== undefined) throw new Error(`serverless.yml already has a function "${key}"; Tickwork generates it`);
+        service.functions[key] = config;
+      }
+      if (Object.keys(fanOut.functions).length > 0) {
+        this.#notice(`Tickwork: ${Object.keys(fanOut.functions).length} fan-out function(s) via ${options.dispatcher}: ${Object.keys(fanOut.functions).join(', ')}`);
+      }
+      service.resources ??= {};
+      service.resources.Resources ??= {};
+      service.resources.Outputs ??= {};
+      Object.assign(service.resources.Resources, { TickworkTable: { ...table, Properties: { ...table.Properties, TableName: options.table } } }, fanOut.resources);
+      Object.assign(service.resources.Outputs, { TickworkTableName: { Value: { Ref: 'TickworkTable' } } });
+      if (!packaging) return;
+      const inline = tasks.filter((t) => t.lambda === false);
+      const statements = [
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
+        },
+        ...fanOut.tickStatements,
+        ...kernelIamStatements(inline, options.mailFrom),
+      ];
+      const provider = service.provider;
+      provider.iam ??= {};
+      provider.iam.role ??= {};
+      provider.iam.role.statements = [...(provider.iam.role.statements ?? []), ...statements];
+      this.#notice(`Tickwork: granted the tick ${statements.length} statement(s) for its table, dispatch and task output`);
+    } catch (error) {
+      const { message, code } = error as { message: string; code?: string };
+      throw new this.serverless.classes.Error(`Tickwork kernel ${relative(root, path) || DEFAULT_KERNEL_PATH}: ${message}`, code ?? 'TICKWORK_KERNEL');
+    }
+  }
+
+  /** What Tickwork's functions read at start-up (`functions/adapters.ts`); variables set in the shell override options. */
+  #environment(options: TickworkOptions): Record<string, string> {
+    const service = this.serverless.service;
+    return {
+      TICKWORK_TABLE: options.table,
+      TICKWORK_DEPLOYMENT: options.deployment,
+      TICKWORK_STAGE: service.provider.stage,
+      TICKWORK_RETENTION_DAYS: String(options.retentionDays),
+      TICKWORK_MAIL_FROM: options.mailFrom ?? '',
+      TICKWORK_DISPATCHER: options.dispatcher,
+      TICKWORK_BUS: options.bus,
+      TICKWORK_FUNCTION_PREFIX: `${service.service}-${service.provider.stage}-`,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+
+  /**
+   * Writes the two handler entries — each imports the kernel and a handler factory from
+   * `tickwork/lambda` — and returns each function's handler and packaging. Bundled by
+   * serverless-esbuild when the service uses it, else here.
+   */
+  async #entries(root: string, kernel: string): Promise<Record<'tick' | 'task', { handler: string; config: Record<string, unknown> }>> {
+    const entriesDir = join(root, WORK_DIR, 'entries');
+    mkdirSync(entriesDir, { recursive: true });
+    const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
+    const factories = { tick: 'tickHandler', task: 'taskHandler' } as const;
+    for (const [name, factory] of Object.entries(factories)) {
+      writeFileSync(
+        join(entriesDir, `${name}.ts`),
+        `// Generated by tickwork/serverless: do not edit.\nimport kernel from '${kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`}';\nimport { ${factory} } from 'tickwork/lambda';\n\nexport const handler = ${factory}(kernel);\n`,
+      );
+    }
+    if (this.#usesServerlessEsbuild()) {
+      return {
+        tick: { handler: `${WORK_DIR}/entries/tick.handler`, config: {} },
+        task: { handler: `${WORK_DIR}/entries/task.handler`, config: {} },
+      };
+    }
+    const outDir = join(root, WORK_DIR, 'build');
+    await build({
+      entryPoints: Object.keys(factories).map((name) => join(entriesDir, `${name}.ts`)),
+      outdir: outDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      minify: true,
+      // Error types (InvalidTickEventError, …) reach the logs by name.
+      keepNames: true,
+      sourcemap: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      // Bundled CommonJS dependencies still call require(); give the ESM bundle one.
+      banner: { js: "import { createRequire as __tickworkCreateRequire } from 'node:module'; const require = __tickworkCreateRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    const own = (name: string) => ({
+      handler: `${WORK_DIR}/build/${name}.handler`,
+      config: { skipEsbuild: true, package: { individually: true, patterns: ['!**', `${WORK_DIR}/build/${name}.mjs`, `${WORK_DIR}/build/${name}.mjs.map`] } },
+    });
+    return { tick: own('tick'), task: own('task') };
+  }
+
+  #usesServerlessEsbuild(): boolean {
+    const plugins = this.serverless.service.plugins;
+    const list = Array.isArray(plugins) ? plugins : (plugins?.modules ?? []);
+    return list.includes('serverless-esbuild');
+  }
+
+  #notice(message: string): void {
+    this.utils.log?.notice?.(message);
+  }
+}
+

@@ -1,0 +1,34 @@
+// `tickwork dispatch <task> [--after 90s | --at 2026-11-23T10:00:00Z] [--payload '{"customer":42}']`
+// (`schedule:dispatch`): queues a one-off run of a kernel task in a deployment's table, as
+// `dispatchAt`/`dispatchAfter` do from code. The first tick from its time on runs it, once.
+import { createDispatch } from '../../dispatch/dispatchAt.js';
+import { InvalidDispatchError } from '../../errors.js';
+import { loadKernel } from '../../local/loadKernel.js';
+import { MemoryStore } from '../../store/MemoryStore.js';
+import type { Project, TableOptions } from '../project.js';
+import { unknownTask, UsageError } from '../usage.js';
+import { withStore } from './table.js';
+
+export interface DispatchOptions extends TableOptions {
+  readonly after?: number;
+  readonly at?: Date;
+  readonly payload?: unknown;
+  readonly kernel?: string;
+}
+
+export async function dispatch(project: Project, task: string, options: DispatchOptions): Promise<void> {
+  const schedule = await loadKernel(project.kernel(options.kernel));
+  const names = schedule.tasks().map((t) => t.name);
+  if (!names.includes(task)) throw unknownTask(task, names);
+  const at = options.at ?? new Date(Date.now() + (options.after ?? 0));
+  try {
+    // A dry run on a store in memory: what the arguments ask for that cannot be queued (a date past
+    // 9999, a payload too large) is a usage error, found before anything connects to DynamoDB.
+    await createDispatch({ store: new MemoryStore(), schedule }).dispatchAt(at, task, options.payload);
+  } catch (error) {
+    if (error instanceof InvalidDispatchError) throw new UsageError(error.message);
+    throw error;
+  }
+  const queued = await withStore(project, options, (store) => createDispatch({ store, schedule }).dispatchAt(at, task, options.payload));
+  process.stdout.write(`queued ${queued.task} for ${queued.at.toISOString()} (${options.stage}), slot ${queued.slot}\n`);
+}

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { TickworkError } from '../errors.js';
+import { DEFAULT_KERNEL_PATH } from '../local/loadKernel.js';
+
+export const PLUGIN = 'tickwork/serverless';
+
+/** What `tickwork init` wrote, one line per file, for the command to print. */
+export interface InitResult {
+  readonly changes: readonly string[];
+}
+
+const EXAMPLE_KERNEL = `import type { Schedule, TaskContext } from 'tickwork';
+
+/**
+ * Your schedule. The tick Lambda evaluates it once a minute; \`serverless package\` validates it and
+ * bundles it into the tick. Try \`npx tickwork list\` to see when each task runs next.
+ */
+export default function schedule(schedule: Schedule): void {
+  schedule
+    .call(({ logger, slot }: TaskContext) => logger.info('still here', { slot }))
+    .name('heartbeat')
+    .description('Logs once an hour')
+    .hourly();
+}
+`;
+
+/**
+ * Sets Tickwork up in the project at \`root\`: an example kernel if there is none, and in
+ * serverless.yml the plugin (first in the list, so the functions it adds are there for the plugins
+ * after it) and a \`custom.tickwork\` block — or a minimal serverless.yml if the project has none.
+ * Comments and the rest of an existing file are kept. Running it again changes nothing.
+ */
+export function initProject(root: string, options: { readonly kernel?: string } = {}): InitResult {
+  const kernel = options.kernel ?? DEFAULT_KERNEL_PATH;
+  const configFile = join(root, 'serverless.yml');
+  // Read and check everything first: a bad serverless.yml must leave the project as it was.
+  const document = existsSync(configFile) ? parseDocument(readFileSync(configFile, 'utf8')) : undefined;
+  if (document !== undefined && document.errors.length > 0) {
+    throw new TickworkError('INVALID_ARGUMENT', `serverless.yml is not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
+  }
+  const edits = document === undefined ? [] : [addPlugin(document), addCustomBlock(document, kernel)].filter((edit): edit is string => edit !== undefined);
+
+  const changes: string[] = [];
+  const kernelFile = join(root, kernel);
+  if (!existsSync(kernelFile)) {
+    mkdirSync(dirname(kernelFile), { recursive: true });
+    writeFileSync(kernelFile, EXAMPLE_KERNEL);
+    changes.push(`created ${kernel} (an example kernel with one task)`);
+  }
+  if (document === undefined) {
+    writeFileSync(configFile, minimalConfig(serviceName(root), kernel));
+    changes.push(`created serverless.yml (service, provider, the ${PLUGIN} plugin and custom.tickwork)`);
+  } else if (edits.length > 0) {
+    writeFileSync(configFile, document.toString());
+    changes.push(...edits.map((edit) => `serverless.yml: ${edit}`));
+  }
+  return { changes };
+}
+
+function addPlugin(document: Document): string | undefined {
+  const plugins = document.get('plugins', true);
+  if (plugins === undefined || plugins === null) {
+    document.set('plugins', document.createNode([PLUGIN]));
+    return `added plugins: [${PLUGIN}]`;
+  }
+  // `plugins: { modules: [...] }` is the other form the Framework accepts.
+  const list = isSeq(plugins) ? plugins : isMap(plugins) ? plugins.get('modules', true) : undefined;
+  if (!isSeq(list)) throw new TickworkError('INVALID_ARGUMENT', 'serverless.yml: `plugins` must be a list (or have a `modules` list)');
+  if (list.items.some((item) => String((item as { value?: unknown }).value ?? item) === PLUGIN)) return undefined;
+  list.items.unshift(document.createNode(PLUGIN));
+  return `added ${PLUGIN} first in plugins`;
+}
+
+function addCustomBlock(document: Document, kernel: string): string | undefined {
+  if (document.hasIn(['custom', 'tickwork'])) return undefined;
+  if (!document.has('custom')) document.set('custom', document.createNode({}));
+  document.setIn(['custom', 'tickwork'], document.createNode({ kernel }));
+  return `added custom.tickwork (kernel: ${kernel})`;
+}
+
+function serviceName(root: string): string {
+  const packageFile = join(root, 'package.json');
+  const fromPackage = existsSync(packageFile) ? (JSON.parse(readFileSync(packageFile, 'utf8')) as { name?: string }).name : undefined;
+  const name = (fromPackage ?? basename(root)).replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9-]/g, '-');
+  return /^[A-Za-z]/.test(name) ? name : `app-${name}`;
+}
+
+function minimalConfig(service: string, kernel: string): string {
+  return `service: ${service}
+
+provider:
+  name: aws
+  runtime: nodejs22.x
+  stage: \${opt:stage, 'dev'}
+  region: \${opt:region, 'us-east-1'}
+
+plugins:
+  - ${PLUGIN}
+
+custom:
+  # Every option and its default: the tickwork README, "Add Tickwork to your project".
+  tickwork:
+    kernel: ${kernel}
+`;
+}

@@ -1,0 +1,103 @@
+// What the CLI reads from the project it runs in (the current directory): the kernel's path, and the
+// table and deployment the serverless plugin gives the stage — the same defaults as infra/options.ts.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { join, resolve } from 'node:path';
+import { kernelPath } from '../local/loadKernel.js';
+import { readServerlessYml } from '../local/serverlessYml.js';
+import { UsageError } from './usage.js';
+
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/localCredentials.js';
+export { LOCAL_CREDENTIALS, LOCAL_REGION };
+
+/** The options the DynamoDB commands share. */
+export interface TableOptions {
+  readonly stage: string;
+  readonly table?: string;
+  readonly deployment?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+/** The project: the directory `tickwork` runs in, with its serverless.yml. */
+export class Project {
+  readonly root: string;
+  #config: ServerlessConfig | null | undefined;
+
+  constructor(root: string = process.cwd()) {
+    this.root = resolve(root);
+  }
+
+  /** `--kernel`, else `TICKWORK_KERNEL`, else `custom.tickwork.kernel`, else `src/kernel.ts`; absolute. */
+  kernel(option: string | undefined): string {
+    return option === undefined ? kernelPath(this.root) : resolve(this.root, option);
+  }
+
+  /** `--table`, else `custom.tickwork.table` (service and stage variables resolved), else `<service>-<stage>-tickwork`. */
+  table(stage: string, option: string | undefined): string {
+    if (option !== undefined) return option;
+    const config = this.#serverless();
+    if (config === null) throw new UsageError(`no serverless.yml in ${this.root} to name the table from: pass --table <name>`);
+    const configured = config.custom?.tickwork?.table;
+    if (configured !== undefined) {
+      return this.#resolve(configured, stage, 'custom.tickwork.table') ?? unresolvable('custom.tickwork.table', configured, '--table <name>');
+    }
+    const service = this.#service(config);
+    if (service === undefined) return unresolvable('service', config.service, '--table <name>');
+    return `${service}-${stage}-tickwork`;
+  }
+
+  /** `--deployment`, else `custom.tickwork.deployment`, else the stage: as the plugin does. */
+  deployment(stage: string, option: string | undefined): string {
+    if (option !== undefined) return option;
+    const configured = this.#serverless()?.custom?.tickwork?.deployment;
+    if (configured === undefined) return stage;
+    return this.#resolve(configured, stage, 'custom.tickwork.deployment') ?? unresolvable('custom.tickwork.deployment', configured, '--deployment <name>');
+  }
+
+  /** A client for `--endpoint` (DynamoDB Local, with its credentials), else for AWS with yours. */
+  dynamoDbClient(options: TableOptions): DynamoDBClient {
+    return options.endpoint
+      ? new DynamoDBClient({ endpoint: options.endpoint, region: options.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
+      : new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
+  }
+
+  #serverless(): ServerlessConfig | null {
+    if (this.#config !== undefined) return this.#config;
+    try {
+      return (this.#config = (readServerlessYml(this.root) as ServerlessConfig | undefined) ?? null);
+    } catch (error) {
+      throw new UsageError(`cannot read ${join(this.root, 'serverless.yml')}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+
+  #service(config: ServerlessConfig): string | undefined {
+    const service = typeof config.service === 'object' && config.service !== null ? (config.service as { name?: unknown }).name : config.service;
+    return typeof service === 'string' && !service.includes('${') ? service : undefined;
+  }
+
+  /** A plain string, or one whose only variables are the service and the stage; else undefined. */
+  #resolve(value: unknown, stage: string, what: string): string | undefined {
+    if (typeof value !== 'string' || value === '') throw new UsageError(`${what} in serverless.yml must be a string, got ${JSON.stringify(value)}`);
+    let unresolved = false;
+    const resolved = value.replace(/\$\{([^{}]*)\}/g, (whole, inner: string) => {
+      const source = inner.split(',')[0]!.trim();
+      if (source === 'sls:stage' || source === 'opt:stage' || source === 'self:provider.stage') return stage;
+      if (source === 'self:service') {
+        const service = this.#service(this.#serverless() ?? {});
+        if (service !== undefined) return service;
+      }
+      unresolved = true;
+      return whole;
+    });
+    return unresolved || resolved.includes('${') ? undefined : resolved;
+  }
+}
+
+interface ServerlessConfig {
+  readonly service?: unknown;
+  readonly custom?: { readonly tickwork?: { readonly table?: unknown; readonly deployment?: unknown } };
+}
+
+function unresolvable(what: string, value: unknown, option: string): never {
+  throw new UsageError(`${what} ${JSON.stringify(value ?? null)} in serverless.yml has variables tickwork cannot resolve: pass ${option}`);
+}

@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { initProject } from '../../../src/cli/init.js';
+import { buildSchedule } from '../../../src/kernel/buildSchedule.js';
+
+const project = () => mkdtempSync(join(tmpdir(), 'tickwork-init-'));
+
+describe('tickwork init', () => {
+  it('creates a kernel and a minimal serverless.yml in a project that has none, then changes nothing', async () => {
+    const root = project();
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: '@acme/billing-jobs' }));
+    const { changes } = initProject(root);
+    expect(changes).toEqual([expect.stringMatching(/^created src\/kernel\.ts/), expect.stringMatching(/^created serverless\.yml/)]);
+    const config = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'));
+    expect(config).toMatchObject({ service: 'billing-jobs', provider: { name: 'aws', runtime: 'nodejs22.x' }, plugins: ['tickwork/serverless'], custom: { tickwork: { kernel: 'src/kernel.ts' } } });
+    const kernel = (await import(join(root, 'src/kernel.ts'))).default;
+    expect(buildSchedule(kernel).tasks().map((t) => t.name)).toEqual(['heartbeat']);
+    expect(initProject(root).changes).toEqual([]);
+  });
+
+  it('adds the plugin first and the custom block to an existing serverless.yml, keeping its comments and functions', () => {
+    const root = project();
+    const before = ['service: shop # the storefront', 'plugins:', '  - serverless-esbuild', '  - serverless-offline', 'custom:', '  esbuild:', '    bundle: true', 'functions:', '  api:', '    handler: src/api.handler', ''].join('\n');
+    writeFileSync(join(root, 'serverless.yml'), before);
+    const { changes } = initProject(root, { kernel: 'src/schedule/kernel.ts' });
+    expect(changes).toEqual([
+      'created src/schedule/kernel.ts (an example kernel with one task)',
+      'serverless.yml: added tickwork/serverless first in plugins',
+      'serverless.yml: added custom.tickwork (kernel: src/schedule/kernel.ts)',
+    ]);
+    const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
+    expect(text).toContain('# the storefront');
+    expect(parse(text)).toEqual({
+      service: 'shop',
+      plugins: ['tickwork/serverless', 'serverless-esbuild', 'serverless-offline'],
+      custom: { esbuild: { bundle: true }, tickwork: { kernel: 'src/schedule/kernel.ts' } },
+      functions: { api: { handler: 'src/api.handler' } },
+    });
+    expect(initProject(root, { kernel: 'src/schedule/kernel.ts' }).changes).toEqual([]);
+  });
+
+  it('refuses a serverless.yml that is not YAML, writing nothing', () => {
+    const root = project();
+    writeFileSync(join(root, 'serverless.yml'), 'service: [unclosed\n');
+    expect(() => initProject(root)).toThrow(/serverless.yml is not valid YAML/);
+    expect(readFileSync(join(root, 'serverless.yml'), 'utf8')).toBe('service: [unclosed\n');
+    expect(existsSync(join(root, 'src/kernel.ts'))).toBe(false);
+  });
+});
