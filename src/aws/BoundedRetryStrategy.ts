@@ -92,7 +92,7 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
    */
   async refreshRetryTokenForRetry(previous: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const retries = previous.getRetryCount();
-    if (!RETRYABLE.includes(errorInfo.errorType)) throw new Error(`Not retried: a ${errorInfo.errorType} error`);
+    if (!RETRYABLE.includes(errorInfo.errorType) && !isTransactionConflict(errorInfo)) throw new Error(`Not retried: a ${errorInfo.errorType} error`);
     if (retries + 1 >= this.maxAttempts) throw new Error(`Not retried: ${this.maxAttempts} attempts made`);
     const base = errorInfo.errorType === 'THROTTLING' ? this.#throttlingBaseDelayMs : this.#baseDelayMs;
     const ceiling = Math.min(this.#maxDelayMs, base * 2 ** retries);
@@ -101,6 +101,15 @@ export class BoundedRetryStrategy implements RetryStrategyV2 {
 
   /** Nothing to refund: there is no quota. */
   recordSuccess(_token: RetryToken): void {}
+}
+
+/**
+ * A write that met a transaction in progress on its item (DynamoDB's 400 `TransactionConflictException`):
+ * the other writer is done within milliseconds, so the write may pass next time. The SDK classifies it
+ * as a client error; the error itself reaches the strategy beside its type (`errorInfo.error`).
+ */
+function isTransactionConflict(errorInfo: RetryErrorInfo): boolean {
+  return errorInfo.error?.name === 'TransactionConflictException';
 }
 
 function token(retries: number, delayMs: number): RetryToken {

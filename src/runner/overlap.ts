@@ -121,20 +121,21 @@ export async function runLeased(
         })
       : () => {};
     let pending: PendingRun | undefined;
-    let abandoned = false;
+    let result: SlotResult;
     try {
-      const result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: stop.signal, immediate });
-      abandoned = result.kind === 'failed' && result.abandoned === true;
-      firstResult ??= result;
+      result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: stop.signal, immediate });
     } finally {
       stopHeartbeat();
-      if (abandoned) {
-        // The action ignored its abort and may still be running: releasing now would let the next slot
-        // overlap it. The lease lapses at its own expiry instead, and a waiting run is superseded then.
-        logger.warn('lease kept until it expires', { task: name, slot: due.slot, reason: 'the run did not stop when aborted' });
-      } else {
-        ({ pending } = await store.releaseLeaseTakingPending(name, owner));
-      }
+    }
+    // A store fault while recording the run threw past here, keeping the lease: the Lambda retry of
+    // this invocation finds it held for this slot and settles the run (`resumeOwnClaim`), or it lapses.
+    firstResult ??= result;
+    if (result.kind === 'failed' && result.abandoned === true) {
+      // The action ignored its abort and may still be running: releasing now would let the next slot
+      // overlap it. The lease lapses at its own expiry instead, and a waiting run is superseded then.
+      logger.warn('lease kept until it expires', { task: name, slot: due.slot, reason: 'the run did not stop when aborted' });
+    } else {
+      ({ pending } = await store.releaseLeaseTakingPending(name, owner));
     }
     current = undefined;
     if (pending !== undefined) {

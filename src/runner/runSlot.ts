@@ -2,7 +2,7 @@ import type { LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
 import { hasOutcome } from '../store/runTransitions.js';
-import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type SkipReason } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type RunStatus, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
 import { runLeased } from './overlap.js';
@@ -107,15 +107,38 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
   const name = due.task.definition.name;
   // A `running` fan-out record with a worker is that worker's run; without one, this tick's own
   // decision (a condition that threw) whose outcome it never wrote.
-  if (holder.status !== RUN_STATUS.running || holder.worker !== undefined) {
+  const abandoned = holder.status === RUN_STATUS.running && holder.worker === undefined;
+  if (abandoned) await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running);
+  if (due.task.definition.withoutOverlapping !== false && due.task.definition.lambda === false) await settleOwnLease(input, store, name, due.slot);
+  if (!abandoned) {
     input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: 'decided by an earlier attempt of this invocation' });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
-  const error = 'Abandoned: the invocation that claimed this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
-  await store.completeRun({ task: name, slot: due.slot, owner: input.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: input.now(), ifStatus: RUN_STATUS.running });
-  // Nothing runs behind its lease any more; a run buffered behind it stays on the lease for the next
-  // acquire to report (see `Leases.releaseLeaseTakingPending`).
-  if (due.task.definition.withoutOverlapping !== false) await store.releaseLease(name, input.owner);
-  input.logger.error('task failed', { task: name, slot: due.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
-  return { kind: 'failed', name, error };
+  return { kind: 'failed', name, error: ABANDONED };
+}
+
+const ABANDONED = 'Abandoned: the invocation that ran this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
+
+async function recordAbandoned(input: RunTickInput, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<void> {
+  await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
+  input.logger.error('task failed', { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error: ABANDONED });
+}
+
+/**
+ * The lease an earlier attempt of this invocation left held: nothing runs behind it any more, so it is
+ * freed (a run still waiting on it stays for the next acquire to report; see
+ * `Leases.releaseLeaseTakingPending`). Held for another slot, it was taken for a run that had waited
+ * behind this one (`bufferOne`/`replace`), which that attempt started and never finished: that run's
+ * record, still saying `buffered`, is recorded `abandoned` too.
+ */
+async function settleOwnLease(input: RunTickInput, store: Store, name: string, slot: string): Promise<void> {
+  const lease = await store.lease(name);
+  if (lease?.owner !== input.owner) return;
+  if (lease.slot !== slot) {
+    const handed = await store.getRun(name, lease.slot);
+    if (handed !== undefined && (handed.status === RUN_STATUS.running || (handed.status === RUN_STATUS.skipped && handed.reason === SKIP_REASON.buffered))) {
+      await recordAbandoned(input, store, name, lease.slot, handed.owner, handed.status);
+    }
+  }
+  await store.releaseLease(name, input.owner);
 }

@@ -123,6 +123,7 @@ export class DynamoDbStore implements Store {
   dequeue: Store['dequeue'] = (run) => this.#parts.queue.dequeue(run);
   acquireLease: Store['acquireLease'] = (request) => this.#parts.leases.acquireLease(request);
   extendLease: Store['extendLease'] = (request) => this.#parts.leases.extendLease(request);
+  lease: Store['lease'] = (task) => this.#parts.leases.lease(task);
   releaseLease: Store['releaseLease'] = (task, owner) => this.#parts.leases.releaseLease(task, owner);
   releaseLeaseTakingPending: Store['releaseLeaseTakingPending'] = (task, owner) => this.#parts.leases.releaseLeaseTakingPending(task, owner);
   bufferBehindLease: Store['bufferBehindLease'] = (request) => this.#parts.leases.bufferBehindLease(request);

@@ -196,6 +196,10 @@ export class MemoryStore implements Store {
     return { extended: true, pending: this.#state.pending.get(key) };
   }
 
+  async lease(task: string): Promise<LeaseHolder | undefined> {
+    return this.#state.leases.get(this.#key(task));
+  }
+
   async releaseLease(task: string, owner: string): Promise<boolean> {
     return (await this.releaseLeaseTakingPending(task, owner)).released;
   }

@@ -260,6 +260,8 @@ export interface Leases {
    * same slot (a Lambda retry of the tick that took it) — with the next fence token.
    */
   acquireLease(request: LeaseRequest): Promise<LeaseResult>;
+  /** Who holds the task's lease now, and for which slot; undefined when nobody does. */
+  lease(task: string): Promise<LeaseHolder | undefined>;
   /** Releases the lease if `owner` still holds it. Returns whether it did. */
   releaseLease(task: string, owner: string): Promise<boolean>;
   /**

@@ -115,6 +115,10 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.releaseLeaseTakingPending('w', 'b')).toEqual({ released: true, pending: { slot: 's4', owner: 'tick4' } });
       // b died before acquiring s4: the next acquire, for another slot, reports it.
       expect(await store.acquireLease({ task: 'w', owner: 'c', slot: 's5', now: 8_000, expiresAt: 9_500 })).toEqual({ acquired: true, fence: 4, superseded: { slot: 's4', owner: 'tick4' } });
+      expect(await store.lease('w')).toEqual({ owner: 'c', slot: 's5', expiresAt: 9_500 });
+      await store.releaseLease('w', 'c');
+      expect(await store.lease('w')).toBeUndefined();
+      expect(await store.lease('never-leased')).toBeUndefined();
     });
 
     it('hands out strictly increasing fences, one winner per round', async () => {

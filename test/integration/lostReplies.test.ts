@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
@@ -12,6 +13,8 @@ describe('a reply lost after the write succeeded, for every conditional write, o
   let armed: string | undefined;
   /** Another writer's turn, between the armed write and the SDK's retry of it. */
   let between: (() => Promise<unknown>) | undefined;
+  /** Transactions still to be cancelled by an (injected) conflict with another writer. */
+  let conflicts = 0;
   /** Another writer's turn, before the first write of a catch-up range is sent. */
   let beforeRange: (() => Promise<unknown>) | undefined;
   const client = faultyClient({
@@ -21,7 +24,11 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
     // The next request of the armed command loses its reply, once.
     // The first request that writes a catch-up range waits for another writer's turn, once.
-    beforeSend: async (_command, input) => {
+    beforeSend: async (command, input) => {
+      if (conflicts > 0 && command === 'TransactWriteItemsCommand') {
+        conflicts--;
+        throw new TransactionCanceledException({ message: 'injected: transaction conflict', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+      }
       if (beforeRange === undefined || !JSON.stringify(input).includes('covered#')) return;
       const turn = beforeRange;
       beforeRange = undefined;
@@ -41,6 +48,7 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     armed = undefined;
     between = undefined;
     beforeRange = undefined;
+    conflicts = 0;
     store = new DynamoDbStore({ tableName: `lost-${randomUUID()}`, client });
     await store.ensureTable();
   });
@@ -148,5 +156,13 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     // The late tick closes its own gap (1, 3]; the other then decides (3, 5]: the ranges do not overlap.
     expect(await late).toEqual({ decides: true, from: 60_000 });
     expect(closing).toEqual({ decides: true, from: 180_000 });
+  });
+
+  it('a transaction cancelled by a conflict with another writer is sent again, and goes through', async () => {
+    await store.advanceTick(60_000);
+    conflicts = 2;
+    expect(await store.advanceTick(300_000)).toEqual({ decides: true, from: 60_000 });
+    expect(conflicts).toBe(0);
+    expect(await store.advanceTick(180_000)).toEqual({ decides: false, lastTick: 300_000 });
   });
 });

@@ -1,5 +1,5 @@
 import { keys } from '../keys.js';
-import type { BufferRequest, LeaseExtension, LeaseRequest, LeaseResult, Leases, PendingRun } from '../Store.js';
+import type { BufferRequest, LeaseExtension, LeaseHolder, LeaseRequest, LeaseResult, Leases, PendingRun } from '../Store.js';
 import { n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
 
 /** The holder's writes and a buffering tick's writes stamp different attributes, so neither hides the other's token. */
@@ -74,6 +74,13 @@ export class DynamoLeases implements Leases {
     );
     // The same request tells the holder whether a run waits behind it.
     return result.written ? { extended: true, pending: pending(result.item) } : { extended: false };
+  }
+
+  async lease(task: string): Promise<LeaseHolder | undefined> {
+    const item = await this.table.get(`read the lease of ${task}`, this.#key(task));
+    const owner = str(item, 'owner');
+    const slot = str(item, 'slot');
+    return owner === undefined || slot === undefined ? undefined : { owner, slot, expiresAt: num(item, 'expiresAt') ?? 0 };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {

@@ -14,9 +14,13 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '../../errors.js';
 
 export type Item = Record<string, AttributeValue>;
+
+/** Tries of a transaction cancelled only by a conflict with another writer. */
+const TRANSACTION_ATTEMPTS = 4;
 export type Key = { readonly pk: string; readonly sk: string };
 
 /** A condition and the names and values its expressions use. */
@@ -126,14 +130,22 @@ export class DynamoTable {
    * answered as the first one was; a caller must still accept finding its own write in place.
    */
   async transact(action: string, items: readonly TransactWriteItem[]): Promise<readonly CancellationReason[] | undefined> {
-    try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
-      return undefined;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
-        return error.CancellationReasons;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
+        return undefined;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return reasons;
+        // Another transaction or write on the same items at the same moment (duplicate ticks): gone in
+        // milliseconds. The SDK does not retry a cancellation; a fresh request (a fresh idempotency
+        // token) is as safe as the first, since every item in it is conditional or idempotent.
+        if (attempt < TRANSACTION_ATTEMPTS && reasons.some((r) => r.Code === 'TransactionConflict')) {
+          await sleep(Math.floor(Math.random() * 25 * 2 ** attempt));
+          continue;
+        }
+        throw this.fail(action, error);
       }
-      throw this.fail(action, error);
     }
   }
 

@@ -1,6 +1,6 @@
 import { seeded } from '../../seeded.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { RetryErrorType, RetryStrategyV2, RetryToken, SdkError } from '@smithy/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BOUNDED_RETRY_DEFAULTS, BoundedRetryStrategy } from '../../../src/aws/BoundedRetryStrategy.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/dynamoDbLocal.js';
@@ -149,6 +149,20 @@ describe('BoundedRetryStrategy, one request at a time', () => {
   it('does not retry a client error — ConditionalCheckFailedException, ValidationException — at all', async () => {
     const strategy = new BoundedRetryStrategy();
     expect(await delaysUntilRefused(strategy, 'CLIENT_ERROR')).toEqual([]);
+  });
+
+  it('retries a write that met a transaction in progress (TransactionConflictException, a 400), like a transient fault', async () => {
+    const strategy = new BoundedRetryStrategy();
+    let token = await strategy.acquireInitialRetryToken('');
+    const sdkError = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } }) as unknown as SdkError;
+    const conflict = { errorType: 'CLIENT_ERROR' as const, error: sdkError('TransactionConflictException') };
+    for (let retry = 1; retry < BOUNDED_RETRY_DEFAULTS.maxAttempts; retry++) {
+      token = await strategy.refreshRetryTokenForRetry(token, conflict);
+      expect(token.getRetryCount()).toBe(retry);
+    }
+    await expect(strategy.refreshRetryTokenForRetry(token, conflict)).rejects.toThrow(/attempts made/);
+    const other = { errorType: 'CLIENT_ERROR' as const, error: sdkError('ConditionalCheckFailedException') };
+    await expect(strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken(''), other)).rejects.toThrow(/CLIENT_ERROR/);
   });
 
   it('keeps nothing between requests: a thousand requests that failed for good leave the next its full five attempts', async () => {

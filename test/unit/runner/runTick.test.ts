@@ -280,6 +280,34 @@ describe('runTick catch-up (fake clock)', () => {
     expect(await store.acquireLease({ task: 'exclusive', owner: 'request-2', slot: 'next', now: next, expiresAt: next + 1_000 })).toMatchObject({ acquired: true });
   });
 
+  it('a Lambda retry of a tick that died running the run buffered behind its own records that run abandoned and frees the lease', async () => {
+    const store = new MemoryStore();
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const ran: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(async ({ slot }) => {
+      ran.push(slot);
+      // While the 10:05 run holds the lease, the 10:06 tick buffers its slot behind it.
+      if (slot === MINUTE.toISOString()) await runTick(input(schedule, store, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000 }));
+    }).name('b').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    let faulty = true;
+    // The 10:05 tick runs the buffered 10:06 run next, and cannot record its outcome.
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty && outcome.slot === next.toISOString() && outcome.status === 'succeeded') throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    await expect(runTick(input(schedule, flaky, { owner: 'tick-10:05' }))).rejects.toThrow(AggregateError);
+    expect(ran).toEqual([MINUTE.toISOString(), next.toISOString()]);
+    expect(await store.getRun('b', next.toISOString())).toMatchObject({ status: 'skipped', reason: 'buffered' });
+    faulty = false;
+    await runTick(input(schedule, flaky, { owner: 'tick-10:05' })); // Lambda's retry
+    expect(await store.getRun('b', next.toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'tick-10:06' });
+    expect(await store.lease('b')).toBeUndefined();
+    expect(ran).toHaveLength(2);
+  });
+
   it('a queued one-off stays queued until its outcome is recorded, so the Lambda retry of a tick that died on it settles it', async () => {
     let runs = 0;
     const schedule = new Schedule();
@@ -646,6 +674,7 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     dequeue: (run) => store.dequeue(run),
     getRun: (task, slot) => store.getRun(task, slot),
     acquireLease: (request) => store.acquireLease(request),
+    lease: (task) => store.lease(task),
     releaseLease: (task, owner) => store.releaseLease(task, owner),
     extendLease: (request) => store.extendLease(request),
     releaseLeaseTakingPending: (task, owner) => store.releaseLeaseTakingPending(task, owner),
