@@ -24,10 +24,14 @@ import type { RunTickInput, SlotResult } from './RunContext.js';
 export const DISPATCH_ALLOWANCE_MS = 60_000;
 
 /**
- * A fan-out claim still `dispatched` after this long was never sent (its tick died in between): a
- * retry of that tick takes it over. Sending takes well under a second.
+ * How long a fan-out claim may stay `dispatched` with its event still on the way: EventBridge retries
+ * delivery for up to an hour, Lambda's async queue holds an event for up to another hour (both set in
+ * `src/infra/fanOutInfrastructure.ts`), and a run lasts at most Lambda's 15 minutes. Only a claim older
+ * than that can be taken over by another tick's claim of the same slot (a late duplicate tick, a queued
+ * retry): its event can no longer start a run, so sending a new one never runs the slot twice or
+ * strands it. The tick's own Lambda retry takes over its unsent claims at once, whatever their age.
  */
-export const STALE_DISPATCH_MS = 120_000;
+export const STALE_DISPATCH_MS = (2 * 60 + 15) * 60_000;
 
 /** Ticks that try to dispatch one slot before it is given up and recorded `undispatched`. */
 export const MAX_DISPATCH_ATTEMPTS = 5;

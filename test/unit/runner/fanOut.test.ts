@@ -12,6 +12,7 @@ import type { TaskContext } from '../../../src/kernel/types.js';
 import { createTaskHandler } from '../../../src/runner/createTaskHandler.js';
 import { createTickHandler, localSinks } from '../../../src/runner/createTickHandler.js';
 import { MAX_DISPATCH_ATTEMPTS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
+import { STALE_DISPATCH_MS } from '../../../src/runner/fanOut.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { lambdaContext } from '../../integration/lambdaContext.js';
 
@@ -346,14 +347,35 @@ describe('fan-out: events that could not be sent', () => {
     const soon = await tick(schedule, store, dispatcher, { owner: 'duplicate', now: () => MINUTE.getTime() + 5_000 });
     expect(soon.skipped).toContainEqual({ name: 'invoices:export', reason: 'already-claimed' }); // it may still be sending
 
-    // Lambda retries the failed tick with the same event, minutes later.
-    const retry = await tick(schedule, store, dispatcher, { owner: 'tick-retry', now: () => MINUTE.getTime() + 180_000 });
+    // Lambda retries the failed tick with the same event and the same request id, minutes later.
+    const retry = await tick(schedule, store, dispatcher, { owner: 'dead-tick', now: () => MINUTE.getTime() + 180_000 });
     expect(retry.dispatched).toEqual(['invoices:export']);
     const handler = worker(schedule, store, () => MINUTE.getTime() + 181_000);
-    const stale = { ...dispatcher.sent[0]!, owner: 'dead-tick' };
-    expect(await handler(taskEvent(stale), lambdaContext('w-old'))).toMatchObject({ outcome: 'not-started' });
     expect(await handler(taskEvent(dispatcher.sent[0]!), lambdaContext('w-new'))).toMatchObject({ outcome: 'ran' });
     expect(runs).toHaveLength(1);
+  });
+
+  it('leaves another tick\'s dispatched claim alone while its event may still be on the way, and takes it over after', async () => {
+    const { schedule, runs } = kernel((task) => task.withoutOverlapping());
+    const store = new MemoryStore('blue');
+    const dispatcher = new MemoryDispatcher();
+    await tick(schedule, store, dispatcher, { owner: 'first-tick' });
+    const inFlight = [...dispatcher.sent];
+    expect(inFlight).toHaveLength(1);
+    // A late duplicate of the minute (the Scheduler retrying) while the event waits in Lambda's queue.
+    const late = await tick(schedule, store, dispatcher, { owner: 'late-tick', now: () => MINUTE.getTime() + 30 * 60_000 });
+    expect(late.skipped).toContainEqual({ name: 'invoices:export', reason: 'already-claimed' });
+    expect(dispatcher.sent).toEqual(inFlight); // nothing sent again
+    // The event arrives: it runs, once.
+    expect(await worker(schedule, store, () => MINUTE.getTime() + 31 * 60_000)(taskEvent(inFlight[0]!), lambdaContext('w-1'))).toMatchObject({ outcome: 'ran' });
+    expect(runs).toHaveLength(1);
+
+    // A claim never sent at all: only once no event of it can arrive any more is it taken over.
+    const other = new MemoryStore('blue');
+    await other.claimSlot({ task: 'invoices:export', slot: SLOT, owner: 'dead-tick', claimedAt: MINUTE.getTime() + 100, dispatch: true });
+    const sender = new MemoryDispatcher();
+    const after = await tick(schedule, other, sender, { owner: 'much-later', now: () => MINUTE.getTime() + 100 + STALE_DISPATCH_MS + 1 });
+    expect(after.dispatched).toEqual(['invoices:export']);
   });
 
   it(`gives a slot up after ${MAX_DISPATCH_ATTEMPTS} ticks failed to send it, and records why`, async () => {
