@@ -11,7 +11,8 @@ import type { Dispatcher } from '../src/dispatch/Dispatcher.js';
 import { EventBridgeDispatcher } from '../src/dispatch/EventBridgeDispatcher.js';
 import { LambdaDispatcher } from '../src/dispatch/LambdaDispatcher.js';
 import { DISPATCHER_KINDS, taskFunctionName, type DispatcherKind } from '../src/infra/fanOutInfrastructure.js';
-import { awsSinks, localSinks } from '../src/runner/createTickHandler.js';
+import { awsSinks } from '../src/runner/awsSinks.js';
+import { localSinks } from '../src/runner/sinks.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
 import { requireEnv } from './env.js';
 

@@ -4,7 +4,7 @@ import { TickworkError } from '../src/errors.js';
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new TickworkError('MISSING_ENVIRONMENT', `Environment variable ${name} is not set; serverless.yml sets it for every function`);
+    throw new TickworkError('MISSING_ENVIRONMENT', `Environment variable ${name} is not set; the tickwork/serverless plugin sets it on every function it generates`);
   }
   return value;
 }

@@ -18,16 +18,18 @@
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fanOutInfrastructure } from '../src/infra/fanOutInfrastructure.js';
+import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure } from '../src/infra/fanOutInfrastructure.js';
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
 import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
+import { alarmResources } from './alarms.js';
 import { tickworkOptions, type TickworkOptions } from './options.js';
 import table from './table.json' with { type: 'json' };
 
 /** The bits of the Serverless Framework's plugin API this plugin uses. */
 interface Serverless {
   readonly serviceDir: string;
+  getProvider(name: 'aws'): { getStage(): string };
   readonly service: {
     service: string;
     provider: { stage: string; region?: string; environment?: Record<string, unknown>; iam?: { role?: { statements?: unknown[] } } };
@@ -44,6 +46,7 @@ interface PluginLog {
 }
 
 const TICK_FUNCTION = 'tick';
+const TICK_ROLE = 'TickworkTickRole';
 const WORK_DIR = '.tickwork';
 
 export default class TickworkPlugin {
@@ -67,16 +70,20 @@ export default class TickworkPlugin {
     this.#prepared = true;
     const service = this.serverless.service;
     const root = this.serverless.serviceDir;
-    const options = tickworkOptions(service.custom?.tickwork, { service: service.service, stage: service.provider.stage });
-    const path = kernelPath(root, options.kernel);
+    // The stage the command runs for: `--stage`, else `provider.stage`, else the Framework's default.
+    const stage = this.serverless.getProvider('aws').getStage();
+    const prefix = `${service.service}-${stage}-`;
+    let path = kernelPath(root);
     try {
+      const options = tickworkOptions(service.custom?.tickwork, { service: service.service, stage });
+      path = kernelPath(root, options.kernel);
       const tasks = (await loadKernel(path)).tasks();
       this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
-      const environment = this.#environment(options);
+      const environment = this.#environment(options, stage);
       const entries = await this.#entries(root, path);
       const fanOut = fanOutInfrastructure(tasks, {
         service: service.service,
-        stage: service.provider.stage,
+        stage: stage,
         dispatcher: options.dispatcher,
         busName: options.bus,
         deployment: options.deployment,
@@ -88,7 +95,10 @@ export default class TickworkPlugin {
       const functions: Record<string, Record<string, unknown>> = {
         [TICK_FUNCTION]: {
           ...entries.tick.config,
-          name: `${service.service}-${service.provider.stage}-${TICK_FUNCTION}`,
+          // A role of its own: the service's other functions gain no permission from Tickwork, and a
+          // provider role given as an ARN needs no change.
+          role: TICK_ROLE,
+          name: `${service.service}-${stage}-${TICK_FUNCTION}`,
           handler: entries.tick.handler,
           description: 'Evaluates the Tickwork kernel for one scheduled minute and runs its due tasks',
           memorySize: options.tick.memorySize,
@@ -114,41 +124,40 @@ export default class TickworkPlugin {
       service.resources.Resources ??= {};
       service.resources.Outputs ??= {};
       Object.assign(service.resources.Resources, { TickworkTable: { ...table, Properties: { ...table.Properties, TableName: options.table } } }, fanOut.resources);
+      Object.assign(service.resources.Resources, alarmResources({
+        alarms: options.alarms,
+        prefix: `${service.service}-${stage}-`,
+        tickFunctionName: `${service.service}-${stage}-${TICK_FUNCTION}`,
+        deployment: options.deployment,
+        deadLetterQueue: DEAD_LETTER_QUEUE_ID in fanOut.resources,
+      }));
       Object.assign(service.resources.Outputs, { TickworkTableName: { Value: { Ref: 'TickworkTable' } } });
-      if (!packaging) return;
       const inline = tasks.filter((t) => t.lambda === false);
-      const statements = [
-        {
-          Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-          Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
-        },
-        ...fanOut.tickStatements,
-        ...kernelIamStatements(inline, options.mailFrom),
-      ];
-      const provider = service.provider;
-      provider.iam ??= {};
-      provider.iam.role ??= {};
-      provider.iam.role.statements = [...(provider.iam.role.statements ?? []), ...statements];
-      this.#notice(`Tickwork: granted the tick ${statements.length} statement(s) for its table, dispatch and task output`);
+      Object.assign(service.resources.Resources, {
+        [TICK_ROLE]: tickRole(`${prefix}${TICK_FUNCTION}`, [...fanOut.tickStatements, ...kernelIamStatements(inline, options.mailFrom)]),
+      });
+      if (!packaging) return;
+      this.#keepOutOfOtherArtifacts();
     } catch (error) {
       const { message, code } = error as { message: string; code?: string };
-      throw new this.serverless.classes.Error(`Tickwork kernel ${relative(root, path) || DEFAULT_KERNEL_PATH}: ${message}`, code ?? 'TICKWORK_KERNEL');
+      // Options and kernel errors name their own field; the kernel's path says which kernel it was.
+      const where = /^(custom\.|TICKWORK_|serverless\.yml)/.test(message) ? 'Tickwork' : `Tickwork kernel ${relative(root, path) || DEFAULT_KERNEL_PATH}`;
+      throw new this.serverless.classes.Error(`${where}: ${message}`, code ?? 'TICKWORK_KERNEL');
     }
   }
 
   /** What Tickwork's functions read at start-up (`functions/adapters.ts`); variables set in the shell override options. */
-  #environment(options: TickworkOptions): Record<string, string> {
+  #environment(options: TickworkOptions, stage: string): Record<string, string> {
     const service = this.serverless.service;
     return {
       TICKWORK_TABLE: options.table,
       TICKWORK_DEPLOYMENT: options.deployment,
-      TICKWORK_STAGE: service.provider.stage,
+      TICKWORK_STAGE: stage,
       TICKWORK_RETENTION_DAYS: String(options.retentionDays),
       TICKWORK_MAIL_FROM: options.mailFrom ?? '',
       TICKWORK_DISPATCHER: options.dispatcher,
       TICKWORK_BUS: options.bus,
-      TICKWORK_FUNCTION_PREFIX: `${service.service}-${service.provider.stage}-`,
+      TICKWORK_FUNCTION_PREFIX: `${service.service}-${stage}-`,
       NODE_OPTIONS: '--enable-source-maps',
     };
   }
@@ -170,6 +179,7 @@ export default class TickworkPlugin {
       );
     }
     if (this.#usesServerlessEsbuild()) {
+      this.#checkEsbuildCanRequire();
       return {
         tick: { handler: `${WORK_DIR}/entries/tick.handler`, config: {} },
         task: { handler: `${WORK_DIR}/entries/task.handler`, config: {} },
@@ -199,6 +209,29 @@ export default class TickworkPlugin {
     return { tick: own('tick'), task: own('task') };
   }
 
+  /**
+   * The plugin's build output is for Tickwork's functions only: keep it out of the service's own
+   * artifacts (each Tickwork function includes its own bundle back).
+   */
+  #keepOutOfOtherArtifacts(): void {
+    const service = this.serverless.service as Serverless['service'] & { package?: { patterns?: string[] } };
+    service.package ??= {};
+    service.package.patterns = [...(service.package.patterns ?? []), `!${WORK_DIR}/**`];
+  }
+
+  /**
+   * The AWS SDK inside the bundle is CommonJS and calls require(); an ESM bundle has none unless a
+   * banner creates one, and without it the tick would fail at every cold start. Refused here instead.
+   */
+  #checkEsbuildCanRequire(): void {
+    const esbuild = (this.serverless.service.custom?.esbuild ?? {}) as { format?: unknown; banner?: { js?: unknown } };
+    if (esbuild.format !== 'esm' || String(esbuild.banner?.js ?? '').includes('createRequire')) return;
+    throw new Error(
+      "custom.esbuild bundles as ESM without a require(): the AWS SDK in Tickwork's functions needs one. Add to custom.esbuild: " +
+        `banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } — or bundle as CommonJS`,
+    );
+  }
+
   #usesServerlessEsbuild(): boolean {
     const plugins = this.serverless.service.plugins;
     const list = Array.isArray(plugins) ? plugins : (plugins?.modules ?? []);
@@ -210,3 +243,37 @@ export default class TickworkPlugin {
   }
 }
 
+/**
+ * The tick's own role: its log group, its table (every DynamoDB action Tickwork uses, on that table
+ * only), and what dispatch and the inline tasks' output need.
+ */
+function tickRole(functionName: string, statements: readonly unknown[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
+      Policies: [{
+        PolicyName: 'tickwork-tick',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*` }],
+            },
+            {
+              Effect: 'Allow',
+              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+              Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
+            },
+            ...statements,
+          ],
+        },
+      }],
+    },
+  };
+}

@@ -34,7 +34,7 @@ export default function schedule(schedule: Schedule): void {
  */
 export function initProject(root: string, options: { readonly kernel?: string } = {}): InitResult {
   const kernel = options.kernel ?? DEFAULT_KERNEL_PATH;
-  const configFile = join(root, 'serverless.yml');
+  const configFile = serviceFile(root);
   // Read and check everything first: a bad serverless.yml must leave the project as it was.
   const document = existsSync(configFile) ? parseDocument(readFileSync(configFile, 'utf8')) : undefined;
   if (document !== undefined && document.errors.length > 0) {
@@ -54,9 +54,20 @@ export function initProject(root: string, options: { readonly kernel?: string } 
     changes.push(`created serverless.yml (service, provider, the ${PLUGIN} plugin and custom.tickwork)`);
   } else if (edits.length > 0) {
     writeFileSync(configFile, document.toString());
-    changes.push(...edits.map((edit) => `serverless.yml: ${edit}`));
+    changes.push(...edits.map((edit) => `${basename(configFile)}: ${edit}`));
   }
   return { changes };
+}
+
+/** The service's YAML file (`serverless.yml` or `.yaml`); one in code or JSON is the user's to edit. */
+function serviceFile(root: string): string {
+  for (const name of ['serverless.ts', 'serverless.js', 'serverless.cjs', 'serverless.mjs', 'serverless.json']) {
+    if (existsSync(join(root, name))) {
+      throw new TickworkError('INVALID_ARGUMENT', `${name} is not YAML, so tickwork init leaves it to you: add '${PLUGIN}' first in its plugins, and custom.tickwork.kernel if your kernel is not at ${DEFAULT_KERNEL_PATH}`);
+    }
+  }
+  const yaml = join(root, 'serverless.yaml');
+  return existsSync(yaml) ? yaml : join(root, 'serverless.yml');
 }
 
 function addPlugin(document: Document): string | undefined {

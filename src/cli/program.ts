@@ -4,9 +4,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { dispatch } from './commands/dispatch.js';
 import { initProject } from './init.js';
+import { DEFAULT_KERNEL_PATH } from '../local/loadKernel.js';
 import { list } from './commands/list.js';
 import { pause, resume } from './commands/pause.js';
+import { FAN_OUT_HELP, run } from './commands/run.js';
+import { test } from './commands/test.js';
+import { parseTicks, work } from './commands/work.js';
 import { start } from './commands/start.js';
+import { history } from './commands/history.js';
+import { monitor } from './commands/monitor.js';
+import { parseLimit, parseSince } from './commands/readModel.js';
+import { why } from './commands/why.js';
+import { TICK_GRACE_MS } from '../operate/monitor.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
 
@@ -82,10 +91,81 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(kernelOption()),
   ).action((task: string, options) => dispatch(project, task, options));
 
+  tableOptions(
+    program
+      .command('test')
+      .alias('schedule:test')
+      .description('run one task now, in this process, with its hooks and output, whatever its schedule; exit 1 if it fails')
+      .argument('[task]', 'the name of a task in the kernel (without one, lists them)')
+      .option('--no-lock', 'run a withoutOverlapping() task without taking its lease: no table needed, but it may overlap a run elsewhere')
+      .option('--json', 'print { task, status, durationMs, startedAt, output, error, locked }')
+      .addOption(kernelOption())
+      .addHelpText('after', '\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
+  ).action((task: string | undefined, options) => test(project, task, options));
+
+  tableOptions(
+    program
+      .command('run')
+      .alias('schedule:run')
+      .description("run one tick now, or for the minute --time names, in this process against the stage's table, and print its report; exit 1 if a task failed")
+      .addOption(new Option('--time <time>', 'tick for the minute of this ISO-8601 time, at most 24 h ago (default: now)').argParser(parseIsoTime('--time')))
+      .option('--json', 'print the tick report as JSON')
+      .addOption(kernelOption())
+      .addHelpText('after', FAN_OUT_HELP),
+  ).action((options) => run(project, options));
+
+  tableOptions(
+    program
+      .command('work')
+      .alias('schedule:work')
+      .description("run a tick in this process at every minute boundary against the stage's table, until Ctrl-C")
+      .option('--json', 'print each tick report as one line of JSON')
+      .addOption(new Option('--ticks <n>', 'stop after this many ticks').argParser(parseTicks).hideHelp())
+      .addOption(kernelOption())
+      .addHelpText(
+        'after',
+        `\nThe first Ctrl-C starts no new tick and waits for running tasks to finish and record their outcomes.\nA second Ctrl-C exits at once: runs it cuts off stay \`running\` in the table, and their leases lapse at\ntheir expiry. A task's failure is reported, not fatal; exit 1 only if a tick failed on the store.\n${FAN_OUT_HELP}`,
+      ),
+  ).action((options) => work(project, options));
+
+  tableOptions(
+    program
+      .command('history')
+      .alias('schedule:history')
+      .description('recent runs, newest first: slot, status, duration, lateness, attempt, error, and skipped or missed slots with their reasons')
+      .argument('[task]', 'only this task (default: every task, and minutes no tick evaluated)')
+      .addOption(new Option('--since <time>', 'from this ISO-8601 time, or this long ago: 90m, 2h, 7d (default: 24 h ago)').argParser(parseSince))
+      .addOption(new Option('--limit <n>', 'at most this many entries').argParser(parseLimit).default(50))
+      .option('--json', 'print a JSON array of run and missed entries')
+      .addOption(kernelOption()),
+  ).action((task: string | undefined, options) => history(project, task, options, colour));
+
+  tableOptions(
+    program
+      .command('monitor')
+      .alias('schedule:monitor')
+      .description("each task's last start, finish and failure, next due, and whether it is late or failing; exit 1 if any is, or if the tick has stopped")
+      .addOption(new Option('--at <time>', 'judge as of this ISO-8601 time (default: now)').argParser(parseIsoTime('--at')))
+      .option('--json', 'print { at, scheduler, tasks, ok }')
+      .addOption(kernelOption())
+      .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: 2 min inline, the Lambda's timeout + 2 min\nfor its own Lambda, plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
+  ).action((options) => monitor(project, options, colour));
+
+  tableOptions(
+    program
+      .command('why')
+      .alias('schedule:why')
+      .description("explain one slot: the expression in the task's zone and its DST rule, filters, pause, claim, overlap, catch-up, dispatch, outcome; future times too")
+      .argument('<task>', 'the name of a task in the kernel')
+      .addOption(new Option('--at <time>', 'the slot, an ISO-8601 time such as 2026-03-08T07:00:00Z').argParser(parseIsoTime('--at')).makeOptionMandatory())
+      .option('--json', 'print the explanation as JSON')
+      .addOption(kernelOption()),
+  ).action((task: string, options) => why(project, task, options, colour));
+
   program
     .command('init')
     .description('set Tickwork up in this project: an example kernel if there is none, the plugin and custom.tickwork in serverless.yml (or a new one)')
-    .addOption(new Option('--kernel <path>', 'where the kernel lives').default('src/kernel.ts'))
+    .addOption(new Option('--kernel <path>', 'where the kernel lives').default(DEFAULT_KERNEL_PATH))
     .action((options: { kernel: string }) => {
       const { changes } = initProject(project.root, { kernel: options.kernel });
       process.stdout.write(changes.length === 0 ? 'Tickwork is already set up here: nothing changed.\n' : `${changes.map((change) => `  ${change}`).join('\n')}\nNext: npx tickwork list, then npx serverless deploy.\n`);

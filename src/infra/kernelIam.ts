@@ -1,6 +1,6 @@
 import { TickworkError } from '../errors.js';
 import type { TaskDefinition } from '../kernel/types.js';
-import { parseOutputTarget } from '../output/index.js';
+import { parseOutputTarget } from '../output/parseOutputTarget.js';
 
 /** An IAM policy statement as serverless.yml's `provider.iam.role.statements` takes it. */
 export interface IamStatement {

@@ -1,4 +1,5 @@
-import { parseOutputTarget, validateAddresses } from '../output/index.js';
+import { validateAddresses } from '../output/Mailer.js';
+import { parseOutputTarget } from '../output/parseOutputTarget.js';
 import { FrequencyBuilder } from './FrequencyBuilder.js';
 import type { TaskDraft } from './TaskDraft.js';
 import type { FailureHook, Hook } from './types.js';

@@ -12,12 +12,12 @@ const CLOUDFORMATION_TAGS = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'No
 );
 
 /**
- * `<root>/serverless.yml` as plain data, or undefined when the project has none. Serverless variables
+ * `<root>/serverless.yml` (or `.yaml`) as plain data, or undefined when the project has none. Serverless variables
  * (`${…}`) are left as written: callers use only values they can read without the Framework.
  * Throws the YAML parser's error for a file that is not YAML.
  */
 export function readServerlessYml(root: string): Record<string, unknown> | undefined {
-  const file = join(root, 'serverless.yml');
-  if (!existsSync(file)) return undefined;
+  const file = ['serverless.yml', 'serverless.yaml'].map((name) => join(root, name)).find((path) => existsSync(path));
+  if (file === undefined) return undefined;
   return (parse(readFileSync(file, 'utf8'), { customTags: (tags) => [...tags, ...CLOUDFORMATION_TAGS], logLevel: 'silent' }) ?? {}) as Record<string, unknown>;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -9,6 +10,8 @@ import { wallClock } from '../evaluation/wallClock.js';
 import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
+import { createMetrics } from '../metrics/createMetrics.js';
+import { publishTaskRun } from '../metrics/taskMetrics.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { LeaseRequest, RunStatus, Store } from '../store/Store.js';
 import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
@@ -40,6 +43,8 @@ export interface TaskHandlerOptions {
   readonly task?: string;
   /** Time kept back from the Lambda's remaining time. @default 3000 */
   readonly safetyMarginMs?: number;
+  /** Where each run's CloudWatch metrics (EMF) go; `false` for none. @default `createMetrics(deployment)` */
+  readonly metrics?: Metrics | false;
 }
 
 /** What one worker invocation did with its event. */
@@ -70,6 +75,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics(deployment));
   const only = (options.task ?? process.env.TICKWORK_TASK) || undefined;
   if (only !== undefined) {
     const own = tasks.get(only);
@@ -95,6 +101,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       // Nothing runs behind the lease any more: free it rather than let it block the task until it lapses.
       if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
       logger.error('task failed', { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
+      publishTaskRun(metrics, { kind: 'failed', name, error, abandoned: true });
       return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
     }
     if (!start.started && start.worker === worker && (start.status === RUN_STATUS.failed || start.status === RUN_STATUS.timedOut)) {
@@ -108,6 +115,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       return { task: name, slot: detail.slot, outcome: 'not-started', status: start.status };
     }
 
+    const runStartedAt = now();
     const run: RunContext = {
       commands,
       sinks,
@@ -134,6 +142,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
           const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt })).extended;
           return held ? { acquired: true, fence: detail.fence! } : store.acquireLease(request);
         });
+    publishTaskRun(metrics, result, now() - runStartedAt);
     switch (result.kind) {
       case 'failed':
         // Stopped for a newer slot: recorded `replaced`, and not for Lambda to retry.

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -9,11 +10,15 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { OutputDeliveryError, TickworkError } from '../errors.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
-import { Mailer, OutboxMailTransport, OutputWriter, S3ObjectStore, SesMailTransport } from '../output/index.js';
+import { createMetrics } from '../metrics/createMetrics.js';
+import { publishTickMetrics } from '../metrics/tickMetrics.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { Store } from '../store/Store.js';
 import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
 import type { OutputSinks } from './deliverOutput.js';
+import { localSinks } from './sinks.js';
+
+export { localSinks };
 import { runTick, type TickReport } from './runTick.js';
 
 /**
@@ -53,6 +58,8 @@ export interface TickHandlerOptions {
   readonly safetyMarginMs?: number;
   /** See `TickMinuteOptions.resolvePlaceholder`: set only by the local (serverless-offline) entry point. */
   readonly resolvePlaceholder?: TickMinuteOptions['resolvePlaceholder'];
+  /** Where each tick's CloudWatch metrics (EMF) go; `false` for none. @default `createMetrics(deployment)` */
+  readonly metrics?: Metrics | false;
 }
 
 export type TickHandler = (event: unknown, context: Context) => Promise<TickReport>;
@@ -80,12 +87,14 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics(deployment));
   const minuteOptions: Omit<TickMinuteOptions, 'now'> =
     options.resolvePlaceholder === undefined ? {} : { resolvePlaceholder: options.resolvePlaceholder };
 
   const tick = async (event: unknown, context: Context): Promise<TickReport> => {
     // Parsed before any I/O: a malformed event fails here and writes nothing.
-    const minute = tickMinute(event, { ...minuteOptions, now: now() });
+    const receivedAt = now();
+    const minute = tickMinute(event, { ...minuteOptions, now: receivedAt });
     const report = await runTick({
       tasks,
       commands,
@@ -111,34 +120,9 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       queued: report.queued,
       missed: report.missed.reduce((sum, m) => sum + m.count, 0),
     });
+    publishTickMetrics(metrics, report, receivedAt);
     return report;
   };
 
   return middy(tick).use(injectLambdaContext(logger, { resetKeys: true }));
-}
-
-/**
- * Output sinks for running on a developer's machine: nothing leaves it. Relative file targets and
- * S3 targets land under `<root>/.tickwork/`, mail in `<root>/.tickwork/outbox/`.
- */
-export function localSinks(root: string): OutputSinks {
-  const local = join(root, '.tickwork');
-  return {
-    writer: new OutputWriter({ root: local }),
-    mailer: new Mailer({ from: 'tickwork@tickwork.local', transport: new OutboxMailTransport(join(local, 'outbox')) }),
-  };
-}
-
-/**
- * Output sinks for a deployed stack: S3 targets go to S3, mail through SES from `mailFrom`. Without a
- * sender, mailing fails per delivery (logged) — `serverless package` already refuses a kernel that
- * mails without one. Local file targets resolve under `/tmp`, the only writable place on Lambda.
- */
-export function awsSinks(clients: { s3: S3Client; ses: SESv2Client }, mailFrom: string | undefined): OutputSinks {
-  return {
-    writer: new OutputWriter({ root: '/tmp', objects: new S3ObjectStore(clients.s3) }),
-    mailer: mailFrom === undefined || mailFrom === ''
-      ? { send: async (mail) => { throw new OutputDeliveryError(`mail to ${mail.to.join(', ')}`, 'TICKWORK_MAIL_FROM is not set'); } }
-      : new Mailer({ from: mailFrom, transport: new SesMailTransport(clients.ses) }),
-  };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TaskDefinition } from '../kernel/types.js';
-import type { Mailer, OutputWriter } from '../output/index.js';
+import type { Mailer } from '../output/Mailer.js';
+import type { OutputWriter } from '../output/OutputWriter.js';
 import type { TaskResult } from './runTask.js';
 
 /** Where task output goes: files or S3, and mail. */

@@ -1,5 +1,5 @@
 import type { DueSlot } from '../evaluation/dueSlots.js';
-import { excerpt } from '../output/index.js';
+import { excerpt } from '../output/excerpt.js';
 import type { Store } from '../store/Store.js';
 import { deliverOutput } from './deliverOutput.js';
 import { signalOf, type RunContext, type SlotResult } from './RunContext.js';

@@ -19,7 +19,7 @@ import { DEFAULT_RETENTION_DAYS, DEPLOYMENT_ID, SHARED_SCOPE, type Store } from 
 import { createTableInput, TTL_ATTRIBUTE } from './tableDefinition.js';
 
 export interface DynamoDbStoreOptions {
-  /** The table created by the stack (`tickwork-<stage>`), or by `ensureTable()` locally. */
+  /** The table the plugin's stack creates (`custom.tickwork.table`), or `ensureTable()` locally. */
   readonly tableName: string;
   readonly client: DynamoDBClient;
   /**
@@ -118,6 +118,8 @@ export class DynamoDbStore implements Store {
   getRun: Store['getRun'] = (task, slot) => this.#parts.runs.getRun(task, slot);
   lastRun: Store['lastRun'] = (task) => this.#parts.runs.lastRun(task);
   recordMissed: Store['recordMissed'] = (missed) => this.#parts.runs.recordMissed(missed);
+  runsBetween: Store['runsBetween'] = (task, range) => this.#parts.runs.runsBetween(task, range);
+  missedBetween: Store['missedBetween'] = (task, range) => this.#parts.runs.missedBetween(task, range);
   enqueue: Store['enqueue'] = (run) => this.#parts.queue.enqueue(run);
   dueRuns: Store['dueRuns'] = (now, limit) => this.#parts.queue.dueRuns(now, limit);
   dequeue: Store['dequeue'] = (run) => this.#parts.queue.dequeue(run);

@@ -20,6 +20,7 @@ import {
   type RunStart,
   type RunRecord,
   type SlotClaim,
+  type SlotRange,
   type StartResult,
   type Store,
   type TickAdvance,
@@ -175,6 +176,19 @@ export class MemoryStore implements Store {
     return latest;
   }
 
+  async runsBetween(task: string, range: SlotRange): Promise<RunRecord[]> {
+    const prefix = this.#key(task, '');
+    const runs = [...this.#state.runs].filter(([key, run]) => key.startsWith(prefix) && run.slot >= range.from && run.slot <= range.to).map(([, run]) => run);
+    return newestFirst(runs, (run) => run.slot).slice(0, range.limit);
+  }
+
+  async missedBetween(task: string, range: SlotRange): Promise<MissedRecord[]> {
+    const prefix = this.#key(task, '');
+    const missed = [...this.#state.missed].filter(([key, m]) => key.startsWith(prefix) && m.from >= range.from && m.from <= range.to).map(([, m]) => m);
+    // The same order as DynamoDB's sort key `missed#<first slot>#<reason>`, read backwards.
+    return newestFirst(missed, (m) => `${m.from}#${m.reason}`).slice(0, range.limit);
+  }
+
   async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
@@ -286,4 +300,9 @@ export class MemoryStore implements Store {
     const base = `${JSON.stringify(scope)}|${JSON.stringify(task)}|`;
     return rest === undefined ? base : `${base}${rest}`;
   }
+}
+
+/** Sorted by `key` descending, as a DynamoDB Query with `ScanIndexForward: false` returns items. */
+function newestFirst<T>(items: T[], key: (item: T) => string): T[] {
+  return items.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
 }

@@ -238,6 +238,25 @@ export interface RunRecords {
   lastRun(task: string): Promise<RunRecord | undefined>;
   /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
   recordMissed(missed: MissedRecord): Promise<void>;
+  /**
+   * The task's run records whose slot lies in `[range.from, range.to]` (ISO strings compared as
+   * strings, as slots sort), newest first, at most `range.limit`, read consistently: one request.
+   * For `tickwork history`, `monitor` and `why`; the tick never reads a range.
+   */
+  runsBetween(task: string, range: SlotRange): Promise<RunRecord[]>;
+  /**
+   * The task's missed-slot summaries whose *first* slot lies in `[range.from, range.to]`, newest first,
+   * at most `range.limit`: one request. A summary is keyed by its first slot, so a caller looking for
+   * the summaries that cover an instant widens `from` by the longest gap a tick catches up (24 h).
+   */
+  missedBetween(task: string, range: SlotRange): Promise<MissedRecord[]>;
+}
+
+/** Slots from `from` to `to` (ISO, inclusive), and how many records to read at most. */
+export interface SlotRange {
+  readonly from: string;
+  readonly to: string;
+  readonly limit: number;
 }
 
 /** Runs waiting in the table for their time: one-offs and dispatch retries. */

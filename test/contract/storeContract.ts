@@ -321,5 +321,34 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true); // already gone: safe to repeat
       expect((await blue.dueRuns(100_000, 10)).map((r) => r.id)).toEqual(['a', 'c', 'z']);
     });
+
+    it('reads a task\'s runs and missed summaries in a slot range, newest first, per deployment', async () => {
+      const open = await fresh();
+      const blue = open('blue');
+      const at = (minute: number) => `2026-11-23T10:0${minute}:00.000Z`;
+      for (const minute of [1, 2, 3, 4]) await blue.claimSlot({ task: 'h', slot: at(minute), owner: 'o', claimedAt: minute });
+      await blue.claimSlot({ task: 'other', slot: at(2), owner: 'o', claimedAt: 2 });
+      await open('green').claimSlot({ task: 'h', slot: at(2), owner: 'g', claimedAt: 2 });
+      await blue.completeRun({ task: 'h', slot: at(3), owner: 'o', status: 'failed', finishedAt: 9, durationMs: 4, latenessMs: 5, error: 'Error: x' });
+      await blue.claimSlot({ task: 'h', slot: at(5), owner: 'o', claimedAt: 5, dispatch: true });
+      await blue.startRun({ task: 'h', slot: at(5), owner: 'o', worker: 'w', startedAt: 6, retries: 0 });
+
+      const runs = await blue.runsBetween('h', { from: at(2), to: at(5), limit: 10 });
+      expect(runs.map((r) => r.slot)).toEqual([at(5), at(4), at(3), at(2)]);
+      expect(runs.map((r) => r.owner)).toEqual(['o', 'o', 'o', 'o']);
+      expect(runs[0]).toMatchObject({ status: 'running', attempts: 1, startedAt: 6 });
+      expect(runs[2]).toMatchObject({ status: 'failed', durationMs: 4, latenessMs: 5, error: 'Error: x' });
+      expect((await blue.runsBetween('h', { from: at(1), to: at(5), limit: 2 })).map((r) => r.slot)).toEqual([at(5), at(4)]);
+      expect(await blue.runsBetween('h', { from: at(6), to: at(9), limit: 10 })).toEqual([]);
+
+      const missed = (from: number, to: number, reason: 'coalesced' | 'outside-catch-up-window') => ({ task: 'h', from: at(from), to: at(to), count: to - from + 1, reason, tick: at(9) });
+      await blue.recordMissed(missed(1, 3, 'outside-catch-up-window'));
+      await blue.recordMissed(missed(4, 7, 'coalesced'));
+      await blue.recordMissed(missed(4, 8, 'outside-catch-up-window'));
+      await open('green').recordMissed(missed(5, 6, 'coalesced'));
+      expect(await blue.missedBetween('h', { from: at(2), to: at(4), limit: 10 })).toEqual([missed(4, 8, 'outside-catch-up-window'), missed(4, 7, 'coalesced')]);
+      expect(await blue.missedBetween('h', { from: at(0), to: at(9), limit: 1 })).toEqual([missed(4, 8, 'outside-catch-up-window')]);
+      expect(await blue.missedBetween('other', { from: at(0), to: at(9), limit: 10 })).toEqual([]);
+    });
   });
 }

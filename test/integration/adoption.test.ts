@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,13 @@ const files: Record<string, string> = {
   ].join('\n'),
 };
 
+/** The names in a zip file, sorted (Python's zipfile: on every machine this project runs on). */
+function zipEntries(zip: string): string[] {
+  const listed = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], { encoding: 'utf8' });
+  if (listed.status !== 0) throw new Error(`could not list ${zip}: ${listed.stderr}`);
+  return listed.stdout.split('\n').filter((line) => line !== '').sort();
+}
+
 describe('adoption: the packed tarball in a fresh project', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'tickwork-adoption-'));
   const project = join(workspace, 'acme-jobs');
@@ -52,6 +60,8 @@ describe('adoption: the packed tarball in a fresh project', () => {
   const inProject = (command: string, args: string[], timeoutMs = 120_000, extra: NodeJS.ProcessEnv = {}) =>
     run(command, args, { ...env, ...extra }, timeoutMs, project);
   let installed: Finished;
+  /** The tick's environment variables, as the packaged template sets them. */
+  let tickEnvironment: Record<string, string> | undefined;
 
   beforeAll(async () => {
     const packed = await run('npm', ['pack', '--silent', '--pack-destination', workspace], env, 120_000);
@@ -71,21 +81,29 @@ describe('adoption: the packed tarball in a fresh project', () => {
   });
 
   it('packages the tick, its trigger, the table and the fan-out function beside the service\'s own function', async () => {
-    const packaged = await inProject(process.execPath, ['node_modules/osls/bin/serverless.js', 'package', '--stage', 'dev'], 180_000);
+    // The stage comes from the command line only: serverless.yml names none.
+    const packaged = await inProject(process.execPath, ['node_modules/osls/bin/serverless.js', 'package', '--stage', 'prod'], 180_000);
     expect(packaged.code, packaged.output).toBe(0);
     const template = JSON.parse(readFileSync(join(project, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
     const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
     expect(resources.HelloLambdaFunction?.Properties).toMatchObject({ Handler: 'src/hello.handler' });
     expect(resources.HelloLambdaFunction?.Properties.Environment).toBeUndefined();
-    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Handler: '.tickwork/build/tick.handler', FunctionName: 'acme-jobs-dev-tick' });
-    expect(resources.TickLambdaFunction?.Properties.Environment.Variables).toMatchObject({ TICKWORK_TABLE: 'acme-jobs-dev-tickwork', TICKWORK_STAGE: 'dev' });
+    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Handler: '.tickwork/build/tick.handler', FunctionName: 'acme-jobs-prod-tick' });
+    tickEnvironment = resources.TickLambdaFunction?.Properties.Environment.Variables;
+    expect(resources.TickLambdaFunction?.Properties.Environment.Variables).toMatchObject({ TICKWORK_TABLE: 'acme-jobs-prod-tickwork', TICKWORK_STAGE: 'prod' });
     const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
     expect(schedules.map((s) => s.Properties.ScheduleExpression)).toEqual(['cron(* * * * ? *)']);
-    expect(resources.TickworkTable?.Properties).toMatchObject({ TableName: 'acme-jobs-dev-tickwork', BillingMode: 'PAY_PER_REQUEST' });
+    expect(resources.TickworkTable?.Properties).toMatchObject({ TableName: 'acme-jobs-prod-tickwork', BillingMode: 'PAY_PER_REQUEST' });
     expect(resources.TaskLedgerExportLambdaFunction?.Properties).toMatchObject({ Handler: '.tickwork/build/task.handler', Timeout: 60 });
     // Each Tickwork function ships its own bundle and nothing else.
-    const zips = readdirSync(join(project, '.serverless')).filter((f) => f.endsWith('.zip')).sort();
-    expect(zips).toEqual(expect.arrayContaining(['taskLedgerExport.zip', 'tick.zip']));
+    expect(zipEntries(join(project, '.serverless', 'tick.zip'))).toEqual(['.tickwork/build/tick.mjs', '.tickwork/build/tick.mjs.map']);
+    expect(zipEntries(join(project, '.serverless', 'taskLedgerExport.zip'))).toEqual(['.tickwork/build/task.mjs', '.tickwork/build/task.mjs.map']);
+    // The service's own artifact is untouched by Tickwork's build output.
+    expect(zipEntries(join(project, '.serverless', 'acme-jobs.zip')).filter((entry) => entry.startsWith('.tickwork/'))).toEqual([]);
+    expect(zipEntries(join(project, '.serverless', 'acme-jobs.zip'))).toContain('src/hello.js');
+    // The tick's own role; the service's functions gain nothing from Tickwork.
+    expect(resources.TickLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': ['TickworkTickRole', 'Arn'] });
+    expect(JSON.stringify(resources.IamRoleLambdaExecution ?? {})).not.toContain('dynamodb:');
   });
 
   it('lists the project\'s own tasks with `npx tickwork list --json`', async () => {
@@ -95,11 +113,11 @@ describe('adoption: the packed tarball in a fresh project', () => {
     expect(tasks.map((t) => t.name)).toEqual(['sessions:sweep', 'ledger:export']);
   });
 
-  it('runs its inline task in one tick of the packaged bundle, against DynamoDB Local', async () => {
+  it('runs its inline task in one tick of the packaged bundle, with the environment the template gives it, against DynamoDB Local', async () => {
+    expect(tickEnvironment, 'the packaging test read the tick\'s environment').toBeDefined();
     const endpoint = inject('dynamoEndpoint');
-    const tableName = `acme-jobs-adoption-${Date.now()}`;
     const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const store = new DynamoDbStore({ tableName, client, deployment: 'dev' });
+    const store = new DynamoDbStore({ tableName: tickEnvironment!.TICKWORK_TABLE!, client, deployment: tickEnvironment!.TICKWORK_DEPLOYMENT });
     await store.ensureTable();
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
     const script = [
@@ -108,11 +126,7 @@ describe('adoption: the packed tarball in a fresh project', () => {
       'console.log(`REPORT ${JSON.stringify(report)}`);',
     ].join('\n');
     const ticked = await inProject(process.execPath, ['--input-type=module', '-e', script], 60_000, {
-      TICKWORK_TABLE: tableName,
-      TICKWORK_DEPLOYMENT: 'dev',
-      TICKWORK_STAGE: 'dev',
-      TICKWORK_DISPATCHER: 'eventbridge',
-      TICKWORK_BUS: 'acme-jobs-dev-tickwork',
+      ...tickEnvironment,
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

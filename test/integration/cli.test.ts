@@ -7,7 +7,7 @@ import { offlineEnv, root } from './cli.js';
 
 /** The built binary, as `npx tickwork` runs it in a user's project. */
 const TICKWORK = 'dist/src/cli/main.js';
-const COMMANDS = ['list', 'pause', 'resume', 'dispatch', 'init', 'start'];
+const COMMANDS = ['list', 'pause', 'resume', 'dispatch', 'test', 'run', 'work', 'init', 'start'];
 
 interface Ran {
   readonly code: number;

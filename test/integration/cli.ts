@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const serverlessBin = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
 
-/** The environment of a machine with no AWS credentials and no network, as CI has. */
 /** The kernel the integration tests' app runs (`test/fixtures/app/`). */
 export const APP_KERNEL = 'test/fixtures/app/kernel.ts';
 
+/** The environment of a machine with no AWS credentials and no network, as CI has. */
 export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') || key === 'AWS_CA_BUNDLE'));
   // The tests' own app kernel, never the example one a user edits; a test may name another.

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputDeliveryError } from '../../src/errors.js';
 import { freePort } from '../../src/local/dynamoDbLocal.js';
 import { Mailer } from '../../src/output/Mailer.js';
-import { SesMailTransport } from '../../src/output/MailTransport.js';
-import { S3ObjectStore } from '../../src/output/ObjectStore.js';
+import { SesMailTransport } from '../../src/output/SesMailTransport.js';
+import { S3ObjectStore } from '../../src/output/S3ObjectStore.js';
 import { OutputWriter } from '../../src/output/OutputWriter.js';
 import { objectStoreContract } from '../unit/output/objectStoreContract.js';
 

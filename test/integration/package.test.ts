@@ -7,6 +7,11 @@ import { offlineEnv, run, serverlessBin, type Finished } from './cli.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
+/** The statements of the tick's own role. */
+function tickStatements(resources: Record<string, Resource>): { Effect: string; Action: string | string[]; Resource: unknown }[] {
+  return resources.TickworkTickRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+}
+
 describe('serverless package (real CloudFormation, no AWS credentials)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tickwork-package-'));
   let packaged: Finished;
@@ -33,6 +38,8 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(schedule?.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': ['TickLambdaFunction', 'Arn'] });
     expect(JSON.parse(schedule?.Properties.Target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
     expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: '.tickwork/entries/tick.handler', Timeout: TICK_TIMEOUT_SECONDS });
+    // A role of its own: the service's other functions gain nothing from Tickwork.
+    expect(resources.TickLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': ['TickworkTickRole', 'Arn'] });
   });
 
   it('declares the table on demand, with TTL and point-in-time recovery, named as the function expects', () => {
@@ -49,7 +56,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
 
   it('scopes every dynamodb and events permission of the tick to a resource, never "*"', () => {
     const statements: { Action: string | string[]; Resource: unknown }[] =
-      resources.IamRoleLambdaExecution?.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      tickStatements(resources);
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => /^dynamodb:/.test(a)));
     expect(dynamo.length).toBeGreaterThan(0);
     for (const statement of dynamo) {
@@ -144,19 +151,10 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(types).not.toContain('AWS::Events::EventBus');
     expect(types).not.toContain('AWS::Events::Rule');
     expect(Resources.TickLambdaFunction.Properties.Environment.Variables).toMatchObject({ TICKWORK_DISPATCHER: 'lambda', TICKWORK_FUNCTION_PREFIX: 'tickwork-pkgtest-' });
-    const statements = Resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements = tickStatements(Resources);
     expect(statements.filter((s: any) => [s.Action].flat().some((a: string) => /^(lambda|events):/.test(a)))).toEqual([
-      // Tickwork's: the tick invoking the fan-out functions, and nothing else.
+      // The tick invoking the fan-out functions, and nothing else.
       { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [{ 'Fn::GetAtt': ['TaskInvoicesExportLambdaFunction', 'Arn'] }] },
-      // osls's own, on the role it shares with EventBridge Scheduler: the schedule invoking the tick.
-      {
-        Effect: 'Allow',
-        Action: ['lambda:InvokeFunction'],
-        Resource: [
-          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:tickwork-pkgtest-tick' },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:tickwork-pkgtest-tick:*' },
-        ],
-      },
     ]);
   });
 
@@ -168,7 +166,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     );
     expect(withOutput.code, withOutput.output).toBe(0);
     const template = JSON.parse(readFileSync(join(dir, 'output', 'cloudformation-template-update-stack.json'), 'utf8'));
-    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements = tickStatements(template.Resources);
     const added = statements.filter((s: any) => [s.Action].flat().some((a: string) => /^(s3|ses):/.test(a)));
     expect(added).toEqual([
       { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::acme-reports/daily.txt'] },
@@ -184,7 +182,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     ]);
     expect(template.Resources.TickLambdaFunction.Properties.Environment.Variables.TICKWORK_MAIL_FROM).toBe('tickwork@acme.test');
 
-    const base = JSON.stringify(resources.IamRoleLambdaExecution);
+    const base = JSON.stringify(resources.TickworkTickRole);
     expect(base).not.toMatch(/"(s3|ses):/);
   });
 

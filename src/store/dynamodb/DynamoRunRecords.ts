@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RUN_STATUS, type RunReason, type RunStatus } from '../../vocabulary.js';
+import { MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
-import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type StartResult } from '../Store.js';
+import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type SlotRange, type StartResult } from '../Store.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
 import { inList, keyOf, n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
 import { queueItem } from './DynamoRunQueue.js';
@@ -176,6 +176,28 @@ export class DynamoRunRecords implements RunRecords {
     );
   }
 
+  async runsBetween(task: string, range: SlotRange): Promise<RunRecord[]> {
+    const items = await this.table.query(`read the runs of ${task} from ${range.from} to ${range.to}`, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': s(keys.task(this.scope, task)), ':from': s(keys.run(range.from)), ':to': s(keys.run(range.to)) },
+      // Newest first, so `Limit` keeps the latest slots of the range.
+      ScanIndexForward: false,
+      Limit: range.limit,
+    });
+    return items.map(toRunRecord);
+  }
+
+  async missedBetween(task: string, range: SlotRange): Promise<MissedRecord[]> {
+    const items = await this.table.query(`read the missed slots of ${task} from ${range.from} to ${range.to}`, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      // A summary's key ends in `#<reason>`, so the upper bound must sort after every reason.
+      ExpressionAttributeValues: { ':pk': s(keys.task(this.scope, task)), ':from': s(keys.missed(range.from, '')), ':to': s(keys.missed(range.to, '\uffff')) },
+      ScanIndexForward: false,
+      Limit: range.limit,
+    });
+    return items.map(toMissedRecord);
+  }
+
   #key(task: string, slot: string) {
     return { pk: keys.task(this.scope, task), sk: keys.run(slot) };
   }
@@ -183,6 +205,17 @@ export class DynamoRunRecords implements RunRecords {
   #purgeAt(from: number): AttributeValue {
     return n(Math.ceil((from + this.retentionMs) / 1000));
   }
+}
+
+function toMissedRecord(item: Item): MissedRecord {
+  return {
+    task: str(item, 'task') ?? '',
+    from: str(item, 'from') ?? '',
+    to: str(item, 'to') ?? '',
+    count: num(item, 'count') ?? 0,
+    reason: (str(item, 'reason') ?? MISS_REASON.notEvaluated) as MissReason,
+    tick: str(item, 'tick') ?? '',
+  };
 }
 
 function toRunRecord(item: Item): RunRecord {

@@ -49,4 +49,15 @@ describe('tickwork init', () => {
     expect(readFileSync(join(root, 'serverless.yml'), 'utf8')).toBe('service: [unclosed\n');
     expect(existsSync(join(root, 'src/kernel.ts'))).toBe(false);
   });
+
+  it('edits a serverless.yaml in place, and leaves a serverless.ts to the user', () => {
+    const yaml = project();
+    writeFileSync(join(yaml, 'serverless.yaml'), 'service: shop\n');
+    expect(initProject(yaml).changes).toContain('serverless.yaml: added plugins: [tickwork/serverless]');
+    expect(existsSync(join(yaml, 'serverless.yml'))).toBe(false);
+    const code = project();
+    writeFileSync(join(code, 'serverless.ts'), 'export default {};\n');
+    expect(() => initProject(code)).toThrow(/serverless\.ts is not YAML, so tickwork init leaves it to you/);
+    expect(existsSync(join(code, 'src/kernel.ts'))).toBe(false);
+  });
 });

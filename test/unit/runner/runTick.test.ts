@@ -684,6 +684,8 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     lastTick: () => store.lastTick(),
     advanceTick: (minute) => store.advanceTick(minute),
     recordMissed: (missed) => store.recordMissed(missed),
+    runsBetween: (task, range) => store.runsBetween(task, range),
+    missedBetween: (task, range) => store.missedBetween(task, range),
     pause: (request) => store.pause(request),
     resume: (task) => store.resume(task),
     pauses: () => store.pauses(),

@@ -1,0 +1,119 @@
+import { nextRuns } from '../evaluation/occurrences.js';
+import type { CompiledTask } from '../kernel/Schedule.js';
+import { DEFAULT_RETENTION_DAYS, type RunRecord, type Store } from '../store/Store.js';
+import { MISS_REASON, RUN_STATUS, SKIP_REASON, type RunStatus } from '../vocabulary.js';
+import { iso } from './format.js';
+import { graceMs } from './grace.js';
+import { storeOf } from './sources.js';
+import { latestSlot, staticFilter } from './staticFilters.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** The tick runs every minute: one not seen for this long has stopped (the stack's alarm uses the same 3 minutes). */
+export const TICK_GRACE_MS = 3 * MINUTE_MS;
+/** Records read per task: enough for the last failure of all but the busiest sub-minute tasks, in one request. */
+export const MONITOR_RECORDS = 50;
+/** A slot older than this is not judged late: a tick looks back no further (`MAX_LOOK_BACK_MINUTES`). */
+const LATE_LOOK_BACK_MS = DAY_MS;
+
+/** Statuses of a run that started. */
+const STARTED: readonly RunStatus[] = [RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.timedOut, RUN_STATUS.replaced];
+/** Statuses of a run that ended, and of those that ended badly. */
+const FINISHED: readonly RunStatus[] = [RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.timedOut, RUN_STATUS.replaced];
+const FAILED: readonly RunStatus[] = [RUN_STATUS.failed, RUN_STATUS.timedOut];
+
+/** A slot that should have started by now and has not. */
+export interface LateSlot {
+  readonly slot: string;
+  /** `no record`, `dispatched, never started`, `undispatched` or `missed (<reason>)`. */
+  readonly why: string;
+}
+
+/** One line of `tickwork monitor`. */
+export interface TaskHealth {
+  readonly task: string;
+  readonly lastStart?: { readonly slot: string; readonly at: string };
+  readonly lastFinish?: { readonly slot: string; readonly at: string; readonly status: RunStatus };
+  readonly lastFailure?: { readonly slot: string; readonly at: string; readonly error?: string };
+  /** The next slot after `at` (ISO), time zones and DST applied; filters not. */
+  readonly nextDue?: string;
+  readonly graceMs: number;
+  readonly late?: LateSlot;
+  /** Its latest finished run failed or timed out. */
+  readonly failing: boolean;
+}
+
+export interface MonitorReport {
+  /** The instant judged. */
+  readonly at: string;
+  readonly scheduler: { readonly lastTick?: string; readonly late: boolean };
+  readonly tasks: readonly TaskHealth[];
+  /** Nothing late, nothing failing. */
+  readonly ok: boolean;
+}
+
+/**
+ * Judges every task at `now`: late when its latest slot past its grace (see `graceMs`) has not
+ * started; failing when its latest finished run failed. A task with no record at all in the
+ * retention period is not judged late — a task just added must not be flagged for slots before its
+ * deployment — but a scheduler whose tick has stopped is, and that makes the report fail too.
+ */
+export async function readMonitor(store: Store, tasks: readonly CompiledTask[], now: number, stage: string): Promise<MonitorReport> {
+  const [lastTick, health] = await Promise.all([store.lastTick(), Promise.all(tasks.map((task) => taskHealth(store, tasks, task, now, stage)))]);
+  const schedulerLate = lastTick === undefined || now - lastTick > TICK_GRACE_MS;
+  return {
+    at: iso(now),
+    scheduler: { ...(lastTick === undefined ? {} : { lastTick: iso(lastTick) }), late: schedulerLate },
+    tasks: health,
+    ok: !schedulerLate && health.every((t) => t.late === undefined && !t.failing),
+  };
+}
+
+async function taskHealth(store: Store, tasks: readonly CompiledTask[], task: CompiledTask, now: number, stage: string): Promise<TaskHealth> {
+  const { name } = task.definition;
+  const records = storeOf(store, task.definition);
+  const runs = await records.runsBetween(name, { from: iso(now - DEFAULT_RETENTION_DAYS * DAY_MS), to: iso(now), limit: MONITOR_RECORDS });
+  const grace = graceMs(task.definition);
+  const [next] = nextRuns(tasks, name, new Date(now + 1), 1);
+  const late = runs.length === 0 ? undefined : await lateSlot(records, task, now - grace, stage);
+  const started = runs.find((r) => STARTED.includes(r.status));
+  const finished = runs.find((r) => FINISHED.includes(r.status) && r.finishedAt !== undefined);
+  const failure = runs.find((r) => FAILED.includes(r.status));
+  return {
+    task: name,
+    ...(started === undefined ? {} : { lastStart: { slot: started.slot, at: iso(startOf(started)) } }),
+    ...(finished === undefined ? {} : { lastFinish: { slot: finished.slot, at: iso(finished.finishedAt ?? 0), status: finished.status } }),
+    ...(failure === undefined ? {} : { lastFailure: { slot: failure.slot, at: iso(failure.finishedAt ?? failure.claimedAt), ...(failure.error === undefined ? {} : { error: failure.error }) } }),
+    ...(next === undefined ? {} : { nextDue: next.toISOString() }),
+    graceMs: grace,
+    ...(late === undefined ? {} : { late }),
+    failing: finished !== undefined && FAILED.includes(finished.status),
+  };
+}
+
+/** Whether the latest slot due by `dueBy` started (or was decided not to); one or two reads. */
+async function lateSlot(store: Store, task: CompiledTask, dueBy: number, stage: string): Promise<LateSlot | undefined> {
+  // Slots the static filters rule out are never recorded, so they cannot be late.
+  const due = latestSlot(task, dueBy, LATE_LOOK_BACK_MS, (s) => staticFilter(task.definition, s.clock, stage) === undefined);
+  if (due === undefined) return undefined;
+  const { name } = task.definition;
+  const record = await store.getRun(name, due.slot);
+  if (record !== undefined) return lateRecord(record);
+  const missed = await store.missedBetween(name, { from: iso(due.at.getTime() - LATE_LOOK_BACK_MS), to: due.slot, limit: MONITOR_RECORDS });
+  const covering = missed.find((m) => m.from <= due.slot && m.to >= due.slot);
+  // Coalesced: a later slot of the same catch-up ran for it.
+  if (covering?.reason === MISS_REASON.coalesced) return undefined;
+  return { slot: due.slot, why: covering === undefined ? 'no record' : `missed (${covering.reason})` };
+}
+
+function lateRecord(record: RunRecord): LateSlot | undefined {
+  if (record.status === RUN_STATUS.dispatched) return { slot: record.slot, why: 'dispatched, never started' };
+  if (record.status === RUN_STATUS.skipped && record.reason === SKIP_REASON.undispatched) return { slot: record.slot, why: 'undispatched' };
+  return undefined;
+}
+
+/** When a run started: a worker's start, else the tick's claim (an inline claim is its start). */
+function startOf(run: RunRecord): number {
+  return run.startedAt ?? run.claimedAt;
+}

@@ -1,0 +1,183 @@
+import type { CompiledTask } from '../kernel/Schedule.js';
+import type { LeaseHolder, MissedRecord, PauseState, RunRecord, Store } from '../store/Store.js';
+import { FAILURE_REASON, MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
+import { duration, iso } from './format.js';
+import { runEntry, type RunEntry } from './history.js';
+import { matchSlot, type SlotMatch } from './slotMatch.js';
+import { storeOf } from './sources.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Missed summaries are keyed by their first slot, and one tick catches up at most a day. */
+const MISSED_LOOK_BACK_MS = DAY_MS;
+/** Minutes no tick evaluated are recorded once for the whole deployment, under this name. */
+const WHOLE_SCHEDULER = '*';
+
+/** One line of an explanation, in the order the tick decides. */
+export interface Finding {
+  /** `expression`, `dst`, `filters`, `conditions`, `pause`, `claim`, `overlap`, `catch-up`, `dispatch`, `outcome`, `tick`. */
+  readonly step: string;
+  readonly finding: string;
+}
+
+/** Everything `tickwork why` knows about one slot. */
+export interface Explanation {
+  readonly task: string;
+  readonly slot: string;
+  /** Later than the time of asking, with no record yet: the explanation says what would happen. */
+  readonly future: boolean;
+  /** One line: what happened (or would). */
+  readonly verdict: string;
+  readonly match: SlotMatch;
+  readonly record?: RunEntry;
+  readonly missed: readonly MissedRecord[];
+  readonly pause?: PauseState & { readonly scope: 'scheduler' | 'task' };
+  readonly lease?: LeaseHolder;
+  readonly lastTick?: string;
+  readonly findings: readonly Finding[];
+}
+
+interface Facts {
+  readonly record: RunRecord | undefined;
+  readonly missed: readonly MissedRecord[];
+  readonly pause: Explanation['pause'];
+  readonly lease: LeaseHolder | undefined;
+  readonly lastTick: number | undefined;
+}
+
+/**
+ * Explains the decision for `task` at `at` from the kernel (does the expression match, with which DST
+ * rule, which static filter) and the table (pause, claim and its owner, overlap, catch-up, dispatch,
+ * outcome). For a slot no tick has decided yet it says what would happen, as far as a read can know.
+ */
+export async function explainSlot(store: Store, tasks: readonly CompiledTask[], task: CompiledTask, at: Date, now: number, stage: string): Promise<Explanation> {
+  const match = matchSlot(tasks, task, at, stage);
+  const facts = await readFacts(store, task, match.slot, at.getTime(), now);
+  const future = facts.record === undefined && facts.missed.length === 0 && at.getTime() > now;
+  return {
+    task: task.definition.name,
+    slot: match.slot,
+    future,
+    verdict: verdict(task, match, facts, future),
+    match,
+    ...(facts.record === undefined ? {} : { record: runEntry(facts.record) }),
+    missed: facts.missed,
+    ...(facts.pause === undefined ? {} : { pause: facts.pause }),
+    ...(facts.lease === undefined ? {} : { lease: facts.lease }),
+    ...(facts.lastTick === undefined ? {} : { lastTick: iso(facts.lastTick) }),
+    findings: findings(task, match, facts),
+  };
+}
+
+async function readFacts(store: Store, task: CompiledTask, slot: string, at: number, now: number): Promise<Facts> {
+  const { name, withoutOverlapping } = task.definition;
+  const records = storeOf(store, task.definition);
+  const range = { from: iso(at - MISSED_LOOK_BACK_MS), to: slot, limit: 50 };
+  const [record, missed, gaps, pauses, lease, lastTick] = await Promise.all([
+    records.getRun(name, slot),
+    records.missedBetween(name, range),
+    store.missedBetween(WHOLE_SCHEDULER, range),
+    store.pauses(),
+    withoutOverlapping === false ? undefined : records.lease(name),
+    store.lastTick(),
+  ]);
+  const taskPause = pauses.tasks.get(name);
+  const pause = taskPause !== undefined ? { ...taskPause, scope: 'task' as const } : pauses.all !== undefined ? { ...pauses.all, scope: 'scheduler' as const } : undefined;
+  return {
+    record,
+    missed: [...missed, ...gaps].filter((m) => m.from <= slot && m.to >= slot),
+    pause,
+    lease: lease !== undefined && lease.expiresAt > now ? lease : undefined,
+    lastTick,
+  };
+}
+
+function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boolean): string {
+  if (!match.isSlot) return `not a slot of ${task.definition.name}`;
+  if (match.filter !== undefined) return `not run: ${match.filter} (every tick decides it alike, so it is not recorded)`;
+  const { record } = facts;
+  if (record !== undefined) return recordVerdict(record);
+  const [missed] = facts.missed;
+  if (missed !== undefined) return `missed: ${missed.reason}${missed.reason === MISS_REASON.coalesced ? ' (a later slot of the same catch-up ran for it)' : ''}`;
+  if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
+    return `not decided: ${facts.lastTick === undefined ? 'no tick has run in this deployment' : `the last tick evaluated ${iso(facts.lastTick)}`}`;
+  }
+  if (!future) return 'no record: no tick decided this slot, or its record has expired';
+  if (facts.pause !== undefined && !task.definition.evenWhenPaused) return `would be skipped: paused (${facts.pause.note}), unless resumed first`;
+  return `would run at ${match.slot}${match.conditions > 0 ? ', if its when()/skip() conditions allow' : ''}`;
+}
+
+function minuteOf(slot: string): number {
+  return Math.floor(Date.parse(slot) / MINUTE_MS) * MINUTE_MS;
+}
+
+function recordVerdict(record: RunRecord): string {
+  switch (record.status) {
+    case RUN_STATUS.succeeded:
+      return `ran: succeeded${record.durationMs === undefined ? '' : ` in ${duration(record.durationMs)}`}`;
+    case RUN_STATUS.failed:
+      return `ran and failed: ${record.reason === FAILURE_REASON.conditionThrew ? 'its condition threw' : record.reason === FAILURE_REASON.abandoned ? 'abandoned' : (record.error ?? 'no error recorded')}`;
+    case RUN_STATUS.timedOut:
+      return 'ran and timed out';
+    case RUN_STATUS.replaced:
+      return 'ran, and was stopped for a newer slot (replace)';
+    case RUN_STATUS.skipped:
+      return `skipped: ${record.reason ?? 'no reason recorded'}`;
+    case RUN_STATUS.dispatched:
+      return 'dispatched to its Lambda; no worker has started it';
+    case RUN_STATUS.running:
+      return 'running (no outcome recorded yet)';
+  }
+}
+
+function findings(task: CompiledTask, match: SlotMatch, facts: Facts): Finding[] {
+  const { definition } = task;
+  const out: Finding[] = [{ step: 'expression', finding: match.rule }];
+  if (match.dst !== undefined) out.push({ step: 'dst', finding: match.dst.note });
+  if (!match.isSlot) {
+    out.push({ step: 'nearest', finding: `previous slot ${match.previous ?? 'none in the day before'}, next ${match.next ?? 'none within 400 days'}` });
+    return out;
+  }
+  out.push({ step: 'filters', finding: match.filter === undefined ? 'environments(), between(), unlessBetween(): none rules it out' : `${match.filter}: ruled out by the task's filters` });
+  if (match.conditions > 0) out.push({ step: 'conditions', finding: `${match.conditions} when()/skip() condition(s), decided at tick time; a refusal is recorded on the slot` });
+  out.push({ step: 'pause', finding: pauseFinding(facts, definition.evenWhenPaused) });
+  const { record } = facts;
+  if (record !== undefined) out.push(...recordFindings(record, definition.lambda !== false));
+  for (const m of facts.missed) {
+    out.push({ step: 'catch-up', finding: `missed (${m.reason}) with ${m.count - 1} other slot(s) from ${m.from} to ${m.to}, found by the tick of ${m.tick}` });
+  }
+  if (facts.lease !== undefined) out.push({ step: 'overlap', finding: `lease held now by ${facts.lease.owner} for ${facts.lease.slot}, until ${iso(facts.lease.expiresAt)}` });
+  out.push({ step: 'tick', finding: facts.lastTick === undefined ? 'no tick has run in this deployment' : `last evaluated minute ${iso(facts.lastTick)}` });
+  return out;
+}
+
+function pauseFinding(facts: Facts, evenWhenPaused: boolean): string {
+  const recordedPause = facts.record?.status === RUN_STATUS.skipped && facts.record.reason === SKIP_REASON.paused;
+  if (recordedPause) return 'paused when the tick decided it (recorded on the slot)';
+  if (facts.pause === undefined) return 'not paused now';
+  const what = `${facts.pause.scope === 'task' ? 'the task' : 'the scheduler'} is paused now since ${iso(facts.pause.pausedAt)}: ${facts.pause.note}`;
+  return evenWhenPaused ? `${what} (the task runs even when paused)` : what;
+}
+
+function recordFindings(record: RunRecord, fanOut: boolean): Finding[] {
+  const out: Finding[] = [{ step: 'claim', finding: `claimed by ${record.owner} at ${iso(record.claimedAt)}` }];
+  if (record.reason === SKIP_REASON.overlapping || record.reason === SKIP_REASON.buffered || record.reason === SKIP_REASON.superseded) {
+    out.push({ step: 'overlap', finding: `${record.reason}: the task's lease was held by another run (withoutOverlapping)` });
+  }
+  if (fanOut) out.push({ step: 'dispatch', finding: dispatchFinding(record) });
+  const timing = [
+    record.startedAt === undefined ? undefined : `started ${iso(record.startedAt)}`,
+    record.latenessMs === undefined ? undefined : `${duration(record.latenessMs)} after its slot`,
+    record.durationMs === undefined ? undefined : `took ${duration(record.durationMs)}`,
+    record.error === undefined ? undefined : record.error,
+  ].filter((part): part is string => part !== undefined);
+  out.push({ step: 'outcome', finding: [recordVerdict(record), ...timing].join('; ') });
+  return out;
+}
+
+function dispatchFinding(record: RunRecord): string {
+  if (record.status === RUN_STATUS.dispatched) return 'claimed for its own Lambda; the worker has not started it';
+  if (record.reason === SKIP_REASON.undispatched) return 'its event could not be sent after every attempt';
+  if (record.attempts !== undefined) return `started by its Lambda (attempt ${record.attempts})`;
+  return 'decided by the tick; never sent';
+}

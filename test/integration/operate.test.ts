@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
+import { operateSchedule, operateTimeline, tickAt } from '../unit/operate/ticks.js';
+import { offlineEnv, root } from './cli.js';
+import { localClient } from './dynamo.js';
+
+/** The built binary: a kernel it loads imports `tickwork` from dist/, as in a user's project. */
+const TICKWORK = 'dist/src/cli/main.js';
+const KERNEL = 'test/fixtures/operate-kernel.ts';
+const STAGE = 'operatetest';
+/** The DST day lives in a deployment of its own, so its tick does not open a gap in the main timeline. */
+const DST_DEPLOYMENT = 'operatedst';
+
+/** stdout and stderr apart: the AWS SDK may warn on stderr, and `--json` must leave stdout pure. */
+interface Finished {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TICKWORK, ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+function errorLines(result: Finished): string[] {
+  return result.stderr.split('\n').filter((line) => line !== '');
+}
+
+/** The table rows of cli-table3 output, cells trimmed. */
+function rows(output: string): string[][] {
+  return output.split('\n').filter((line) => line.startsWith('│')).map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+}
+
+function expectUsageError(result: Finished, message: string): void {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(errorLines(result)).toHaveLength(1);
+  expect(errorLines(result)[0]).toContain(message);
+}
+
+describe('tickwork history, monitor and why on DynamoDB Local', () => {
+  const tableName = `test-operate-${randomUUID()}`;
+  const client = localClient();
+  let cli: (...args: string[]) => Promise<Finished>;
+
+  beforeAll(async () => {
+    const schedule = operateSchedule();
+    const store = new DynamoDbStore({ tableName, client, deployment: STAGE });
+    await store.ensureTable();
+    await operateTimeline(schedule, store);
+    await tickAt(schedule, new DynamoDbStore({ tableName, client, deployment: DST_DEPLOYMENT }), '2026-03-08T07:00:00Z');
+    // The AWS SDK warns about this Node.js version on stderr; that is not the output under test.
+    const env = offlineEnv({ DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TICKWORK_KERNEL: KERNEL, NODE_NO_WARNINGS: '1' });
+    cli = (command, ...args) => run([command, '--stage', STAGE, '--table', tableName, ...args], env);
+  }, 60_000);
+  afterAll(() => client.destroy());
+
+  it('history: a task\'s runs and missed slots, newest first, as a plain table when piped', async () => {
+    const result = await cli('history', 'beat', '--since', '2026-11-23T10:00:00Z');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('\u001b[');
+    const [head, ...table] = rows(result.stdout);
+    expect(head).toEqual(['slot (UTC)', 'task', 'status', 'duration', 'late by', 'attempt', 'reason / error']);
+    expect(table[0]).toEqual(['2026-11-23T10:06:00Z', 'beat', 'succeeded', expect.any(String), expect.any(String), '', '']);
+    expect(table[2]).toEqual(['2026-11-23T10:03:00Z … 2026-11-23T10:04:00Z', 'beat', 'missed', '', '', '', 'coalesced (2 slots)']);
+    expect(table.map((r) => r[0])).toEqual([
+      '2026-11-23T10:06:00Z', '2026-11-23T10:05:00Z', '2026-11-23T10:03:00Z … 2026-11-23T10:04:00Z',
+      '2026-11-23T10:02:00Z', '2026-11-23T10:01:00Z', '2026-11-23T10:00:00Z',
+    ]);
+  });
+
+  it('history --json: every task merged, with reasons and errors, limited', async () => {
+    const result = await cli('history', '--json', '--since', '2026-11-23T10:06:00Z', '--limit', '3');
+    expect(result.code, result.stderr).toBe(0);
+    const entries = JSON.parse(result.stdout) as { task: string; status: string; reason?: string; error?: string }[];
+    expect(entries.map((e) => [e.task, e.status, e.reason ?? e.error])).toEqual([
+      ['beat', 'succeeded', undefined],
+      ['flaky', 'failed', 'Error: upstream down'],
+      ['quiet', 'skipped', 'paused'],
+    ]);
+  });
+
+  it('history: an unknown task, a bad --since or --limit is a usage error (exit 2, one line)', async () => {
+    expectUsageError(await cli('history', 'beet'), 'error: unknown task "beet": the kernel has "beat", "flaky", "quiet", "nightly"');
+    expectUsageError(await cli('history', '--since', 'last tuesday'), 'error: --since expects an ISO-8601 time such as 2026-11-23T10:00:00Z or a duration such as 2h or 7d, got "last tuesday"');
+    expectUsageError(await cli('history', '--limit', '0'), 'error: --limit expects a whole number from 1 to 1000, got "0"');
+  });
+
+  it('monitor: one line per task, FAILING for the failing one, exit 1', async () => {
+    const result = await cli('monitor', '--at', '2026-11-23T10:06:30Z');
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain('scheduler (2026-11-23T10:06:30Z): last tick 2026-11-23T10:06:00Z\n');
+    const byTask = new Map(rows(result.stdout).map((r) => [r[0], r]));
+    expect(byTask.get('beat')).toEqual(['beat', '2026-11-23T10:06:00.100Z', '2026-11-23T10:06:00.100Z succeeded', '—', '2026-11-23T10:07:00Z', 'ok']);
+    expect(byTask.get('flaky')?.[5]).toBe('FAILING');
+    expect(byTask.get('nightly')).toEqual(['nightly', '—', '—', '—', '2026-11-24T07:30:00Z', 'ok']);
+    expect(errorLines(result)).toEqual(['TickworkError: monitor: flaky failing']);
+  });
+
+  it('monitor --json: late tasks and a stopped tick', async () => {
+    const result = await cli('monitor', '--json', '--at', '2026-11-23T10:10:00Z');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; scheduler: { late: boolean }; tasks: { task: string; late?: unknown }[] };
+    expect(report.ok).toBe(false);
+    expect(report.scheduler.late).toBe(true);
+    expect(report.tasks.find((t) => t.task === 'beat')?.late).toEqual({ slot: '2026-11-23T10:08:00.000Z', why: 'no record' });
+    expectUsageError(await cli('monitor', '--at', 'noon'), 'error: --at expects an ISO-8601 time');
+  });
+
+  it('why: the DST gap — 02:30 does not exist in New York on 2026-03-08, so the slot is 07:00Z', async () => {
+    const result = await cli('why', 'nightly', '--at', '2026-03-08T07:00:00Z', '--deployment', DST_DEPLOYMENT);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^nightly @ 2026-03-08T07:00:00.000Z \(Sun 2026-03-08 03:00 America\/New_York\): ran: succeeded in /);
+    const steps = new Map(rows(result.stdout).map((r) => [r[0], r[1]]));
+    expect([...steps.keys()]).toEqual(['expression', 'dst', 'filters', 'pause', 'claim', 'outcome', 'tick']);
+    expect(steps.get('expression')).toBe('"30 2 * * *" names 02:30, which does not exist that day; it runs once, at the first instant after the gap: Sun 2026-03-08 03:00 in America/New_York');
+    expect(steps.get('dst')).toBe('clocks in America/New_York jumped from 02:00 to 03:00: 02:00–02:59 did not exist; a fixed-time occurrence in the gap runs once, now');
+    expect(steps.get('claim')).toBe('claimed by tick@2026-03-08T07:00:00Z at 2026-03-08T07:00:00.100Z');
+  });
+
+  it('why: a paused slot, a claimed failed one, a coalesced one, and a future one', async () => {
+    const paused = await cli('why', 'quiet', '--at', '2026-11-23T10:01:00Z');
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout.split('\n')[0]).toContain(': skipped: paused');
+
+    const failed = await cli('why', 'flaky', '--at', '2026-11-23T10:02:00Z', '--json');
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(JSON.parse(failed.stdout)).toMatchObject({
+      verdict: 'ran and failed: Error: upstream down',
+      record: { owner: 'tick@2026-11-23T10:02:00Z', status: 'failed' },
+      findings: expect.arrayContaining([{ step: 'claim', finding: expect.stringMatching(/^claimed by tick@2026-11-23T10:02:00Z at /) }]),
+    });
+
+    const coalesced = await cli('why', 'beat', '--at', '2026-11-23T10:04:00Z', '--json');
+    expect(JSON.parse(coalesced.stdout)).toMatchObject({ verdict: 'missed: coalesced (a later slot of the same catch-up ran for it)', missed: [{ from: '2026-11-23T10:03:00.000Z', to: '2026-11-23T10:04:00.000Z', reason: 'coalesced' }] });
+
+    const future = await cli('why', 'quiet', '--at', '2099-01-01T00:00:00Z', '--json');
+    expect(JSON.parse(future.stdout)).toMatchObject({ future: true, verdict: 'would be skipped: paused (migrating), unless resumed first' });
+  });
+
+  it('why: no --at, a bad time or an unknown task is a usage error (exit 2, one line)', async () => {
+    expectUsageError(await cli('why', 'beat'), "error: required option '--at <time>' not specified");
+    expectUsageError(await cli('why', 'beat', '--at', 'yesterday'), 'error: --at expects an ISO-8601 time such as 2026-11-23T10:00:00Z, got "yesterday"');
+    expectUsageError(await cli('why', 'beet', '--at', '2026-11-23T10:00:00Z'), 'error: unknown task "beet"');
+  });
+});

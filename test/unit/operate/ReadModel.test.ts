@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { Schedule } from '../../../src/kernel/Schedule.js';
+import { ReadModel } from '../../../src/operate/ReadModel.js';
+import { MemoryStore } from '../../../src/store/MemoryStore.js';
+import { operateSchedule, operateTimeline, tickAt } from './ticks.js';
+
+const NOW = Date.parse('2026-11-30T00:00:00Z');
+
+async function model(): Promise<{ model: ReadModel; store: MemoryStore }> {
+  const schedule = operateSchedule();
+  const store = new MemoryStore();
+  await operateTimeline(schedule, store);
+  return { model: new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }), store };
+}
+
+describe('ReadModel.history', () => {
+  it('lists one task\'s runs and missed slots newest first, with status, duration, lateness and reason', async () => {
+    const { model: m } = await model();
+    const entries = await m.history('beat', { since: new Date('2026-11-23T10:00:00Z'), until: new Date('2026-11-23T11:00:00Z'), limit: 10 });
+    expect(entries.map((e) => [e.kind, e.slot])).toEqual([
+      ['run', '2026-11-23T10:06:00.000Z'],
+      ['run', '2026-11-23T10:05:00.000Z'],
+      ['missed', '2026-11-23T10:04:00.000Z'],
+      ['run', '2026-11-23T10:02:00.000Z'],
+      ['run', '2026-11-23T10:01:00.000Z'],
+      ['run', '2026-11-23T10:00:00.000Z'],
+    ]);
+    expect(entries[0]).toMatchObject({ status: 'succeeded', owner: 'tick@2026-11-23T10:06:00Z', latenessMs: expect.any(Number), durationMs: expect.any(Number) });
+    expect(entries[2]).toMatchObject({ from: '2026-11-23T10:03:00.000Z', to: '2026-11-23T10:04:00.000Z', count: 2, reason: 'coalesced' });
+  });
+
+  it('merges every task, keeps the reasons of skipped and failed slots, and honours since and limit', async () => {
+    const { model: m } = await model();
+    const all = await m.history(undefined, { since: new Date('2026-11-23T10:06:00Z'), until: new Date('2026-11-23T11:00:00Z'), limit: 3 });
+    expect(all.map((e) => `${e.task} ${e.kind === 'run' ? e.status : e.reason}`)).toEqual(['beat succeeded', 'flaky failed', 'quiet skipped']);
+    expect(all[1]).toMatchObject({ error: 'Error: upstream down' });
+    expect(all[2]).toMatchObject({ reason: 'paused' });
+    await expect(m.history('nope', { since: new Date(0), until: new Date(NOW), limit: 1 })).rejects.toThrow('Task "nope": no task has this name');
+  });
+});
+
+describe('ReadModel.monitor', () => {
+  it('reports last start, finish and failure, flags failing tasks, and does not judge a task with no record', async () => {
+    const { model: m } = await model();
+    const report = await m.monitor(Date.parse('2026-11-23T10:06:30Z'));
+    const byName = new Map(report.tasks.map((t) => [t.task, t]));
+    expect(report.scheduler).toEqual({ lastTick: '2026-11-23T10:06:00.000Z', late: false });
+    // The latest slot past beat's 2-minute grace is 10:04, coalesced by the 10:06 catch-up: not late.
+    expect(byName.get('beat')).toMatchObject({ lastStart: { slot: '2026-11-23T10:06:00.000Z' }, lastFinish: { status: 'succeeded' }, failing: false, graceMs: 120_000 });
+    expect(byName.get('beat')?.late).toBeUndefined();
+    expect(byName.get('flaky')).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:06:00.000Z', error: 'Error: upstream down' } });
+    expect(byName.get('quiet')).toMatchObject({ failing: false });
+    expect(byName.get('quiet')?.late).toBeUndefined(); // paused slots are decided, not late
+    expect(byName.get('nightly')).toMatchObject({ nextDue: '2026-11-24T07:30:00.000Z', failing: false });
+    expect(byName.get('nightly')?.late).toBeUndefined();
+    expect(report.ok).toBe(false);
+  });
+
+  it('calls a task late when its latest slot past the grace has no record, and the scheduler late after 3 minutes without a tick', async () => {
+    const { model: m } = await model();
+    const report = await m.monitor(Date.parse('2026-11-23T10:10:00Z'));
+    expect(report.scheduler.late).toBe(true);
+    expect(report.tasks.find((t) => t.task === 'beat')?.late).toEqual({ slot: '2026-11-23T10:08:00.000Z', why: 'no record' });
+    expect(report.ok).toBe(false);
+  });
+});
+
+describe('ReadModel.why', () => {
+  it('explains a fixed-time slot inside the spring-forward gap: 02:30 does not exist in New York on 2026-03-08', async () => {
+    const schedule = operateSchedule();
+    const store = new MemoryStore();
+    await tickAt(schedule, store, '2026-03-08T07:00:00Z');
+    const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
+
+    const ran = await m.why('nightly', new Date('2026-03-08T07:00:00Z'), NOW);
+    expect(ran.match).toMatchObject({ isSlot: true, zone: 'America/New_York', wallTime: 'Sun 2026-03-08 03:00', dst: { kind: 'gap', skipped: '02:00–02:59' } });
+    expect(ran.match.rule).toBe('"30 2 * * *" names 02:30, which does not exist that day; it runs once, at the first instant after the gap: Sun 2026-03-08 03:00 in America/New_York');
+    expect(ran.verdict).toMatch(/^ran: succeeded in /);
+    expect(ran.findings.find((f) => f.step === 'claim')?.finding).toMatch(/^claimed by tick@2026-03-08T07:00:00Z at /);
+
+    const notSlot = await m.why('nightly', new Date('2026-03-08T07:30:00Z'), NOW);
+    expect(notSlot).toMatchObject({ verdict: 'not a slot of nightly', match: { isSlot: false, previous: '2026-03-08T07:00:00.000Z', next: '2026-03-09T06:30:00.000Z' } });
+
+    const future = await m.why('nightly', new Date('2027-03-14T07:00:00Z'), NOW);
+    expect(future).toMatchObject({ future: true, verdict: 'would run at 2027-03-14T07:00:00.000Z', match: { dst: { kind: 'gap' } } });
+  });
+
+  it('explains the repeated hour: a fixed-time expression runs on the first pass only', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('early').dailyAt('01:30').timezone('America/New_York');
+    const m = new ReadModel({ tasks: schedule.compiled(), store: new MemoryStore(), stage: 'test' });
+    // 2026-11-01: New York falls back at 02:00 EDT, so 01:30 happens at 05:30Z and again at 06:30Z.
+    const first = await m.why('early', new Date('2026-11-01T05:30:00Z'), NOW);
+    expect(first.match).toMatchObject({ isSlot: true, wallTime: 'Sun 2026-11-01 01:30' });
+    expect(first.verdict).toBe('not decided: no tick has run in this deployment');
+    const second = await m.why('early', new Date('2026-11-01T06:30:00Z'), NOW);
+    expect(second.match).toMatchObject({ isSlot: false, dst: { kind: 'repeated' }, previous: '2026-11-01T05:30:00.000Z' });
+    expect(second.match.rule).toBe('"30 1 * * *" matches Sun 2026-11-01 01:30 in America/New_York, but this is the repeated hour\'s second pass: a fixed-time expression runs on the first pass only');
+  });
+
+  it('explains a paused slot, a claimed and failed one, and a coalesced one', async () => {
+    const { model: m } = await model();
+
+    const paused = await m.why('quiet', new Date('2026-11-23T10:01:00Z'), NOW);
+    expect(paused.verdict).toBe('skipped: paused');
+    expect(paused.findings.find((f) => f.step === 'pause')?.finding).toBe('paused when the tick decided it (recorded on the slot)');
+
+    const failed = await m.why('flaky', new Date('2026-11-23T10:02:00Z'), NOW);
+    expect(failed.verdict).toBe('ran and failed: Error: upstream down');
+    expect(failed.record).toMatchObject({ owner: 'tick@2026-11-23T10:02:00Z', status: 'failed' });
+
+    const coalesced = await m.why('beat', new Date('2026-11-23T10:03:00Z'), NOW);
+    expect(coalesced.verdict).toBe('missed: coalesced (a later slot of the same catch-up ran for it)');
+    expect(coalesced.findings.find((f) => f.step === 'catch-up')?.finding).toBe(
+      'missed (coalesced) with 1 other slot(s) from 2026-11-23T10:03:00.000Z to 2026-11-23T10:04:00.000Z, found by the tick of 2026-11-23T10:06:00.000Z',
+    );
+
+    const future = await m.why('quiet', new Date('2026-11-23T10:30:00Z'), Date.parse('2026-11-23T10:06:30Z'));
+    expect(future.verdict).toBe('would be skipped: paused (migrating), unless resumed first');
+  });
+});
