@@ -1,13 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { join } from 'node:path';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
-import { OutputDeliveryError, TickworkError } from '../errors.js';
+import { TickworkError } from '../errors.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';

@@ -4,7 +4,7 @@ import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { QueuedRun, Store } from '../store/Store.js';
 import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
-import { leaseExpiry, leaseRefused, recordSuperseded } from './overlap.js';
+import { leaseExpiry, leaseRefused, recordLapsedRun, recordSuperseded } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 
 /**
@@ -63,6 +63,7 @@ export async function prepareDispatch(input: RunTickInput, store: Store, due: Du
     const lease = await store.acquireLease({ task: name, owner: input.owner, slot: due.slot, now, expiresAt: leaseExpiry(now, runEnd, withoutOverlapping).expiresAt });
     if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder);
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
+    if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
     fence = lease.fence;
   }
   const deployment = input.deployment ?? DEFAULT_DEPLOYMENT;

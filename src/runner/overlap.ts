@@ -2,7 +2,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import { RunReplacedError } from '../errors.js';
 import type { OverlapOptions } from '../kernel/types.js';
 import type { LeaseRequest, LeaseResult, PendingRun, Store } from '../store/Store.js';
-import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type RunStatus } from '../vocabulary.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { RunContext, SlotResult } from './RunContext.js';
 import { runClaimed } from './runClaimed.js';
@@ -100,6 +100,7 @@ export async function runLeased(
       return leaseRefused(input, store, due, recordOwner, overlap, lease.holder);
     }
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
+    if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
     const stop = new AbortController();
     // A lease capped below the run's end needs a heartbeat to stay alive; `replace` needs one to
     // learn that a newer slot waits, and beats at least every REPLACE_CHECK_MS for it.
@@ -124,11 +125,16 @@ export async function runLeased(
     let result: SlotResult;
     try {
       result = await runClaimed(input, store, due, recordOwner, { fence: lease.fence, signal: stop.signal, immediate });
-    } finally {
+    } catch (fault) {
       stopHeartbeat();
+      // A store fault while recording the run. A run that had waited behind the lease keeps it: its
+      // record belongs to another tick, and the lease is how this invocation's Lambda retry — or, once
+      // it lapses, the next holder — finds the run and records it (`settleOwnLease`, `lapsedRun`). The
+      // slot's own run is found by its claim, so its lease is freed for the next slot as usual.
+      if (!immediate) await store.releaseLeaseTakingPending(name, owner).catch(() => undefined); // else it lapses
+      throw fault;
     }
-    // A store fault while recording the run threw past here, keeping the lease: the Lambda retry of
-    // this invocation finds it held for this slot and settles the run (`resumeOwnClaim`), or it lapses.
+    stopHeartbeat();
     firstResult ??= result;
     if (result.kind === 'failed' && result.abandoned === true) {
       // The action ignored its abort and may still be running: releasing now would let the next slot
@@ -155,4 +161,47 @@ export async function runLeased(
 /** The scheduled instant of a slot: a one-off's slot is `<due ISO>#<id>`, a scheduled one its ISO instant. */
 export function slotInstant(slot: string): Date {
   return new Date(Date.parse(slot.split('#')[0]!));
+}
+
+export const ABANDONED = 'Abandoned: the invocation that ran this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
+
+export async function recordAbandoned(input: RunContext, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<void> {
+  await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
+  input.logger.error('task failed', { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error: ABANDONED });
+}
+
+/**
+ * The lease an earlier attempt of this invocation left held: nothing runs behind it any more, so it is
+ * freed (a run still waiting on it stays for the next acquire to report; see
+ * `Leases.releaseLeaseTakingPending`). Held for another slot, it was taken for a run that had waited
+ * behind this one (`bufferOne`/`replace`), which that attempt started and never finished: that run's
+ * record, still saying `buffered`, is recorded `abandoned` too.
+ */
+export async function settleOwnLease(input: RunContext, store: Store, name: string, slot: string): Promise<void> {
+  const lease = await store.lease(name);
+  if (lease?.owner !== input.owner) return;
+  if (lease.slot !== slot) {
+    const handed = await store.getRun(name, lease.slot);
+    if (handed !== undefined && isUnfinished(handed)) {
+      await recordAbandoned(input, store, name, lease.slot, handed.owner, handed.status);
+    }
+  }
+  await store.releaseLease(name, input.owner);
+}
+
+/**
+ * The previous holder let the lease lapse (it died, or lost its lease): a run it had started — its
+ * own slot's, or one handed to it from behind the lease — and never recorded stays `running` or
+ * `buffered` on its record. The next holder records it `abandoned`; a run that is in fact still going
+ * overwrites that with its own outcome when it ends.
+ */
+export async function recordLapsedRun(input: RunContext, store: Store, name: string, lapsed: PendingRun): Promise<void> {
+  const record = await store.getRun(name, lapsed.slot);
+  if (record === undefined || !isUnfinished(record)) return;
+  await recordAbandoned(input, store, name, lapsed.slot, record.owner, record.status);
+}
+
+/** A record whose run may have started and never ended: `running`, or `buffered` behind a lease. */
+function isUnfinished(record: { readonly status: string; readonly reason?: string }): boolean {
+  return record.status === RUN_STATUS.running || (record.status === RUN_STATUS.skipped && record.reason === SKIP_REASON.buffered);
 }

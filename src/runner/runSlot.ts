@@ -2,10 +2,10 @@ import type { LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
 import { hasOutcome } from '../store/runTransitions.js';
-import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type RunStatus, type SkipReason } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
-import { runLeased } from './overlap.js';
+import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap.js';
 import { recordResult, runClaimed } from './runClaimed.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { failBeforeRun } from './runTask.js';
@@ -115,30 +115,4 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   return { kind: 'failed', name, error: ABANDONED };
-}
-
-const ABANDONED = 'Abandoned: the invocation that ran this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
-
-async function recordAbandoned(input: RunTickInput, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<void> {
-  await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
-  input.logger.error('task failed', { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error: ABANDONED });
-}
-
-/**
- * The lease an earlier attempt of this invocation left held: nothing runs behind it any more, so it is
- * freed (a run still waiting on it stays for the next acquire to report; see
- * `Leases.releaseLeaseTakingPending`). Held for another slot, it was taken for a run that had waited
- * behind this one (`bufferOne`/`replace`), which that attempt started and never finished: that run's
- * record, still saying `buffered`, is recorded `abandoned` too.
- */
-async function settleOwnLease(input: RunTickInput, store: Store, name: string, slot: string): Promise<void> {
-  const lease = await store.lease(name);
-  if (lease?.owner !== input.owner) return;
-  if (lease.slot !== slot) {
-    const handed = await store.getRun(name, lease.slot);
-    if (handed !== undefined && (handed.status === RUN_STATUS.running || (handed.status === RUN_STATUS.skipped && handed.reason === SKIP_REASON.buffered))) {
-      await recordAbandoned(input, store, name, lease.slot, handed.owner, handed.status);
-    }
-  }
-  await store.releaseLease(name, input.owner);
 }

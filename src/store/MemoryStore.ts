@@ -199,7 +199,9 @@ export class MemoryStore implements Store {
     const waiting = this.#state.pending.get(key);
     this.#state.pending.delete(key);
     const superseded = waiting?.slot === request.slot ? undefined : waiting;
-    return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
+    // As on DynamoDB: a holder still on the lease (release deletes it here) let it lapse.
+    const lapsed = held !== undefined && held.owner !== request.owner ? { slot: held.slot, owner: held.owner } : undefined;
+    return { acquired: true, fence, ...(superseded === undefined ? {} : { superseded }), ...(lapsed === undefined ? {} : { lapsed }) };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {
@@ -292,7 +294,7 @@ export class MemoryStore implements Store {
   }
 
   #runState(key: string, run: RunRecord) {
-    return { owner: run.owner, status: run.status, claimedAt: run.claimedAt, attempts: this.#state.attempts.get(key), worker: this.#state.workers.get(key) };
+    return { owner: run.owner, status: run.status, reason: run.reason, claimedAt: run.claimedAt, attempts: this.#state.attempts.get(key), worker: this.#state.workers.get(key) };
   }
 
   /** `scope|task|rest`, JSON-quoted so no name can forge another's key. */

@@ -164,9 +164,10 @@ export type LeaseResult =
   /**
    * `fence` strictly increases with every acquisition of the task's lease, across all owners.
    * `superseded` is a run that waited on the lease for another slot (a lapsed holder's buffered run, or
-   * one whose releasing holder never acquired it): it will not run now.
+   * one whose releasing holder never acquired it): it will not run now. `lapsed` is the previous
+   * holder, when its lease ran out without being released: whatever it ran may have ended unrecorded.
    */
-  | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun }
+  | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun; readonly lapsed?: PendingRun }
   | { readonly acquired: false; readonly holder: LeaseHolder };
 
 /** Slots of one task that did not run, summarised: how many, from when to when, and why. */

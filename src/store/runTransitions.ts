@@ -1,4 +1,4 @@
-import { RUN_STATUS, type RunStatus } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, type RunStatus } from '../vocabulary.js';
 
 /**
  * Who may move a run record from which status to which: the one statement of these rules. Both
@@ -11,7 +11,7 @@ import { RUN_STATUS, type RunStatus } from '../vocabulary.js';
  * | claim      | (no record)                           | running / dispatched   | tick   |                                                   |
  * | take over  | dispatched                            | running / dispatched   | tick   | claimed before `takeOverDispatchedBefore`, or by this same owner (a Lambda retry of the tick that never sent it) |
  * | start      | dispatched                            | running                | worker | the event's owner is the claim's owner            |
- * | restart    | failed, timed-out                     | running                | worker | same owner; a worker started it before; attempts ≤ retries |
+ * | restart    | failed, timed-out                     | running                | worker | same owner; a worker started it before; attempts ≤ retries; not `abandoned` |
  * | complete   | any                                   | any outcome            | owner  | the claim's owner; the status is `ifStatus` when given |
  * | release    | dispatched                            | (deleted, run queued)  | tick   | the claim's owner                                 |
  */
@@ -37,6 +37,8 @@ export const OUTCOME_FIELDS = ['durationMs', 'error', 'reason', 'output'] as con
 export interface RunState {
   readonly owner: string;
   readonly status: RunStatus;
+  /** Why it ended as it did (`abandoned`, …), if it has a reason. */
+  readonly reason?: string | undefined;
   readonly claimedAt: number;
   /** Starts by a worker so far; undefined if no worker ever started it. */
   readonly attempts: number | undefined;
@@ -58,6 +60,8 @@ export function canTakeOver(existing: RunState, claim: { readonly owner: string;
 export function canStart(existing: RunState, start: { readonly owner: string; readonly retries: number }): boolean {
   if (existing.owner !== start.owner) return false;
   if (includes(RUN_TRANSITIONS.start.from, existing.status)) return true;
+  // An abandoned run may have done its work: it is never started again, whatever `retries` allows.
+  if (existing.reason === FAILURE_REASON.abandoned) return false;
   return includes(RUN_TRANSITIONS.restart.from, existing.status) && existing.attempts !== undefined && existing.attempts <= start.retries;
 }
 

@@ -68,7 +68,7 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
         .toEqual({ acquired: false, holder: { owner: 'a', slot: 's1', expiresAt: 5_000 } });
       expect(await store.extendLease({ task: 'l', owner: 'a', now: 4_000, expiresAt: 6_000 })).toEqual({ extended: true, pending: undefined }); // heartbeat
       expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 5_500, expiresAt: 9_000 })).toMatchObject({ acquired: false });
-      expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 6_001, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 2 });
+      expect(await store.acquireLease({ task: 'l', owner: 'b', slot: 's2', now: 6_001, expiresAt: 9_000 })).toEqual({ acquired: true, fence: 2, lapsed: { slot: 's1', owner: 'a' } });
       // a, whose lease lapsed and passed to b, can neither extend nor release it
       expect(await store.extendLease({ task: 'l', owner: 'a', now: 6_002, expiresAt: 20_000 })).toEqual({ extended: false });
       expect(await store.releaseLease('l', 'a')).toBe(false);
@@ -119,6 +119,14 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       await store.releaseLease('w', 'c');
       expect(await store.lease('w')).toBeUndefined();
       expect(await store.lease('never-leased')).toBeUndefined();
+    });
+
+    it('names the previous holder when its lease lapsed unreleased, and nobody when it was released', async () => {
+      const store = (await fresh())('blue');
+      await store.acquireLease({ task: 'x', owner: 'a', slot: 's1', now: 1_000, expiresAt: 2_000 });
+      expect(await store.acquireLease({ task: 'x', owner: 'b', slot: 's2', now: 3_000, expiresAt: 4_000 })).toEqual({ acquired: true, fence: 2, lapsed: { slot: 's1', owner: 'a' } });
+      await store.releaseLease('x', 'b');
+      expect(await store.acquireLease({ task: 'x', owner: 'c', slot: 's3', now: 5_000, expiresAt: 6_000 })).toEqual({ acquired: true, fence: 3 });
     });
 
     it('hands out strictly increasing fences, one winner per round', async () => {
@@ -234,6 +242,15 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.startRun(start)).toEqual({ started: true, attempt: 2 });
       await store.completeRun({ task: 'r', slot, owner: 'tick-1', status: 'timed-out', finishedAt: 7, error: 'Error: y' });
       expect(await store.startRun(start)).toMatchObject({ started: false, status: 'timed-out' });
+    });
+
+    it('never restarts an abandoned run, whatever its retries allow', async () => {
+      const store = (await fresh())('blue');
+      await store.claimSlot({ task: 'a', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      const start = { task: 'a', slot, owner: 'tick-1', worker: 'w-1', startedAt: 5, retries: 2 };
+      expect(await store.startRun(start)).toEqual({ started: true, attempt: 1 });
+      await store.completeRun({ task: 'a', slot, owner: 'tick-1', status: 'failed', reason: 'abandoned', finishedAt: 6, error: 'Abandoned', ifStatus: 'running' });
+      expect(await store.startRun({ ...start, worker: 'w-2' })).toMatchObject({ started: false, status: 'failed' });
     });
 
     it('never starts a running run again, and tells a Lambda retry of its worker that the start was its own', async () => {

@@ -119,6 +119,12 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
       givenUp.set(minute, [...(givenUp.get(minute) ?? []), id]);
     };
 
+    /** Worker invocations that failed and have Lambda retries left: tried again in the next minute. */
+    const workerRetries: { detail: TaskEventDetail; id: string; attemptsLeft: number }[] = [];
+    const workerAttempt = async (invocation: { detail: TaskEventDetail; id: string; attemptsLeft: number }) => {
+      if (await asLambda((id) => worker(taskEvent(invocation.detail), lambdaContext(id)), 'workers', invocation.id, 1)) return;
+      if (invocation.attemptsLeft > 1) workerRetries.push({ ...invocation, attemptsLeft: invocation.attemptsLeft - 1 });
+    };
     const first = Date.parse('2026-11-23T10:00:00Z');
     for (let m = 0; m < FAULTY_MINUTES + CLEAN_MINUTES; m++) {
       faulty = m < FAULTY_MINUTES;
@@ -133,10 +139,13 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
         // Late: the Scheduler's retry of the minute before last, and Lambda's last retry of its ticks that gave up.
         ...(late === undefined ? [] : [tickAsLambda(late), ...(givenUp.get(late) ?? []).map((id) => tickAsLambda(late, id, 1))]),
       ]);
-      const delivered = inbox.splice(0);
-      // Lambda retries a failed worker as its function is deployed: max(1, retries) times.
-      await Promise.all(delivered.map((detail) => asLambda((id) => worker(taskEvent(detail), lambdaContext(id)), 'workers', undefined, 1 + Math.max(1, lambdaSettings(schedule.tasks().find((t) => t.name === detail.task)!)?.retries ?? 0))));
+      // Workers: each delivered event's first attempt now; Lambda's retries of a failed one (max(1,
+      // retries), as its function is deployed) a minute apart, as Lambda spaces them.
+      const due = [...workerRetries.splice(0), ...inbox.splice(0).map((detail) => ({ detail, id: randomUUID(), attemptsLeft: 1 + Math.max(1, lambdaSettings(schedule.tasks().find((t) => t.name === detail.task)!)?.retries ?? 0) }))];
+      await Promise.all(due.map(workerAttempt));
     }
+    // Lambda's remaining worker retries come after the faults have passed.
+    while (workerRetries.length > 0) await Promise.all(workerRetries.splice(0).map(workerAttempt));
     faulty = false;
     const end = now();
 

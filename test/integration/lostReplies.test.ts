@@ -69,7 +69,7 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     await store.acquireLease({ task: 'l', owner: 'dead', slot: 's0', now: 1_000, expiresAt: 2_000 });
     await store.bufferBehindLease({ task: 'l', slot: 's1', owner: 'tick-1', now: 1_500 });
     expect(await losing('UpdateItemCommand', () => store.acquireLease({ task: 'l', owner: 'a', slot: 's2', now: 3_000, expiresAt: 9_000 })))
-      .toEqual({ acquired: true, fence: 2, superseded: { slot: 's1', owner: 'tick-1' } });
+      .toEqual({ acquired: true, fence: 2, superseded: { slot: 's1', owner: 'tick-1' }, lapsed: { slot: 's0', owner: 'dead' } });
   });
 
   it('lease extend and release: done, and the waiting run handed back', async () => {

@@ -16,6 +16,8 @@ const RELEASE_TOKEN = 'releaseToken';
 const HAND_OVER = 'handedSlot = if_not_exists(pendingSlot, :none), handedOwner = if_not_exists(pendingOwner, :none), handedPayload = if_not_exists(pendingPayload, :none)';
 const RELEASE_HAND_OVER = 'releasedSlot = if_not_exists(pendingSlot, :none), releasedOwner = if_not_exists(pendingOwner, :none), releasedPayload = if_not_exists(pendingPayload, :none)';
 const CLEAR_PENDING = 'pendingSlot, pendingOwner, pendingPayload';
+/** The holder an acquire replaces, read before the write (SET reads the item as it was): none once released. */
+const PRIOR_HOLDER = 'priorSlot = if_not_exists(slot, :none), priorOwner = if_not_exists(#owner, :none)';
 
 /**
  * Overlap leases on DynamoDB: one item per task (`sk = lease`), never deleted, so its fence counter
@@ -37,7 +39,7 @@ export class DynamoLeases implements Leases {
     const result = await this.table.update(
       `acquire the lease of ${request.task}`,
       this.#key(request.task),
-      { set: `task = :task, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt, ${HAND_OVER}`, rest: `ADD fence :one REMOVE ${CLEAR_PENDING}` },
+      { set: `task = :task, ${PRIOR_HOLDER}, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt, ${HAND_OVER}`, rest: `ADD fence :one REMOVE ${CLEAR_PENDING}` },
       {
         // The re-take by the same owner and slot must not match the SDK's retry of this very request
         // (its token): that retry must fail its condition, so the token tells it apart, or the fence
@@ -56,7 +58,10 @@ export class DynamoLeases implements Leases {
     // The run that waited for this very slot is the one being started, not superseded.
     const waiting = handed(result.item);
     const superseded = waiting?.slot === request.slot ? undefined : waiting;
-    return superseded === undefined ? { acquired: true, fence } : { acquired: true, fence, superseded };
+    // A previous holder still named on the item never released: its lease lapsed.
+    const prior = runOf(str(result.item, 'priorSlot'), str(result.item, 'priorOwner'), undefined);
+    const lapsed = prior !== undefined && prior.owner !== request.owner ? prior : undefined;
+    return { acquired: true, fence, ...(superseded === undefined ? {} : { superseded }), ...(lapsed === undefined ? {} : { lapsed }) };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
+import { FAILURE_REASON, MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
 import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type SlotRange, type StartResult } from '../Store.js';
@@ -60,8 +60,8 @@ export class DynamoRunRecords implements RunRecords {
       { set: '#status = :running, worker = :worker, startedAt = :startedAt', rest: 'ADD attempts :one' },
       {
         // RUN_TRANSITIONS: start, restart. A duplicate delivery finds the run started or finished and is refused.
-        condition: `#owner = :owner AND (#status IN (${first.list}) OR (#status IN (${again.list}) AND attempts <= :retries))`,
-        names: { '#owner': 'owner', '#status': 'status' },
+        condition: `#owner = :owner AND (#status IN (${first.list}) OR (#status IN (${again.list}) AND attempts <= :retries AND (attribute_not_exists(#reason) OR #reason <> :abandoned)))`,
+        names: { '#owner': 'owner', '#status': 'status', '#reason': 'reason' },
         values: {
           ...first.values,
           ...again.values,
@@ -70,6 +70,7 @@ export class DynamoRunRecords implements RunRecords {
           ':startedAt': n(start.startedAt),
           ':running': s(RUN_STATUS.running),
           ':retries': n(start.retries),
+          ':abandoned': s(FAILURE_REASON.abandoned),
           ':one': n(1),
         },
       },

@@ -308,6 +308,46 @@ describe('runTick catch-up (fake clock)', () => {
     expect(ran).toHaveLength(2);
   });
 
+  it('a run whose outcome could not be written frees its lease, so the next slot runs', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('x').everyMinute().withoutOverlapping();
+    const store = new MemoryStore();
+    let faulty = true;
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty) throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    await expect(runTick(input(schedule, flaky, { owner: 'tick-10:05' }))).rejects.toThrow(AggregateError);
+    faulty = false;
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const report = await runTick(input(schedule, flaky, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000 }));
+    expect(report.ran).toEqual(['x']);
+  });
+
+  it('a run handed over from behind the lease whose holder died is recorded abandoned by the next holder, once the lease lapses', async () => {
+    const store = new MemoryStore();
+    const at = (minutes: number) => new Date(MINUTE.getTime() + minutes * 60_000);
+    const tickAt = (minutes: number, owner: string, target: Store = store) =>
+      runTick(input(schedule, target, { owner, minute: at(minutes), now: () => at(minutes).getTime() + 100, deadline: at(minutes).getTime() + 55_000 }));
+    const schedule = new Schedule();
+    schedule.call(async ({ slot }) => {
+      if (slot === MINUTE.toISOString()) await tickAt(1, 'tick-10:06');
+    }).name('b').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (outcome.slot === at(1).toISOString() && outcome.status === 'succeeded') throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    await expect(tickAt(0, 'tick-10:05', flaky)).rejects.toThrow(AggregateError);
+    // No Lambda retry comes; five minutes on, the lease has lapsed and the next slots take it (the
+    // latest missed one, caught up, and 10:10's own).
+    expect((await tickAt(5, 'tick-10:10')).ran).toEqual(['b', 'b']);
+    expect(await store.getRun('b', at(1).toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'tick-10:06' });
+  });
+
   it('a queued one-off stays queued until its outcome is recorded, so the Lambda retry of a tick that died on it settles it', async () => {
     let runs = 0;
     const schedule = new Schedule();
