@@ -22,18 +22,21 @@ import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, Us
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const stageOption = () => new Option('--stage <stage>', 'the stage to act on').env('TICKWORK_STAGE').default('dev');
+const stageOption = (fallback: string) => new Option('--stage <stage>', 'the stage to act on (default: provider.stage in serverless.yml, else dev)').env('TICKWORK_STAGE').default(fallback);
 const kernelOption = () =>
   new Option('--kernel <path>', 'the kernel module (default: custom.tickwork.kernel in serverless.yml, else src/kernel.ts)').env('TICKWORK_KERNEL');
 const tableOption = () =>
   new Option('--table <name>', "the DynamoDB table (default: custom.tickwork.table in serverless.yml, else <service>-<stage>-tickwork, as the plugin names it)");
 const deploymentOption = () => new Option('--deployment <name>', 'the deployment within the table (default: custom.tickwork.deployment, else the stage)');
 const endpointOption = () => new Option('--endpoint <url>', 'a DynamoDB Local to use instead of AWS, e.g. http://127.0.0.1:8000').env('DYNAMODB_ENDPOINT');
-const regionOption = () => new Option('--region <region>', "the table's AWS region (default: the AWS SDK's, from AWS_REGION or your profile)");
+const regionOption = (fallback: string | undefined) => {
+  const option = new Option('--region <region>', "the table's AWS region (default: provider.region in serverless.yml, else the AWS SDK's)");
+  return fallback === undefined ? option : option.default(fallback);
+};
 
 /** Options every command on the stage's table takes. */
-function tableOptions(command: Command): Command {
-  return command.addOption(stageOption()).addOption(tableOption()).addOption(deploymentOption()).addOption(endpointOption()).addOption(regionOption());
+function tableOptions(command: Command, project: Project): Command {
+  return command.addOption(stageOption(project.defaultStage())).addOption(tableOption()).addOption(deploymentOption()).addOption(endpointOption()).addOption(regionOption(project.defaultRegion()));
 }
 
 export function createProgram(project: Project, colour: boolean): Command {
@@ -50,6 +53,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       getErrHasColors: () => colour && process.stderr.isTTY === true,
     })
     .exitOverride();
+  const withTable = (command: Command) => tableOptions(command, project);
 
   program
     .command('list')
@@ -61,7 +65,7 @@ export function createProgram(project: Project, colour: boolean): Command {
     .addOption(kernelOption())
     .action((options) => list(project, options, colour));
 
-  tableOptions(
+  withTable(
     program
       .command('pause')
       .alias('schedule:pause')
@@ -71,7 +75,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(kernelOption()),
   ).action((options) => pause(project, options));
 
-  tableOptions(
+  withTable(
     program
       .command('resume')
       .alias('schedule:resume')
@@ -79,7 +83,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .option('--task <name>', 'resume only this task (default: the whole scheduler)'),
   ).action((options) => resume(project, options));
 
-  tableOptions(
+  withTable(
     program
       .command('dispatch')
       .alias('schedule:dispatch')
@@ -91,7 +95,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(kernelOption()),
   ).action((task: string, options) => dispatch(project, task, options));
 
-  tableOptions(
+  withTable(
     program
       .command('test')
       .alias('schedule:test')
@@ -103,7 +107,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addHelpText('after', '\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
   ).action((task: string | undefined, options) => test(project, task, options));
 
-  tableOptions(
+  withTable(
     program
       .command('run')
       .alias('schedule:run')
@@ -114,7 +118,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addHelpText('after', FAN_OUT_HELP),
   ).action((options) => run(project, options));
 
-  tableOptions(
+  withTable(
     program
       .command('work')
       .alias('schedule:work')
@@ -128,7 +132,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       ),
   ).action((options) => work(project, options));
 
-  tableOptions(
+  withTable(
     program
       .command('history')
       .alias('schedule:history')
@@ -140,7 +144,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(kernelOption()),
   ).action((task: string | undefined, options) => history(project, task, options, colour));
 
-  tableOptions(
+  withTable(
     program
       .command('monitor')
       .alias('schedule:monitor')
@@ -151,7 +155,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: 2 min inline, the Lambda's timeout + 2 min\nfor its own Lambda, plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
   ).action((options) => monitor(project, options, colour));
 
-  tableOptions(
+  withTable(
     program
       .command('why')
       .alias('schedule:why')
@@ -174,7 +178,7 @@ export function createProgram(project: Project, colour: boolean): Command {
   program
     .command('start')
     .description('run the scheduler locally: DynamoDB Local and serverless-offline, the tick at every minute boundary')
-    .addOption(stageOption())
+    .addOption(stageOption(project.defaultStage()))
     .addOption(kernelOption())
     .addOption(new Option('--table <name>', 'the table to create; must be the one the plugin configures (default: named as the plugin does)'))
     .addOption(new Option('--endpoint <url>', 'use this DynamoDB Local instead of starting one').env('DYNAMODB_ENDPOINT'))

@@ -54,6 +54,34 @@ export class Project {
     return this.#resolve(configured, stage, 'custom.tickwork.deployment') ?? unresolvable('custom.tickwork.deployment', configured, '--deployment <name>');
   }
 
+  /**
+   * The stage when `--stage` is not given: `provider.stage` in serverless.yml — a plain value, or the
+   * default of `${opt:stage, 'dev'}` — else `dev`, the Framework's own default. Never throws: a file
+   * it cannot read leaves the default, and commands that need the file say why.
+   */
+  defaultStage(): string {
+    return this.#providerSetting('stage') ?? 'dev';
+  }
+
+  /** The region when `--region` is not given: `provider.region` as `defaultStage` reads it, else the SDK's. */
+  defaultRegion(): string | undefined {
+    return this.#providerSetting('region');
+  }
+
+  #providerSetting(name: 'stage' | 'region'): string | undefined {
+    let value: unknown;
+    try {
+      value = (this.#serverless() as { provider?: Record<string, unknown> } | null)?.provider?.[name];
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'string' || value === '') return undefined;
+    if (!value.includes('${')) return value;
+    // `${opt:stage, 'dev'}`: the literal default after the last comma, when it is one.
+    const fallback = /^\$\{[^{}]*,\s*['"]([^'"]+)['"]\s*\}$/.exec(value);
+    return fallback?.[1];
+  }
+
   /** A client for `--endpoint` (DynamoDB Local, with its credentials), else for AWS with yours. */
   dynamoDbClient(options: TableOptions): DynamoDBClient {
     return options.endpoint
