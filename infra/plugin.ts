@@ -18,7 +18,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure } from '../src/infra/fanOutInfrastructure.js';
+import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure, functionRole } from '../src/infra/fanOutInfrastructure.js';
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
 import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
@@ -248,32 +248,12 @@ export default class TickworkPlugin {
  * only), and what dispatch and the inline tasks' output need.
  */
 function tickRole(functionName: string, statements: readonly unknown[]): Record<string, unknown> {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
-      },
-      Policies: [{
-        PolicyName: 'tickwork-tick',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*` }],
-            },
-            {
-              Effect: 'Allow',
-              Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-              Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
-            },
-            ...statements,
-          ],
-        },
-      }],
+  return functionRole(functionName, 'tickwork-tick', [
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      Resource: [{ 'Fn::GetAtt': ['TickworkTable', 'Arn'] }],
     },
-  };
+    ...statements,
+  ]);
 }

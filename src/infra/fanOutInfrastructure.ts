@@ -147,38 +147,18 @@ export function fanOutInfrastructure(tasks: readonly TaskDefinition[], input: Fa
         : [],
     };
 
-    resources[roleId] = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
-        },
-        Policies: [{
-          PolicyName: 'tickwork-task',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-                Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*` }],
-              },
-              // Starting, recording and leasing its runs are all conditional UpdateItems, on its own
-              // task's partition only (this deployment's, or the shared one of onOneServer()).
-              {
-                Effect: 'Allow',
-                Action: ['dynamodb:UpdateItem'],
-                Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
-                Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.task(input.deployment, task.name), keys.task(SHARED_SCOPE, task.name)] } },
-              },
-              { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [dlqArn] },
-              ...kernelIamStatements([task], input.mailFrom),
-            ],
-          },
-        }],
+    resources[roleId] = functionRole(name, 'tickwork-task', [
+      // Starting, recording and leasing its runs are all conditional UpdateItems, on its own
+      // task's partition only (this deployment's, or the shared one of onOneServer()).
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:UpdateItem'],
+        Resource: [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [keys.task(input.deployment, task.name), keys.task(SHARED_SCOPE, task.name)] } },
       },
-    };
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [dlqArn] },
+      ...kernelIamStatements([task], input.mailFrom),
+    ]);
   }
 
   resources[DEAD_LETTER_QUEUE_ID] = {
@@ -210,4 +190,34 @@ export function fanOutInfrastructure(tasks: readonly TaskDefinition[], input: Fa
     ? [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [{ 'Fn::GetAtt': [BUS_ID, 'Arn'] }] }]
     : [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functionArns }];
   return { functions, resources, tickStatements };
+}
+
+/**
+ * The role of one of Tickwork's functions: Lambda may assume it; it may write its own log group, and
+ * do what `statements` allow, nothing more.
+ */
+export function functionRole(functionName: string, policyName: string, statements: readonly unknown[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
+      Policies: [{
+        PolicyName: policyName,
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*` }],
+            },
+            ...statements,
+          ],
+        },
+      }],
+    },
+  };
 }

@@ -240,17 +240,11 @@ describe('runTick catch-up (fake clock)', () => {
     const schedule = new Schedule();
     schedule.call(() => undefined).name('fan').everyMinute().onLambda({}).when(() => { throw new Error('flag service down'); });
     const store = new MemoryStore();
-    let faulty = true;
-    const flaky = withOverrides(store, {
-      completeRun: async (outcome) => {
-        if (faulty) throw new Error('ServiceUnavailable');
-        return store.completeRun(outcome);
-      },
-    });
+    const { store: flaky, heal } = downForOutcomes(store);
     const dispatcher = new MemoryDispatcher();
     await expect(runTick(input(schedule, flaky, { owner: 'request-1', dispatcher }))).rejects.toThrow(AggregateError);
     expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'running' });
-    faulty = false;
+    heal();
     const retry = await runTick(input(schedule, flaky, { owner: 'request-1', dispatcher }));
     expect(retry.failed).toEqual([{ name: 'fan', error: expect.stringContaining('Abandoned') }]);
     expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'failed', reason: 'abandoned' });
@@ -261,19 +255,9 @@ describe('runTick catch-up (fake clock)', () => {
     const schedule = new Schedule();
     schedule.call(() => undefined).name('exclusive').everyMinute().withoutOverlapping();
     const store = new MemoryStore();
-    let faulty = true;
-    const flaky = withOverrides(store, {
-      completeRun: async (outcome) => {
-        if (faulty) throw new Error('ServiceUnavailable');
-        return store.completeRun(outcome);
-      },
-      releaseLeaseTakingPending: async (task, owner) => {
-        if (faulty) throw new Error('ServiceUnavailable');
-        return store.releaseLeaseTakingPending(task, owner);
-      },
-    });
+    const { store: flaky, heal } = downForOutcomes(store, { release: true });
     await expect(runTick(input(schedule, flaky, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
-    faulty = false;
+    heal();
     const retry = await runTick(input(schedule, flaky, { owner: 'request-1' }));
     expect(retry.failed).toEqual([{ name: 'exclusive', error: expect.stringContaining('Abandoned') }]);
     const next = MINUTE.getTime() + 60_000;
@@ -312,15 +296,9 @@ describe('runTick catch-up (fake clock)', () => {
     const schedule = new Schedule();
     schedule.call(() => undefined).name('x').everyMinute().withoutOverlapping();
     const store = new MemoryStore();
-    let faulty = true;
-    const flaky = withOverrides(store, {
-      completeRun: async (outcome) => {
-        if (faulty) throw new Error('ServiceUnavailable');
-        return store.completeRun(outcome);
-      },
-    });
+    const { store: flaky, heal } = downForOutcomes(store);
     await expect(runTick(input(schedule, flaky, { owner: 'tick-10:05' }))).rejects.toThrow(AggregateError);
-    faulty = false;
+    heal();
     const next = new Date(MINUTE.getTime() + 60_000);
     const report = await runTick(input(schedule, flaky, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000 }));
     expect(report.ran).toEqual(['x']);
@@ -355,16 +333,10 @@ describe('runTick catch-up (fake clock)', () => {
     const store = new MemoryStore();
     const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
     await store.enqueue(queued);
-    let faulty = true;
-    const flaky = withOverrides(store, {
-      completeRun: async (outcome) => {
-        if (faulty) throw new Error('ServiceUnavailable');
-        return store.completeRun(outcome);
-      },
-    });
+    const { store: flaky, heal } = downForOutcomes(store);
     await expect(runTick(input(schedule, flaky, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
     expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10), 'still queued: no outcome yet').toEqual([queued]);
-    faulty = false;
+    heal();
     const retry = await runTick(input(schedule, flaky, { owner: 'request-1' }));
     expect(retry.failed).toEqual([{ name: 'once', error: expect.stringContaining('Abandoned') }]);
     expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'failed', reason: 'abandoned' });
@@ -702,6 +674,18 @@ describe('runTick filters and output', () => {
 });
 
 /** The store with some methods replaced; the rest delegate to it. */
+/** `store` with its outcome writes — and with `release`, its lease releases — failing until `heal()`: an outage mid-tick. */
+function downForOutcomes(store: Store, { release = false } = {}): { store: Store; heal: () => void } {
+  let down = true;
+  const failing = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (down) throw new Error('ServiceUnavailable');
+    return write(...args);
+  };
+  const overrides: Partial<Store> = { completeRun: failing(store.completeRun.bind(store)) };
+  if (release) overrides.releaseLeaseTakingPending = failing(store.releaseLeaseTakingPending.bind(store));
+  return { store: withOverrides(store, overrides), heal: () => void (down = false) };
+}
+
 function withOverrides(store: Store, overrides: Partial<Store>): Store {
   return {
     ensureTable: () => store.ensureTable(),
