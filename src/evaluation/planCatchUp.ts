@@ -20,10 +20,23 @@ export interface MissedSlots {
   readonly reason: MissReason;
 }
 
+/** A slot of the tick's own minute that went past before the tick reached it, and how its policy decides it. */
+export interface DecidedSlot {
+  readonly due: DueSlot;
+  readonly reason: MissReason;
+}
+
 export interface CatchUpPlan {
   /** What to run this tick: the minute's own slots still ahead, then the caught-up ones, by time. */
   readonly run: DueSlot[];
+  /** Slots of missed minutes that will not run, summarised per task and reason (one record each). */
   readonly missed: MissedSlots[];
+  /**
+   * Past sub-minute slots of the tick's own minute that will not run. Each is decided by its own
+   * claim, not a summary: whether one is past depends on when the tick arrived, so a duplicate or a
+   * Lambda retry of this tick may see it differently, and the first claim must stand.
+   */
+  readonly decide: DecidedSlot[];
 }
 
 /**
@@ -33,7 +46,13 @@ export interface CatchUpPlan {
  *   lastTick ─┬─ missed minutes ────────────────┬─ minute (this tick) ─┬─ now
  *             │ older than the task's window:   │ within the window:   │ its slots: ahead → run at
  *             │ recorded missed                 │ the task's policy    │ their second; past sub-minute
- *             │                                 │ (once / all / skip)  │ slots → the policy too
+ *             │                                 │ (once / all / skip)  │ slots → the policy, by claim
+ *
+ * What it plans for the missed minutes depends only on the range and the kernel, so every tick that
+ * decides the same range (a duplicate, Lambda's retry) plans it alike. Only the own minute's past
+ * sub-minute slots depend on the clock; they go to `decide`, one claim each, after the missed minutes'
+ * slots have had their share of the policy: `once` runs the latest of them unless a missed minute's
+ * slot already runs, `all` runs them within what `maxRuns` leaves, `skip` runs none.
  *
  * A duplicate or stale tick (lastTick ≥ minute) evaluates its own minute only; claims keep it from
  * running anything twice. The first tick ever has nothing to catch up.
@@ -45,12 +64,9 @@ export function planCatchUp(
   const minute = input.minute.getTime();
   const missed: MissedSlots[] = [];
   const late = new Map<CompiledTask, DueSlot[]>();
+  const overdue = new Map<CompiledTask, DueSlot[]>();
   const run: DueSlot[] = [];
-  const addLate = (slot: DueSlot) => {
-    const list = late.get(slot.task);
-    if (list === undefined) late.set(slot.task, [slot]);
-    else list.push(slot);
-  };
+  const decide: DecidedSlot[] = [];
 
   const firstMissed = input.lastTick === undefined ? minute : input.lastTick + MINUTE_MS;
   const lookBackStart = minute - MAX_LOOK_BACK_MINUTES * MINUTE_MS;
@@ -64,13 +80,15 @@ export function planCatchUp(
     });
   }
   for (let m = Math.max(firstMissed, lookBackStart); m < minute; m += MINUTE_MS) {
-    for (const slot of dueSlots(tasks, new Date(m))) addLate(slot);
+    for (const slot of dueSlots(tasks, new Date(m))) addTo(late, slot);
   }
   for (const slot of dueSlots(tasks, input.minute)) {
     const subMinute = slot.task.definition.repeatSeconds !== undefined || slot.task.cron.seconds.length > 1 || slot.at.getTime() !== minute;
-    if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) addLate(slot);
+    if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) addTo(overdue, slot);
     else run.push(slot);
   }
+
+  const runsOfMissedMinutes = new Map<CompiledTask, number>();
 
   for (const [task, slots] of late) {
     const { window, policy, maxRuns } = task.definition.catchUp;
@@ -81,12 +99,28 @@ export function planCatchUp(
     if (policy === 'skip') {
       summarise(missed, task, eligible, MISS_REASON.misfireSkip);
     } else {
-      const keep = policy === 'once' ? 1 : maxRuns;
-      run.push(...eligible.slice(-keep));
-      summarise(missed, task, eligible.slice(0, Math.max(0, eligible.length - keep)), policy === 'once' ? MISS_REASON.coalesced : MISS_REASON.catchUpLimit);
+      const keep = Math.min(eligible.length, policy === 'once' ? 1 : maxRuns);
+      run.push(...eligible.slice(eligible.length - keep));
+      runsOfMissedMinutes.set(task, keep);
+      summarise(missed, task, eligible.slice(0, eligible.length - keep), policy === 'once' ? MISS_REASON.coalesced : MISS_REASON.catchUpLimit);
     }
   }
-  return { run: run.sort((a, b) => a.at.getTime() - b.at.getTime()), missed };
+
+  for (const [task, slots] of overdue) {
+    const { policy, maxRuns } = task.definition.catchUp;
+    const already = runsOfMissedMinutes.get(task) ?? 0;
+    const keep = policy === 'skip' ? 0 : Math.max(0, Math.min(slots.length, (policy === 'once' ? 1 : maxRuns) - already));
+    const reason = policy === 'skip' ? MISS_REASON.misfireSkip : policy === 'once' ? MISS_REASON.coalesced : MISS_REASON.catchUpLimit;
+    run.push(...slots.slice(slots.length - keep));
+    for (const due of slots.slice(0, slots.length - keep)) decide.push({ due, reason });
+  }
+  return { run: run.sort((a, b) => a.at.getTime() - b.at.getTime()), missed, decide };
+}
+
+function addTo(into: Map<CompiledTask, DueSlot[]>, slot: DueSlot): void {
+  const list = into.get(slot.task);
+  if (list === undefined) into.set(slot.task, [slot]);
+  else list.push(slot);
 }
 
 function summarise(into: MissedSlots[], task: CompiledTask, slots: readonly DueSlot[], reason: MissReason): void {

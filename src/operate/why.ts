@@ -98,13 +98,19 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   const { record } = facts;
   if (record !== undefined) return recordVerdict(record);
   const [missed] = facts.missed;
-  if (missed !== undefined) return `missed: ${missed.reason}${missed.reason === MISS_REASON.coalesced ? ' (a later slot of the same catch-up ran for it)' : ''}`;
+  if (missed !== undefined) return missedVerdict(missed.reason);
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
     return `not decided: ${facts.lastTick === undefined ? 'no tick has run in this deployment' : `the last tick evaluated ${iso(facts.lastTick)}`}`;
   }
   if (!future) return 'no record: no tick decided this slot, or its record has expired';
   if (facts.pause !== undefined && !task.definition.evenWhenPaused) return `would be skipped: paused (${facts.pause.note}), unless resumed first`;
   return `would run at ${match.slot}${match.conditions > 0 ? ', if its when()/skip() conditions allow' : ''}`;
+}
+
+const MISS_REASONS: ReadonlySet<string> = new Set(Object.values(MISS_REASON));
+
+function missedVerdict(reason: string): string {
+  return `missed: ${reason}${reason === MISS_REASON.coalesced ? ' (a later slot of the same catch-up ran for it)' : ''}`;
 }
 
 function minuteOf(slot: string): number {
@@ -122,6 +128,8 @@ function recordVerdict(record: RunRecord): string {
     case RUN_STATUS.replaced:
       return 'ran, and was stopped for a newer slot (replace)';
     case RUN_STATUS.skipped:
+      // A past sub-minute slot of a late tick's own minute is decided on its record (docs/design.md "Sub-minute tasks").
+      if (record.reason !== undefined && MISS_REASONS.has(record.reason)) return missedVerdict(record.reason);
       return `skipped: ${record.reason ?? 'no reason recorded'}`;
     case RUN_STATUS.dispatched:
       return 'dispatched to its Lambda; no worker has started it';

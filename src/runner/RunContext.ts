@@ -3,7 +3,7 @@ import type { Dispatcher, TaskEventDetail } from '../dispatch/Dispatcher.js';
 import type { CommandRegistry } from '../kernel/CommandRegistry.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import type { QueuedRun, Store } from '../store/Store.js';
-import type { SkipReason } from '../vocabulary.js';
+import type { MissReason, SkipReason } from '../vocabulary.js';
 import type { OutputSinks } from './deliverOutput.js';
 
 /** What running a claimed slot needs, in the tick and in a task worker alike. */
@@ -44,6 +44,8 @@ export type SlotResult =
    */
   | { kind: 'failed'; name: string; error: string; abandoned?: boolean; replaced?: boolean }
   | { kind: 'skipped'; name: string; reason: SkipReason }
+  /** A past sub-minute slot of the tick's own minute, decided by its claim not to run (`CatchUpPlan.decide`). */
+  | { kind: 'missed'; name: string; slot: string; reason: MissReason }
   /** Claimed (and leased, if the task asks) for the task's own Lambda: the tick sends `event` next. */
   | { kind: 'dispatch'; name: string; event: TaskEventDetail; leased: boolean; onOneServer: boolean; queued: QueuedRun | undefined };
 

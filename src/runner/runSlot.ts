@@ -2,7 +2,7 @@ import type { LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
 import { hasOutcome } from '../store/runTransitions.js';
-import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type SkipReason } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
 import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap.js';
@@ -84,6 +84,33 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   if (fanOut) return settled(await prepareDispatch(input, store, due, queued));
   if (withoutOverlapping === false) return settled(await runClaimed(input, store, due, owner));
   return settled(await runLeased(input, store, due, withoutOverlapping));
+}
+
+/**
+ * A past sub-minute slot of the tick's own minute that its policy does not run (`CatchUpPlan.decide`):
+ * one claim records it skipped with the miss reason, so a duplicate or a retry of this tick that sees
+ * the minute differently cannot run it, and one that decided first keeps its decision.
+ *
+ * If the claim is this invocation's own, an earlier attempt reached the slot in time and took it on:
+ * an inline run it left `running` is settled as abandoned (`resumeOwnClaim`); a fan-out claim it may
+ * never have sent goes the usual way (`runSlot`), which takes the claim over and sends the event.
+ */
+export async function decideSlot(input: RunTickInput, due: DueSlot, reason: MissReason, pauses: Pauses, claimLimit: LimitFunction): Promise<SlotResult> {
+  const { definition } = due.task;
+  const store = definition.onOneServer ? input.store.shared() : input.store;
+  const claimed = await claimLimit(() =>
+    store.claimSlot({ task: definition.name, slot: due.slot, owner: input.owner, claimedAt: input.now(), dispatch: false, decided: { status: RUN_STATUS.skipped, reason } }),
+  );
+  if (claimed.claimed) {
+    input.logger.warn('task missed', { task: definition.name, slot: due.slot, outcome: 'missed', reason });
+    return { kind: 'missed', name: definition.name, slot: due.slot, reason };
+  }
+  if (claimed.holder.owner === input.owner) {
+    if (definition.lambda !== false && claimed.holder.status === RUN_STATUS.dispatched) return runSlot(input, due, pauses, claimLimit);
+    return resumeOwnClaim(input, store, due, claimed.holder);
+  }
+  input.logger.info('task skipped', { task: definition.name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, holder: claimed.holder.owner });
+  return { kind: 'skipped', name: definition.name, reason: SKIP_REASON.alreadyClaimed };
 }
 
 /**

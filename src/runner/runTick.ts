@@ -5,11 +5,11 @@ import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import type { QueuedRun } from '../store/Store.js';
-import { MISS_REASON, type SkipReason } from '../vocabulary.js';
+import { MISS_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
-import { runSlot } from './runSlot.js';
+import { decideSlot, runSlot } from './runSlot.js';
 
 export type { SkipReason } from '../vocabulary.js';
 export type { RunTickInput } from './RunContext.js';
@@ -57,6 +57,8 @@ export interface TickReport {
 interface QueuedSlot {
   readonly due: DueSlot;
   readonly queued: QueuedRun | undefined;
+  /** Set for a past sub-minute slot the plan decided not to run (`CatchUpPlan.decide`). */
+  readonly decide?: MissReason;
 }
 
 /**
@@ -80,20 +82,21 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     input.store.dueRuns(input.now(), QUEUE_BATCH),
   ]);
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
-  const { run: planned, missed } = advance.decides
+  const { run: planned, missed, decide } = advance.decides
     ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now() })
-    : { run: [], missed: [] };
+    : { run: [], missed: [], decide: [] };
   if (!advance.decides) input.logger.warn('tick already decided', { tick, lastTick: new Date(advance.lastTick).toISOString(), note: 'a later tick caught this minute up' });
   const { slots: queuedSlots, unknown } = fromQueue(input.tasks, queued);
   for (const m of missed) input.logger.warn('task missed', { task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason });
   for (const q of unknown) input.logger.warn('queued run dropped', { task: q.task, slot: q.slot, reason: MISS_REASON.unknownTask });
-  const slots = [...planned.map((due) => ({ due, queued: undefined })), ...queuedSlots];
+  // Decisions first: they are one claim each, and earlier than anything this minute still runs.
+  const slots: QueuedSlot[] = [...decide.map(({ due, reason }) => ({ due, queued: undefined, decide: reason })), ...planned.map((due) => ({ due, queued: undefined })), ...queuedSlots];
   const inline = slots.filter(({ due }) => due.task.definition.lambda === false);
   const fanOut = slots.filter(({ due }) => due.task.definition.lambda !== false);
   if (fanOut.length > 0 && input.dispatcher === undefined) {
     throw new TickworkError('NO_DISPATCHER', `Tick ${tick}: ${fanOut[0]!.due.task.definition.name} runs in its own Lambda, but the tick has no dispatcher`);
   }
-  const run = ({ due, queued: q }: QueuedSlot) => runSlot(input, due, pauses, claimLimit, q);
+  const run = ({ due, queued: q, decide: reason }: QueuedSlot) => (reason === undefined ? runSlot(input, due, pauses, claimLimit, q) : decideSlot(input, due, reason, pauses, claimLimit));
   const [fanOutResults, settled] = await Promise.all([
     Promise.allSettled(runInTaskOrder(fanOut, run)).then((prepared) => sendPrepared(input, prepared)),
     Promise.allSettled([
@@ -109,8 +112,8 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   const report = {
     tick,
     evaluated: advance.decides,
-    due: slots.map(({ due }) => due.task.definition.name),
-    missed,
+    due: slots.filter((slot) => slot.decide === undefined).map(({ due }) => due.task.definition.name),
+    missed: [...missed],
     ran: [] as string[],
     failed: [] as { name: string; error: string }[],
     skipped: [] as { name: string; reason: SkipReason }[],
@@ -136,6 +139,9 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
         break;
       case 'skipped':
         report.skipped.push({ name: outcome.name, reason: outcome.reason });
+        break;
+      case 'missed':
+        report.missed.push({ name: outcome.name, from: outcome.slot, to: outcome.slot, count: 1, reason: outcome.reason });
         break;
       case 'dispatch':
         report.dispatched.push(outcome.name);

@@ -73,6 +73,9 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     schedule.call(start).name('fan').everyMinute().onLambda({ retries: 2 });
     schedule.call(start).name('fan-once').everyMinute().onLambda({});
     schedule.call(start).name('fan-exclusive').everyMinute().withoutOverlapping().onLambda({ retries: 1 });
+    // Sub-minute slots (at :00, :01 and :02, so the minute's on-time ticks reach each at its second):
+    // the late deliveries and Lambda's late retries find them all past, and decide them by claim.
+    schedule.call(start).name('seconds').cron('0,1,2 * * * * *');
 
     // The dispatcher hands events to the workers after the tick, as Lambda's async queue would: some
     // fail to send, some are sent but reported failed (a lost reply), some are delivered twice.
@@ -180,6 +183,13 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
       return !missed.some((r) => (r.task === task || r.task === '*') && r.from <= slot && slot <= r.to);
     });
     expect(unaccounted).toEqual([]);
+    // A slot is decided once: none that was claimed (run, skipped or decided on its record) is also
+    // summarised as missed by a tick that saw the minute differently.
+    const decidedTwice = [...records.keys()].filter((key) => {
+      const [task, slot] = key.split('@') as [string, string];
+      return missed.some((r) => r.task === task && r.from <= slot && slot <= r.to);
+    });
+    expect(decidedTwice).toEqual([]);
 
     // No claim left running (or dispatched) without a run: every record reached an outcome, with a
     // reason wherever the task did not run to its end.
@@ -204,6 +214,49 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     for (const lease of leases) {
       if (lease.owner?.S !== undefined) expect(Number(lease.expiresAt?.N), lease.pk?.S).toBeLessThanOrEqual(end);
     }
+  });
+});
+
+describe('fault suite: a tick that dies mid-minute on sub-minute slots, retried by Lambda a minute later, on DynamoDB Local', () => {
+  const client = faultyClient({ rates: RATES, random: seeded(SEED), active: () => false, counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 } });
+  afterAll(() => client.destroy());
+
+  it('settles what the first attempt left running, decides the rest by claim, and records no slot that ran as missed', async () => {
+    const tableName = `sub-minute-retry-${randomUUID()}`;
+    const store = new DynamoDbStore({ tableName, client });
+    await store.ensureTable();
+    const minute = '2026-11-23T10:05:00.000Z';
+    const slotAt = (second: number) => new Date(Date.parse(minute) + second * 1000).toISOString();
+    const starts: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void starts.push(slot)).name('quarter').everyFifteenSeconds();
+    // The first attempt arrives 50 s late (:00 and :15 coalesced, :30 runs for them, :45 on time) and
+    // cannot write :30's outcome: the table fails it past the SDK's retries, so the invocation fails.
+    let down = true;
+    const failing: typeof store = Object.create(store, {
+      completeRun: { value: async (outcome: Parameters<typeof store.completeRun>[0]) => {
+        if (down && outcome.slot === slotAt(30)) throw new Error('ServiceUnavailable: injected past the retries');
+        return store.completeRun(outcome);
+      } },
+    });
+    let clock = Date.parse(minute) + 50_000;
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const tick = createTickHandler({ schedule, store: failing, logger, now: () => clock, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-sub-'))) });
+    await expect(tick({ scheduledTime: minute }, lambdaContext('tick-request'))).rejects.toThrow();
+    expect(await store.getRun('quarter', slotAt(30))).toMatchObject({ status: 'running' });
+
+    // Lambda retries the invocation, same request id, a minute later: every slot of the minute is past.
+    down = false;
+    clock += 60_000;
+    await tick({ scheduledTime: minute }, lambdaContext('tick-request'));
+
+    const records = await Promise.all([0, 15, 30, 45].map((second) => store.getRun('quarter', slotAt(second))));
+    expect(records.map((record) => [record?.status, record?.reason])).toEqual([
+      ['skipped', 'coalesced'], ['skipped', 'coalesced'], ['failed', 'abandoned'], ['succeeded', undefined],
+    ]);
+    const items = await scanAll(client, tableName);
+    expect(items.filter((item) => item.sk?.S?.startsWith('missed#'))).toEqual([]);
+    expect(starts).toEqual([slotAt(30), slotAt(45)]);
   });
 });
 

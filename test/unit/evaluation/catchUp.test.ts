@@ -10,7 +10,8 @@ function plan(configure: (t: TaskBuilder) => TaskBuilder, minute: string, lastTi
   const schedule = new Schedule();
   configure(schedule.call(() => {}).name('t'));
   const result = planCatchUp(schedule.compiled(), { minute: new Date(minute), lastTick: lastTick === undefined ? undefined : at(lastTick), now });
-  return { run: result.run.map((s) => s.slot.slice(11, 19)), missed: result.missed };
+  const decide = result.decide.map((d) => `${d.due.slot.slice(11, 19)} ${d.reason}`);
+  return { run: result.run.map((s) => s.slot.slice(11, 19)), missed: result.missed, ...(decide.length === 0 ? {} : { decide }) };
 }
 
 describe('planCatchUp', () => {
@@ -83,15 +84,39 @@ describe('planCatchUp', () => {
     expect(plan((t) => t.everyMinute(), '2026-11-23T10:00:00Z', '2026-11-23T09:59:00Z', at('2026-11-23T10:01:30Z'))).toEqual({ run: ['10:00:00'], missed: [] });
   });
 
-  it('a tick arriving at :45: past sub-minute slots follow the policy, the rest run at their second', () => {
+  it('a tick arriving at :45: past sub-minute slots follow the policy, each decided by its own claim; the rest run at their second', () => {
     const now = at('2026-11-23T10:00:45Z');
     // :00–:30 are past; :40 is 5 s behind, within the grace, so it counts as on time.
     expect(plan((t) => t.everyTenSeconds(), '2026-11-23T10:00:00Z', '2026-11-23T09:59:00Z', now)).toEqual({
       run: ['10:00:30', '10:00:40', '10:00:50'],
-      missed: [{ name: 't', from: '2026-11-23T10:00:00.000Z', to: '2026-11-23T10:00:20.000Z', count: 3, reason: 'coalesced' }],
+      missed: [],
+      decide: ['10:00:00 coalesced', '10:00:10 coalesced', '10:00:20 coalesced'],
     });
-    expect(plan((t) => t.everyTenSeconds().catchUp({ policy: 'skip' }), '2026-11-23T10:00:00Z', '2026-11-23T09:59:00Z', now).run)
-      .toEqual(['10:00:40', '10:00:50']);
+    expect(plan((t) => t.everyTenSeconds().catchUp({ policy: 'skip' }), '2026-11-23T10:00:00Z', '2026-11-23T09:59:00Z', now)).toEqual({
+      run: ['10:00:40', '10:00:50'],
+      missed: [],
+      decide: ['10:00:00 misfire-skip', '10:00:10 misfire-skip', '10:00:20 misfire-skip', '10:00:30 misfire-skip'],
+    });
+    expect(plan((t) => t.everyTenSeconds().catchUp({ policy: 'all', maxRuns: 2 }), '2026-11-23T10:00:00Z', '2026-11-23T09:59:00Z', now)).toEqual({
+      run: ['10:00:20', '10:00:30', '10:00:40', '10:00:50'],
+      missed: [],
+      decide: ['10:00:00 catch-up-limit', '10:00:10 catch-up-limit'],
+    });
+  });
+
+  it("a retry of a tick, a minute late, plans its missed minutes as the first attempt did; only its own minute's past slots differ, and go by claim", () => {
+    const task = (t: TaskBuilder) => t.everyFifteenSeconds();
+    // The first attempt arrived on time after a two-minute gap; Lambda retried it 65 s later.
+    const first = plan(task, '2026-11-23T10:03:00Z', '2026-11-23T10:00:00Z', at('2026-11-23T10:03:01Z'));
+    const retry = plan(task, '2026-11-23T10:03:00Z', '2026-11-23T10:00:00Z', at('2026-11-23T10:04:05Z'));
+    const coalesced = [{ name: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:30.000Z', count: 7, reason: 'coalesced' }];
+    expect(first).toEqual({ run: ['10:02:45', '10:03:00', '10:03:15', '10:03:30', '10:03:45'], missed: coalesced });
+    // policy once: a missed minute's slot already runs for the late ones, so the own minute's past slots are all coalesced.
+    expect(retry).toEqual({
+      run: ['10:02:45'],
+      missed: coalesced,
+      decide: ['10:03:00 coalesced', '10:03:15 coalesced', '10:03:30 coalesced', '10:03:45 coalesced'],
+    });
   });
 
   it('rejects bad catch-up options at the call', () => {

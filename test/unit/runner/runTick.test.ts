@@ -608,6 +608,70 @@ describe('runTick sub-minute tasks', () => {
   });
 });
 
+describe('runTick sub-minute tasks under a Lambda retry', () => {
+  const slotAt = (seconds: number) => new Date(MINUTE.getTime() + seconds * 1000).toISOString();
+
+  it("a retry a minute later settles what its first attempt left running, and records no slot it ran as missed", async () => {
+    const runs = new Map<string, number>();
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void runs.set(slot, (runs.get(slot) ?? 0) + 1)).name('quarter').everyFifteenSeconds();
+    const store = new MemoryStore();
+    let faulty = true;
+    // The first attempt arrives 50 s late: :00 and :15 are coalesced, :30 runs for them, :45 is on time.
+    // It cannot record :30's outcome (the store is down for it) and fails, leaving :30 `running`.
+    const flaky = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (faulty && outcome.slot === slotAt(30)) throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    const attempt = (at: number) => runTick(input(schedule, flaky, { owner: 'request-1', now: () => at, deadline: at + 50_000 }));
+    await expect(attempt(MINUTE.getTime() + 50_000)).rejects.toThrow(AggregateError);
+    expect(await store.getRun('quarter', slotAt(30))).toMatchObject({ status: 'running' });
+    faulty = false;
+
+    // Lambda retries it with the same request id a minute later: every slot of the minute is now past.
+    const retry = await attempt(MINUTE.getTime() + 110_000);
+
+    expect(retry.failed).toEqual([{ name: 'quarter', error: expect.stringContaining('Abandoned') }]);
+    expect(retry.ran).toEqual([]);
+    expect(retry.missed).toEqual([]);
+    expect(await store.getRun('quarter', slotAt(0))).toMatchObject({ status: 'skipped', reason: 'coalesced' });
+    expect(await store.getRun('quarter', slotAt(15))).toMatchObject({ status: 'skipped', reason: 'coalesced' });
+    expect(await store.getRun('quarter', slotAt(30))).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect(await store.getRun('quarter', slotAt(45))).toMatchObject({ status: 'succeeded' });
+    expect(store.missed()).toEqual([]);
+    expect([...runs]).toEqual([[slotAt(30), 1], [slotAt(45), 1]]);
+  });
+
+  it('a retry decides the slots its first attempt never reached, one claim each, and runs the latest', async () => {
+    const runs: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void runs.push(slot)).name('quarter').everyFifteenSeconds();
+    const store = new MemoryStore();
+    // The first attempt, on time, runs :00 and dies before reaching the later slots (a crash: no retry of its own).
+    await runTick(input(schedule, store, { owner: 'request-1', now: () => MINUTE.getTime() + 100, deadline: MINUTE.getTime() + 55_000, tasks: [] }));
+    await store.claimSlot({ task: 'quarter', slot: slotAt(0), owner: 'request-1', claimedAt: MINUTE.getTime() + 100 });
+    await store.completeRun({ task: 'quarter', slot: slotAt(0), owner: 'request-1', status: 'succeeded', startedAt: MINUTE.getTime() + 100, finishedAt: MINUTE.getTime() + 200, durationMs: 100, latenessMs: 100 });
+
+    const retry = await runTick(input(schedule, store, { owner: 'request-1', now: () => MINUTE.getTime() + 65_000, deadline: MINUTE.getTime() + 115_000 }));
+
+    expect(retry.ran).toEqual(['quarter']);
+    expect(retry.skipped).toEqual([{ name: 'quarter', reason: 'already-claimed' }]);
+    expect(retry.missed).toEqual([
+      { name: 'quarter', from: slotAt(15), to: slotAt(15), count: 1, reason: 'coalesced' },
+      { name: 'quarter', from: slotAt(30), to: slotAt(30), count: 1, reason: 'coalesced' },
+    ]);
+    expect(runs).toEqual([slotAt(45)]);
+    expect(await store.getRun('quarter', slotAt(0))).toMatchObject({ status: 'succeeded' });
+    expect(await store.getRun('quarter', slotAt(30))).toMatchObject({ status: 'skipped', reason: 'coalesced' });
+    // A duplicate that reads the minute differently (it arrived in time for :30) cannot run a decided slot.
+    const duplicate = await runTick(input(schedule, store, { owner: 'request-2', now: () => MINUTE.getTime() + 31_000, deadline: MINUTE.getTime() + 90_000 }));
+    expect(duplicate.ran).toEqual([]);
+    expect(runs).toEqual([slotAt(45)]);
+  });
+});
+
 describe('runTick filters and output', () => {
   it('skips filtered slots with their reason, before claiming anything', async () => {
     const store = new MemoryStore();
