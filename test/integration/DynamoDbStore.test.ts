@@ -24,6 +24,20 @@ describe('DynamoDbStore on DynamoDB Local', () => {
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'purgeAt', TimeToLiveStatus: 'ENABLED' });
   });
 
+  it('keeps a record about an old slot for the retention from when it is written: it is not born expired', async () => {
+    const { store, tableName } = await freshTable(local.client);
+    const old = '2026-03-08T07:00:00.000Z'; // more than the 30-day retention ago
+    await store.claimSlot({ task: 't', slot: old, owner: 'o', claimedAt: Date.parse(old) });
+    await store.recordMissed({ task: 't', from: old, to: old, count: 1, reason: 'coalesced', tick: old });
+    await store.advanceTick(Date.parse(old));
+    await store.advanceTick(Date.parse(old) + 5 * 60_000); // a gap: writes its covered range
+    const { Items = [] } = await local.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    const expiring = Items.filter((item) => item.purgeAt !== undefined);
+    expect(expiring.map((item) => item.sk?.S?.split('#')[0]).sort()).toEqual(['covered', 'missed', 'run']);
+    const floor = (Date.now() + 29 * 24 * 3_600_000) / 1000;
+    for (const item of expiring) expect(Number(item.purgeAt?.N), item.sk?.S).toBeGreaterThan(floor);
+  });
+
   it('records missed slots once per task, first slot and reason', async () => {
     const { store, tableName } = await freshTable(local.client);
     const missed = { task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced' as const, tick: '2026-11-23T10:04:00.000Z' };

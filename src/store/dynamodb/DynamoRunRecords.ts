@@ -4,7 +4,7 @@ import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
 import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type SlotRange, type StartResult } from '../Store.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
-import { inList, keyOf, n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
+import { inList, keyOf, n, num, s, str, purgeAt, type DynamoTable, type Item } from './DynamoTable.js';
 import { queueItem } from './DynamoRunQueue.js';
 
 /** Claims and run records on DynamoDB: one item per `(task, slot)`, each transition one conditional write (see `RUN_TRANSITIONS`). */
@@ -204,7 +204,7 @@ export class DynamoRunRecords implements RunRecords {
   }
 
   #purgeAt(from: number): AttributeValue {
-    return n(Math.ceil((from + this.retentionMs) / 1000));
+    return purgeAt(from, this.retentionMs);
   }
 }
 

@@ -206,6 +206,16 @@ export function n(value: number): AttributeValue {
   return { N: String(value) };
 }
 
+/**
+ * The TTL attribute (epoch seconds) of an item about `at`: kept `retentionMs` after `at`, and never
+ * less than that from the moment it is written. A record about an old slot (a backfill, a tick
+ * replayed for a past minute) would otherwise be born expired, and DynamoDB's TTL sweep — or
+ * DynamoDB Local's, within about a second — would delete the very record that keeps it decided.
+ */
+export function purgeAt(at: number, retentionMs: number): AttributeValue {
+  return n(Math.ceil((Math.max(at, Date.now()) + retentionMs) / 1000));
+}
+
 /** `:prefix0, :prefix1, …` for an `IN (…)` list, with their values. */
 export function inList(prefix: string, values: readonly string[]): { readonly list: string; readonly values: Item } {
   const entries = values.map((value, i) => [`:${prefix}${i}`, s(value)] as const);

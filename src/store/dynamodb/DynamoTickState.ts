@@ -1,7 +1,7 @@
 import { keys } from '../keys.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
 import type { TickAdvance, TickState } from '../Store.js';
-import { keyOf, n, num, s, type DynamoTable } from './DynamoTable.js';
+import { keyOf, n, num, purgeAt, s, type DynamoTable } from './DynamoTable.js';
 
 const MINUTE_MS = 60_000;
 /** `previousTick` before the first tick ever. */
@@ -71,7 +71,7 @@ export class DynamoTickState implements TickState {
       {
         Put: {
           TableName: this.table.name,
-          Item: { pk: s(keys.tick(this.deployment)), sk: s(keys.covered(to)), from: n(from), to: n(to), [TTL_ATTRIBUTE]: n(Math.ceil((to + this.retentionMs) / 1000)) },
+          Item: { pk: s(keys.tick(this.deployment)), sk: s(keys.covered(to)), from: n(from), to: n(to), [TTL_ATTRIBUTE]: purgeAt(to, this.retentionMs) },
         },
       },
     ]);
