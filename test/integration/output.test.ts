@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputDeliveryError } from '../../src/errors.js';
 import { freePort } from '../../src/local/dynamoDbLocal.js';
@@ -32,6 +33,29 @@ const startSes = (require('aws-ses-v2-local') as { default: (config: Partial<Ses
 /** What aws-ses-v2-local's `GET /store` returns, as far as these tests read it. */
 interface SesStore {
   emails: { messageId: string; from: string; destination: { to: string[] }; subject: string; body: { text?: string } }[];
+}
+
+/**
+ * S3 is read-after-write consistent; s3rver 3.7 is not: its filesystem store answers a PUT once the body
+ * has passed through its checksum, before the file stream has written it (lib/stores/filesystem.js,
+ * `putObject` resolves on the transform's finish), so an immediate GET can read a short or empty file.
+ * This waits, after each put, until the stub serves every byte that was sent — what S3 guarantees.
+ */
+function awaitFlushedPuts(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName !== 'PutObjectCommand') return result;
+      const { Bucket, Key, ContentLength } = args.input as { Bucket: string; Key: string; ContentLength: number };
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const object = await client.send(new GetObjectCommand({ Bucket, Key }));
+        if ((await object.Body?.transformToByteArray())?.length === ContentLength) break;
+        await sleep(10);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'awaitS3rverFlush' },
+  );
 }
 
 const region = 'us-east-1';
@@ -60,6 +84,7 @@ describe('output delivery against s3rver and aws-ses-v2-local', () => {
     sesEndpoint = `http://127.0.0.1:${(sesHttp.address() as AddressInfo).port}`;
 
     s3 = new S3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region, credentials, forcePathStyle: true });
+    awaitFlushedPuts(s3);
     sesClient = new SESv2Client({ endpoint: sesEndpoint, region, credentials });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new CreateBucketCommand({ Bucket: otherBucket }));
