@@ -66,6 +66,11 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const settled = (result: SlotResult) => leaveQueue(input, queued, result);
   if (!claimed.claimed) {
     if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder));
+    if (queued !== undefined && !fanOut && isStranded(claimed.holder, claimedAt)) {
+      // Every attempt of the invocation that claimed it failed: nothing runs behind it any more.
+      await recordAbandoned(input, store, name, due.slot, claimed.holder.owner, RUN_STATUS.running);
+      return settled({ kind: 'failed', name, error: ABANDONED });
+    }
     // Another tick's claim: that tick takes the entry off the queue once the run has an outcome, and
     // this one does so only when it finds the outcome (the other tick ended between the two writes).
     if (queued !== undefined && hasOutcome(claimed.holder.status)) await input.store.dequeue(queued);
@@ -84,6 +89,22 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   if (fanOut) return settled(await prepareDispatch(input, store, due, queued));
   if (withoutOverlapping === false) return settled(await runClaimed(input, store, due, owner));
   return settled(await runLeased(input, store, due, withoutOverlapping));
+}
+
+/**
+ * How long after its claim an inline run's record may say `running` while a run could still be behind
+ * it: no Lambda invocation lasts longer than 15 minutes, so a claim older than that (plus a minute of
+ * clock skew) has nothing left running it.
+ */
+export const STALE_RUN_MS = 16 * 60_000;
+
+/**
+ * An inline claim left `running` by an invocation that is over, and whose Lambda retries all failed
+ * too (or never came). Only a queued run is ever looked at again by another tick — its entry stays
+ * until its record has an outcome — so that tick records it abandoned and lets the entry go.
+ */
+function isStranded(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
+  return holder.status === RUN_STATUS.running && holder.worker === undefined && holder.claimedAt < now - STALE_RUN_MS;
 }
 
 /**

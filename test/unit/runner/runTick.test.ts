@@ -344,6 +344,31 @@ describe('runTick catch-up (fake clock)', () => {
     expect(runs).toBe(1);
   });
 
+  it('a queued one-off whose every Lambda attempt failed is recorded abandoned by a later tick, and leaves the queue', async () => {
+    let runs = 0;
+    const schedule = new Schedule();
+    schedule.call(() => void runs++).name('once').cron('0 0 1 1 *');
+    const store = new MemoryStore();
+    const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
+    await store.enqueue(queued);
+    const { store: down } = downForOutcomes(store);
+    // The first attempt and both of Lambda's retries fail to record the outcome.
+    for (let attempt = 0; attempt < 3; attempt++) await expect(runTick(input(schedule, down, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
+    const at = (minutes: number) => {
+      const minute = MINUTE.getTime() + minutes * 60_000;
+      return { minute: new Date(minute), now: () => minute + 100, deadline: minute + 55_000 };
+    };
+    // A tick while the claim could still have a run behind it leaves it alone.
+    expect((await runTick(input(schedule, store, { owner: 'request-2', ...at(10) }))).skipped).toEqual([{ name: 'once', reason: 'already-claimed' }]);
+    expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'running', owner: 'request-1' });
+    // Past any Lambda's lifetime, the next tick records it abandoned and lets the entry go.
+    const later = await runTick(input(schedule, store, { owner: 'request-3', ...at(17) }));
+    expect(later.failed).toEqual([{ name: 'once', error: expect.stringContaining('Abandoned') }]);
+    expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'request-1' });
+    expect(await store.dueRuns(MINUTE.getTime() + 30 * 60_000, 10)).toEqual([]);
+    expect(runs).toBe(1);
+  });
+
   it('a queued one-off another tick is still running stays queued for that tick; one with an outcome leaves', async () => {
     const schedule = new Schedule();
     schedule.call(() => undefined).name('once').cron('0 0 1 1 *');
