@@ -154,6 +154,7 @@ async function releaseUndispatched(input: RunTickInput, prepared: Prepared, erro
         slot: event.slot,
         owner: event.owner,
         onOneServer: prepared.onOneServer,
+        releaseLease: prepared.leased,
         retry: {
           id: queued?.id ?? `retry#${event.task}#${event.slot}`,
           task: event.task,
@@ -167,7 +168,9 @@ async function releaseUndispatched(input: RunTickInput, prepared: Prepared, erro
       })
     : await store.completeRun({ task: event.task, slot: event.slot, owner: event.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.undispatched, error, finishedAt: now, ifStatus: RUN_STATUS.dispatched });
   if (!done) return 'started';
-  if (prepared.leased) await store.releaseLease(event.task, event.owner);
+  // Requeued, the lease went with the claim; given up, it goes now (a Lambda retry of a tick that fails
+  // in between finds its own decided claim and frees it: see `resumeOwnClaim`).
+  if (!requeue && prepared.leased) await store.releaseLease(event.task, event.owner);
   const log = requeue ? input.logger.warn.bind(input.logger) : input.logger.error.bind(input.logger);
   log('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: requeue });
   return requeue ? 'requeued' : 'given-up';

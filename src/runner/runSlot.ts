@@ -91,6 +91,12 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   return settled(await runLeased(input, store, due, withoutOverlapping));
 }
 
+/** Frees the task's lease if `owner` holds it for this very slot. */
+async function releaseOwnLease(store: Store, name: string, slot: string, owner: string): Promise<void> {
+  const lease = await store.lease(name);
+  if (lease?.owner === owner && lease.slot === slot) await store.releaseLease(name, owner);
+}
+
 /**
  * How long after its claim an inline run's record may say `running` while a run could still be behind
  * it: no Lambda invocation lasts longer than 15 minutes, so a claim older than that (plus a minute of
@@ -157,7 +163,11 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
   // decision (a condition that threw) whose outcome it never wrote.
   const abandoned = holder.status === RUN_STATUS.running && holder.worker === undefined;
   if (abandoned) await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running);
-  if (due.task.definition.withoutOverlapping !== false && due.task.definition.lambda === false) await settleOwnLease(input, store, name, due.slot);
+  const { withoutOverlapping, lambda } = due.task.definition;
+  if (withoutOverlapping !== false && lambda === false) await settleOwnLease(input, store, name, due.slot);
+  // A fan-out slot the earlier attempt decided not to send (given up after every dispatch attempt) may
+  // still hold the lease that attempt took for it; no worker runs behind a decided record.
+  if (withoutOverlapping !== false && lambda !== false && (abandoned || holder.status === RUN_STATUS.skipped)) await releaseOwnLease(store, name, due.slot, input.owner);
   if (!abandoned) {
     input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: 'decided by an earlier attempt of this invocation' });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };

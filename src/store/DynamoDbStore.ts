@@ -113,7 +113,10 @@ export class DynamoDbStore implements Store {
 
   claimSlot: Store['claimSlot'] = (claim) => this.#parts.runs.claimSlot(claim);
   startRun: Store['startRun'] = (start) => this.#parts.runs.startRun(start);
-  releaseDispatch: Store['releaseDispatch'] = (request) => this.#parts.runs.releaseDispatch(request);
+  releaseDispatch: Store['releaseDispatch'] = (request) => {
+    const leases = (request.onOneServer ? this.shared() : this).#parts.leases;
+    return this.#parts.runs.releaseDispatch(request, request.releaseLease === true ? leases.releaseInTransaction(request.task, request.owner) : undefined);
+  };
   completeRun: Store['completeRun'] = (outcome) => this.#parts.runs.completeRun(outcome);
   getRun: Store['getRun'] = (task, slot) => this.#parts.runs.getRun(task, slot);
   lastRun: Store['lastRun'] = (task) => this.#parts.runs.lastRun(task);

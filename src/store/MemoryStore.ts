@@ -111,7 +111,7 @@ export class MemoryStore implements Store {
     return { started: true, attempt };
   }
 
-  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
+  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun; releaseLease?: boolean }): Promise<boolean> {
     const key = this.#key(request.task, request.slot, request.onOneServer ? SHARED_SCOPE : this.#scope);
     const run = this.#state.runs.get(key);
     // As on DynamoDB: a claim already gone was released by this same call, whose reply was lost.
@@ -119,6 +119,7 @@ export class MemoryStore implements Store {
     if (run.owner !== request.owner || run.status !== 'dispatched') return false;
     this.#state.runs.delete(key);
     this.#state.queue.set(this.#queueKey(request.retry), request.retry);
+    if (request.releaseLease === true) await (request.onOneServer ? this.shared() : this).releaseLease(request.task, request.owner);
     return true;
   }
 

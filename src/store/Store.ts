@@ -224,9 +224,12 @@ export interface RunRecords {
   /**
    * Gives back a dispatched slot that could not be sent, in one atomic step: its claim is deleted (if
    * `owner` holds it and no worker started it) and `retry` is queued, so a later tick dispatches it.
-   * `onOneServer` says the claim lives in the shared key space; the queue is always this deployment's.
+   * `onOneServer` says the claim (and lease) live in the shared key space; the queue is always this
+   * deployment's. With `releaseLease`, the task's lease `owner` took for the slot is released in the
+   * same step (if `owner` still holds it): were it a second write, a fault between the two would leave
+   * the lease held for a run that is not coming, and every slot until it lapses `overlapping`.
    */
-  releaseDispatch(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly onOneServer: boolean; readonly retry: QueuedRun }): Promise<boolean>;
+  releaseDispatch(request: { readonly task: string; readonly slot: string; readonly owner: string; readonly onOneServer: boolean; readonly retry: QueuedRun; readonly releaseLease?: boolean }): Promise<boolean>;
   /**
    * Records how a claimed run ended, replacing any earlier outcome's fields (see `OUTCOME_FIELDS`).
    * Returns false (and writes nothing) if `owner` does not hold the claim, or the run's status is not

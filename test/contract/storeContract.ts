@@ -320,6 +320,37 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await open('green').dueRuns(5_000, 10)).toEqual([]);
     });
 
+    it('releases an unsent dispatch together with the lease its claim took; a lease no longer the owner\'s stays, and the dispatch is still released', async () => {
+      const open = await fresh();
+      const store = open('blue');
+      const retry = { id: 'f@s', task: 'f', slot, at: 1_000, attempt: 1, lastError: 'InternalFailure', enqueuedAt: 1_000 };
+      await store.claimSlot({ task: 'f', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      await store.acquireLease({ task: 'f', owner: 'tick-1', slot, now: 1_000, expiresAt: 400_000 });
+      // a started run keeps its lease: nothing is released
+      await store.startRun({ task: 'f', slot, owner: 'tick-1', worker: 'w', startedAt: 2_000, retries: 0 });
+      expect(await store.releaseDispatch({ task: 'f', slot, owner: 'tick-1', onOneServer: false, retry, releaseLease: true })).toBe(false);
+      expect(await store.lease('f')).toMatchObject({ owner: 'tick-1', slot });
+      // an unsent one gives back the claim and the lease in one step
+      const next = '2026-11-23T10:06:00.000Z';
+      await store.claimSlot({ task: 'f', slot: next, owner: 'tick-2', claimedAt: 1, dispatch: true });
+      await store.acquireLease({ task: 'f', owner: 'tick-2', slot: next, now: 500_000, expiresAt: 900_000 });
+      expect(await store.releaseDispatch({ task: 'f', slot: next, owner: 'tick-2', onOneServer: false, retry: { ...retry, slot: next }, releaseLease: true })).toBe(true);
+      expect(await store.getRun('f', next)).toBeUndefined();
+      expect((await store.lease('f'))?.owner).toBeUndefined();
+      // the lease taken by another run meanwhile is left alone; the dispatch is released all the same
+      const third = '2026-11-23T10:07:00.000Z';
+      await store.claimSlot({ task: 'f', slot: third, owner: 'tick-3', claimedAt: 1, dispatch: true });
+      await store.acquireLease({ task: 'f', owner: 'other', slot: 'x', now: 600_000, expiresAt: 900_000 });
+      expect(await store.releaseDispatch({ task: 'f', slot: third, owner: 'tick-3', onOneServer: false, retry: { ...retry, slot: third }, releaseLease: true })).toBe(true);
+      expect(await store.getRun('f', third)).toBeUndefined();
+      expect(await store.lease('f')).toMatchObject({ owner: 'other', slot: 'x' });
+      // onOneServer: the claim and the lease both live in the shared key space
+      await store.shared().claimSlot({ task: 'g', slot, owner: 'tick-1', claimedAt: 1, dispatch: true });
+      await store.shared().acquireLease({ task: 'g', owner: 'tick-1', slot, now: 1_000, expiresAt: 400_000 });
+      expect(await store.releaseDispatch({ task: 'g', slot, owner: 'tick-1', onOneServer: true, retry: { ...retry, id: 'g@s', task: 'g' }, releaseLease: true })).toBe(true);
+      expect((await store.shared().lease('g'))?.owner).toBeUndefined();
+    });
+
     it('queues runs by due time, per deployment, and dequeues only the attempt it read', async () => {
       const open = await fresh();
       const blue = open('blue');

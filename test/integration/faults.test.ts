@@ -182,14 +182,18 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
       if (records.has(key)) return records.get(key)?.reason?.S === 'buffered';
       return !missed.some((r) => (r.task === task || r.task === '*') && r.from <= slot && slot <= r.to);
     });
-    expect(unaccounted).toEqual([]);
+    const describeSlot = (key: string) => {
+      const record = records.get(key);
+      return `${key}: started ${starts.get(key) ?? 0}×, record ${record === undefined ? 'none' : `${record.status?.S}/${record.reason?.S ?? '-'} owner ${record.owner?.S} worker ${record.worker?.S ?? '-'}`}`;
+    };
+    expect(unaccounted.map(describeSlot), 'slots without a start or a record').toEqual([]);
     // A slot is decided once: none that was claimed (run, skipped or decided on its record) is also
     // summarised as missed by a tick that saw the minute differently.
     const decidedTwice = [...records.keys()].filter((key) => {
       const [task, slot] = key.split('@') as [string, string];
       return missed.some((r) => r.task === task && r.from <= slot && slot <= r.to);
     });
-    expect(decidedTwice).toEqual([]);
+    expect(decidedTwice.map(describeSlot), 'slots both claimed and summarised missed').toEqual([]);
 
     // No claim left running (or dispatched) without a run: every record reached an outcome, with a
     // reason wherever the task did not run to its end.
@@ -212,7 +216,9 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     const leases = items.filter((item) => item.sk?.S === keys.lease);
     expect(leases.length).toBeGreaterThan(0);
     for (const lease of leases) {
-      if (lease.owner?.S !== undefined) expect(Number(lease.expiresAt?.N), lease.pk?.S).toBeLessThanOrEqual(end);
+      const heldFor = `${lease.pk?.S?.split('#').at(-1)}@${lease.slot?.S}`;
+      const why = `${lease.pk?.S} held by ${lease.owner?.S} for ${lease.slot?.S} (record: ${JSON.stringify(records.get(heldFor))})`;
+      if (lease.owner?.S !== undefined) expect(Number(lease.expiresAt?.N), why).toBeLessThanOrEqual(end);
     }
   });
 });

@@ -120,6 +120,16 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     expect(await store.dueRuns(5_000, 10)).toEqual([retry]);
   });
 
+  it('release on undispatch with its lease: released, queued once, the lease free', async () => {
+    await store.claimSlot({ task: 'f', slot, owner: 'tick', claimedAt: 1, dispatch: true });
+    await store.acquireLease({ task: 'f', owner: 'tick', slot, now: 1_000, expiresAt: 400_000 });
+    const retry = { id: 'r', task: 'f', slot, at: 1_000, attempt: 1, enqueuedAt: 1_000 };
+    expect(await losing('TransactWriteItemsCommand', () => store.releaseDispatch({ task: 'f', slot, owner: 'tick', onOneServer: false, retry, releaseLease: true }))).toBe(true);
+    expect(await store.getRun('f', slot)).toBeUndefined();
+    expect(await store.dueRuns(5_000, 10)).toEqual([retry]);
+    expect((await store.lease('f'))?.owner).toBeUndefined();
+  });
+
   it('enqueue and dequeue: queued, then gone', async () => {
     const run = { id: 'q', task: 't', slot: `${slot}#q`, at: 1_000, attempt: 0, enqueuedAt: 1 };
     expect(await losing('PutItemCommand', () => store.enqueue(run))).toBe(true);

@@ -1,6 +1,7 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { keys } from '../keys.js';
 import type { BufferRequest, LeaseExtension, LeaseHolder, LeaseRequest, LeaseResult, Leases, PendingRun } from '../Store.js';
-import { n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
+import { keyOf, n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
 
 /** The holder's writes and a buffering tick's writes stamp different attributes, so neither hides the other's token. */
 const HOLDER_TOKEN = 'holderToken';
@@ -108,6 +109,21 @@ export class DynamoLeases implements Leases {
     return result.written
       ? { released: true, pending: runOf(str(result.item, 'releasedSlot'), str(result.item, 'releasedOwner'), str(result.item, 'releasedPayload')) }
       : { released: false, pending: undefined };
+  }
+
+  /**
+   * The release `releaseLeaseTakingPending` makes, as an item of another write's transaction (see
+   * `Store.releaseDispatch`). Its condition fails if `owner` no longer holds the lease.
+   */
+  releaseInTransaction(task: string, owner: string): NonNullable<TransactWriteItem['Update']> {
+    return {
+      TableName: this.table.name,
+      Key: keyOf(this.#key(task)),
+      UpdateExpression: `SET expiresAt = :zero, ${RELEASE_HAND_OVER} REMOVE #owner`,
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': s(owner), ':zero': n(0), ':none': s('') },
+    };
   }
 
   async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
@@ -86,9 +86,10 @@ export class DynamoRunRecords implements RunRecords {
    * dispatched claim, and the SDK's retry of a transaction whose reply was lost lands here), so that
    * counts as released: the same transaction queued the retry.
    */
-  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
+  /** `Store.releaseDispatch`; `lease` is the lease's release (`DynamoLeases.releaseInTransaction`), if it goes too. */
+  async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }, lease?: TransactWriteItem['Update']): Promise<boolean> {
     const release = inList('release', RUN_TRANSITIONS.release.from);
-    const cancelled = await this.table.transact(`release the dispatch of ${request.task} @ ${request.slot}`, [
+    const items: TransactWriteItem[] = [
       {
         Delete: {
           TableName: this.table.name,
@@ -101,9 +102,15 @@ export class DynamoRunRecords implements RunRecords {
         },
       },
       { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
-    ]);
+    ];
+    const action = `release the dispatch of ${request.task} @ ${request.slot}`;
+    const cancelled = await this.table.transact(action, lease === undefined ? items : [...items, { Update: lease }]);
     const claim = cancelled?.[0];
-    return claim === undefined || (claim.Code === 'ConditionalCheckFailed' && claim.Item === undefined);
+    if (claim === undefined) return true;
+    // Gone: released by an earlier attempt of this same call, whose reply was lost (with the lease, if it went too).
+    if (claim.Code === 'ConditionalCheckFailed') return claim.Item === undefined;
+    // Only the lease's condition failed: it lapsed or was taken meanwhile, and is no longer this claim's to release.
+    return (await this.table.transact(action, items)) === undefined;
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {

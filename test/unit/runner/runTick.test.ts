@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { jitterMs } from '../../../src/evaluation/jitter.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
-import { LEASE_MARGIN_MS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
+import { LEASE_MARGIN_MS, MAX_DISPATCH_ATTEMPTS, runTick, type RunTickInput } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { MemoryDispatcher } from '../../../src/dispatch/MemoryDispatcher.js';
 import type { Store } from '../../../src/store/Store.js';
@@ -630,6 +630,40 @@ describe('runTick sub-minute tasks', () => {
     const again = await runTick(input(schedule, store, { owner: 'duplicate', now: () => end, deadline: end + 30_000 }));
     expect(again.ran).toEqual([]);
     expect(again.skipped).toHaveLength(117);
+  });
+});
+
+describe('runTick fan-out leases under faults', () => {
+  it('an unsent leased slot gives its lease back with its claim, in one write: a fault cannot leave the lease held', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping().onLambda({});
+    const store = new MemoryStore();
+    // The separate lease release a tick used to make after the claim's fails here, as a store fault would.
+    const faulty = withOverrides(store, { releaseLease: async () => { throw new Error('ServiceUnavailable'); } });
+    const dispatcher = new MemoryDispatcher({ fail: () => 'InternalFailure: injected' });
+    const report = await runTick(input(schedule, faulty, { dispatcher }));
+    expect(report.undispatched).toMatchObject([{ name: 'fan', requeued: true }]);
+    expect(await store.getRun('fan', MINUTE.toISOString())).toBeUndefined();
+    expect((await store.lease('fan'))?.owner).toBeUndefined();
+  });
+
+  it("a Lambda retry of a tick that gave a leased slot up frees the lease its first attempt could not", async () => {
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').cron('0 0 1 1 *').withoutOverlapping().onLambda({}); // only its queued retry is due
+    const store = new MemoryStore();
+    let down = true;
+    const faulty = withOverrides(store, { releaseLease: async (task, owner) => { if (down) throw new Error('ServiceUnavailable'); return store.releaseLease(task, owner); } });
+    const dispatcher = new MemoryDispatcher({ fail: () => 'InternalFailure: injected' });
+    // The last dispatch attempt: the slot is given up (recorded `undispatched`), then the lease release fails.
+    const queued = { id: 'retry#fan', task: 'fan', slot: MINUTE.toISOString(), at: MINUTE.getTime(), attempt: MAX_DISPATCH_ATTEMPTS - 1, enqueuedAt: MINUTE.getTime() };
+    await store.enqueue(queued);
+    const attempt = () => runTick(input(schedule, faulty, { dispatcher, tasks: schedule.compiled(), minute: new Date(MINUTE.getTime() + 60_000), now: () => MINUTE.getTime() + 60_100, deadline: MINUTE.getTime() + 115_000 }));
+    await expect(attempt()).rejects.toThrow(AggregateError);
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'skipped', reason: 'undispatched' });
+    expect(await store.lease('fan')).toMatchObject({ slot: MINUTE.toISOString() });
+    down = false;
+    await attempt();
+    expect((await store.lease('fan'))?.owner).toBeUndefined();
   });
 });
 
