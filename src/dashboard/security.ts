@@ -54,14 +54,16 @@ export function requestToken(headers: IncomingHttpHeaders, port: number): string
 }
 
 /**
- * Whether a state-changing request came from this server's own pages: its Origin, when sent, must be
- * this origin; without one, Sec-Fetch-Site, when sent, must be `same-origin` (or `none`: typed by the user).
+ * Whether a state-changing request came from this server's own pages. Browsers send Sec-Fetch-Site on
+ * every request: it must be `same-origin` (or `none`, an address typed by the user). Where it is not
+ * sent, Origin, when sent, must be this origin; an opaque `null` one is refused.
  */
 export function sameOrigin(headers: IncomingHttpHeaders, port: number): boolean {
-  const origin = headers.origin;
-  if (typeof origin === 'string') return origin !== 'null' && hostAllowed(origin.replace(/^http:\/\//, ''), port) && origin.startsWith('http://');
   const site = headers['sec-fetch-site'];
-  return site === undefined || site === 'same-origin' || site === 'none';
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
+  const origin = headers.origin;
+  if (typeof origin === 'string') return origin.startsWith('http://') && hostAllowed(origin.slice('http://'.length), port);
+  return true;
 }
 
 /** What a request may do. */

@@ -24,7 +24,9 @@ const SECURITY_HEADERS = {
   // if escaping ever missed one.
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Same-origin requests keep their Origin header (a form POST under `no-referrer` sends `Origin: null`);
+  // no URL carries the token, so nothing leaks to this origin that it does not already have.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 } as const;
 
@@ -106,6 +108,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (request.method !== 'GET' && request.method !== 'HEAD') return page(response, 405, errorPage(context, 405, `${request.method ?? '?'} is not supported here`));
 
   if (url.pathname in ASSETS) return asset(response, url.pathname);
+  if (url.pathname === '/favicon.ico') return void response.writeHead(204, SECURITY_HEADERS).end();
   if (url.pathname === '/') return page(response, 200, overviewPage(context, await options.model.overview(now)));
   const taskPath = /^\/tasks\/([^/]+)$/.exec(url.pathname);
   if (taskPath !== null) {
