@@ -102,7 +102,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   }
 
   const now = (options.now ?? Date.now)();
-  const context: PageContext = { stage: options.stage, table: options.table, canAct: access.canAct, readOnly: options.readOnly, now, ...notice(url) };
+  // The notice after an action is shown only to the token holder: a link from elsewhere cannot make the
+  // page say something of its choosing (the SameSite=Strict cookie is not sent on a cross-site click).
+  const context: PageContext = { stage: options.stage, table: options.table, canAct: access.canAct, readOnly: options.readOnly, now, ...(access.canAct ? notice(url) : {}) };
 
   if (request.method === 'POST' && url.pathname.startsWith('/actions/')) return act(request, response, options, context, url.pathname.slice('/actions/'.length));
   if (request.method !== 'GET' && request.method !== 'HEAD') return page(response, 405, errorPage(context, 405, `${request.method ?? '?'} is not supported here`));
@@ -112,11 +114,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (url.pathname === '/') return page(response, 200, overviewPage(context, await options.model.overview(now)));
   const taskPath = /^\/tasks\/([^/]+)$/.exec(url.pathname);
   if (taskPath !== null) {
-    const name = decodeURIComponent(taskPath[1]!);
+    let name: string;
     try {
+      name = decodeURIComponent(taskPath[1]!);
       options.model.task(name);
     } catch (error) {
-      if (error instanceof InvalidTaskError) return page(response, 404, errorPage(context, 404, error.message));
+      if (error instanceof InvalidTaskError || error instanceof URIError) return page(response, 404, errorPage(context, 404, error.message));
       throw error;
     }
     const [detail, why] = await Promise.all([

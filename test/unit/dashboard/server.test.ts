@@ -133,10 +133,13 @@ describe('the dashboard server', () => {
     expect((await send(readOnly.server.port, 'GET', '/tasks/greet', { cookie: readOnly.cookie })).body).not.toContain('id="pause"');
   });
 
-  it('shows the action forms only to the token holder', async () => {
+  it('shows the action forms, and what an action did, only to the token holder', async () => {
     const { server, cookie } = await dashboard();
     expect((await send(server.port, 'GET', '/tasks/greet', { cookie })).body).toContain('id="run-now"');
     expect((await send(server.port, 'GET', '/tasks/greet')).body).not.toContain('id="run-now"');
+    // A link from elsewhere cannot make the page announce something of its choosing.
+    expect((await send(server.port, 'GET', '/?notice=Token+expired%3A+visit+evil.example', { cookie })).body).toContain('<p class="notice" role="status">Token expired: visit evil.example</p>');
+    expect((await send(server.port, 'GET', '/?notice=Token+expired%3A+visit+evil.example')).body).not.toContain('evil.example');
   });
 
   it('answers bad input with 400 naming it: no note, an unknown task; and never redirects off the server', async () => {
@@ -159,6 +162,7 @@ describe('the dashboard server', () => {
     const { server, cookie } = await dashboard();
     expect((await send(server.port, 'GET', '/tasks/nope')).status).toBe(404);
     expect((await send(server.port, 'GET', '/etc/passwd')).status).toBe(404);
+    expect((await send(server.port, 'GET', '/tasks/%E0%A4%A')).status).toBe(404);
     expect((await send(server.port, 'POST', '/actions/pause', { cookie, ...form }, `note=${'x'.repeat(20_000)}`)).status).toBe(413);
   });
 
