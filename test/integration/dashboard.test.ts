@@ -70,6 +70,8 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
   const store = new DynamoDbStore({ tableName, client, deployment: STAGE });
   const schedule: Schedule = buildSchedule(kernel as unknown as (schedule: Schedule) => void);
   const profile = mkdtempSync(join(tmpdir(), 'tickwork-chromium-'));
+  /** Where the ticks' local output sinks write (the kernel sends no output anywhere, but the tick needs a root). */
+  const outputRoot = mkdtempSync(join(tmpdir(), 'tickwork-dashboard-out-'));
   /** The minute the test started in: its ticks are for the minutes up to it, never ahead of the clock. */
   const start = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
@@ -82,7 +84,7 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
     runTick({
       tasks: schedule.compiled(),
       commands: schedule.commands,
-      sinks: localSinks(mkdtempSync(join(tmpdir(), 'tickwork-dashboard-out-'))),
+      sinks: localSinks(outputRoot),
       stage: STAGE,
       store,
       minute: new Date(minute),
@@ -105,6 +107,7 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
     await browser?.close();
     if (dashboard !== undefined && dashboard.child.exitCode === null) dashboard.child.kill('SIGKILL');
     rmSync(profile, { recursive: true, force: true });
+    rmSync(outputRoot, { recursive: true, force: true });
     client.destroy();
   });
 
