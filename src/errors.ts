@@ -176,6 +176,16 @@ export class InvalidDispatchError extends TickworkError {
   }
 }
 
+/** A pause, resume or run-now asked of a schedule (from the CLI or the dashboard) is not one it can do; names the field. */
+export class InvalidActionError extends TickworkError {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('INVALID_ARGUMENT', message);
+    this.field = field;
+  }
+}
+
 /** A `withoutOverlapping({ policy: 'replace' })` run was stopped because a newer slot replaces it. */
 export class RunReplacedError extends TickworkError {
   readonly task: string;

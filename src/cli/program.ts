@@ -15,6 +15,7 @@ import { history } from './commands/history.js';
 import { monitor } from './commands/monitor.js';
 import { parseLimit, parseSince } from './commands/readModel.js';
 import { why } from './commands/why.js';
+import { dashboard, parsePort } from './commands/dashboard.js';
 import { TICK_GRACE_MS } from '../operate/monitor.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
@@ -165,6 +166,16 @@ export function createProgram(project: Project, colour: boolean): Command {
       .option('--json', 'print the explanation as JSON')
       .addOption(kernelOption()),
   ).action((task: string, options) => why(project, task, options, colour));
+
+  withTable(
+    program
+      .command('dashboard')
+      .description('serve the schedule in a browser on 127.0.0.1: tasks, runs, errors, why, and pause/resume/run now; until Ctrl-C')
+      .addOption(new Option('--port <port>', 'the port (default: a free one)').argParser(parsePort))
+      .option('--read-only', 'serve the pages without any action')
+      .addOption(kernelOption())
+      .addHelpText('after', '\nIt prints a link with a random token: opened in a browser, it enables the actions there. Without the token\nthe pages are read-only and actions are refused (403). Only requests naming 127.0.0.1 or localhost are served.'),
+  ).action((options) => dashboard(project, options));
 
   program
     .command('init')

@@ -3,6 +3,8 @@ import type { CompiledTask } from '../kernel/Schedule.js';
 import type { Store } from '../store/Store.js';
 import { readHistory, type HistoryEntry, type HistoryOptions } from './history.js';
 import { readMonitor, type MonitorReport } from './monitor.js';
+import { readOverview, type Overview } from './overview.js';
+import { readTaskDetail, type TaskDetail, type TaskDetailOptions } from './taskDetail.js';
 import { explainSlot, type Explanation } from './why.js';
 
 export interface ReadModelOptions {
@@ -17,7 +19,7 @@ export interface ReadModelOptions {
 /**
  * What operators ask of a schedule — what ran, is anything late or failing, why did this slot do
  * what it did — answered from the kernel and the table, for `tickwork history`, `monitor` and `why`
- * (and later the dashboard). Reads only: it never claims, writes, or runs a condition. Time is an
+ * and the dashboard (`overview`, `taskDetail`). Reads only: it never claims, writes, or runs a condition. Time is an
  * argument, never read from the clock.
  *
  * @example
@@ -51,6 +53,16 @@ export class ReadModel {
   /** Each task's last start, finish and failure, next slot, and whether it is late or failing at `now`. */
   async monitor(now: number): Promise<MonitorReport> {
     return readMonitor(this.#options.store, this.#options.tasks, now, this.#options.stage);
+  }
+
+  /** Every task's schedule, next run, last run, pause and the monitor's late/failing verdicts at `now`. */
+  async overview(now: number): Promise<Overview> {
+    return readOverview(this.#options.store, this.#options.tasks, now, this.#options.stage);
+  }
+
+  /** One task at `now`: its overview row, recent runs, failures, slots that did not run, next runs with DST notes. */
+  async taskDetail(task: string, now: number, options: TaskDetailOptions): Promise<TaskDetail> {
+    return readTaskDetail(this.#options.store, this.#options.tasks, this.task(task), now, this.#options.stage, options);
   }
 
   /** Why `task` did (or will do) what it did at `at`, judged at `now`. */

@@ -29,6 +29,8 @@ export interface RunEntry {
   readonly attempt?: number;
   readonly error?: string;
   readonly reason?: RunReason;
+  /** The tail of the run's output, as kept on its record (see `OUTPUT_EXCERPT_BYTES`). */
+  readonly output?: string;
 }
 
 /** Slots that never started, summarised per task and reason (see `MISS_REASON`). */
@@ -96,6 +98,7 @@ export function runEntry(run: RunRecord): RunEntry {
     ...(run.attempts === undefined ? {} : { attempt: run.attempts }),
     ...(run.error === undefined ? {} : { error: run.error }),
     ...(run.reason === undefined ? {} : { reason: run.reason }),
+    ...(run.output === undefined || run.output === '' ? {} : { output: run.output }),
   };
 }
 

@@ -4,3 +4,7 @@ export type { HistoryEntry, HistoryOptions, MissedEntry, RunEntry } from './hist
 export { TICK_GRACE_MS, type LateSlot, type MonitorReport, type TaskHealth } from './monitor.js';
 export type { DstRule, SlotMatch } from './slotMatch.js';
 export type { Explanation, Finding } from './why.js';
+export type { Overview, PauseView, TaskOverview } from './overview.js';
+export type { NextRun, TaskDetail, TaskDetailOptions } from './taskDetail.js';
+export { scheduleInWords } from './scheduleText.js';
+export { dstChangeOnDay, type DstChange } from './dstDays.js';

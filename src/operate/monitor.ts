@@ -70,7 +70,8 @@ export async function readMonitor(store: Store, tasks: readonly CompiledTask[], 
   };
 }
 
-async function taskHealth(store: Store, tasks: readonly CompiledTask[], task: CompiledTask, now: number, stage: string): Promise<TaskHealth> {
+/** One task's line of the report: the dashboard's task page reads it alone. */
+export async function taskHealth(store: Store, tasks: readonly CompiledTask[], task: CompiledTask, now: number, stage: string): Promise<TaskHealth> {
   const { name } = task.definition;
   const records = storeOf(store, task.definition);
   const runs = await records.runsBetween(name, { from: iso(now - DEFAULT_RETENTION_DAYS * DAY_MS), to: iso(now), limit: MONITOR_RECORDS });

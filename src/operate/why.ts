@@ -3,6 +3,7 @@ import type { LeaseHolder, MissedRecord, PauseState, RunRecord, Store } from '..
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
 import { duration, iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
+import { effectivePause } from './pauses.js';
 import { matchSlot, type SlotMatch } from './slotMatch.js';
 import { storeOf } from './sources.js';
 
@@ -81,8 +82,7 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
     withoutOverlapping === false ? undefined : records.lease(name),
     store.lastTick(),
   ]);
-  const taskPause = pauses.tasks.get(name);
-  const pause = taskPause !== undefined ? { ...taskPause, scope: 'task' as const } : pauses.all !== undefined ? { ...pauses.all, scope: 'scheduler' as const } : undefined;
+  const pause = effectivePause(pauses, name);
   return {
     record,
     missed: [...missed, ...gaps].filter((m) => m.from <= slot && m.to >= slot),

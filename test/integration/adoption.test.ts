@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { offlineEnv, root, run, type Finished } from './cli.js';
  * A new user's path, for real: `npm pack` this repository, then in a fresh project outside it — its
  * own package.json, its own kernel (an inline task and a fan-out task) and a serverless.yml of a few
  * lines naming the plugin beside a function of its own — install the tarball, package the service,
- * list the tasks with the binary, and run one tick of the packaged bundle against DynamoDB Local.
+ * list the tasks with the binary, run one tick of the packaged bundle against DynamoDB Local, and
+ * serve `npx tickwork dashboard` from the installed package (no build step) and fetch its overview.
  */
 const OSLS_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies.osls as string;
 const INSTALL_TIMEOUT_MS = 240_000;
@@ -137,5 +138,41 @@ describe('adoption: the packed tarball in a fresh project', () => {
     expect(report).toMatchObject({ tick: minute, ran: ['sessions:sweep'], failed: [] });
     expect(await store.getRun('sessions:sweep', minute)).toMatchObject({ status: 'succeeded' });
     client.destroy();
+  });
+
+  it('serves `npx tickwork dashboard` from the installed package against DynamoDB Local, and stops on Ctrl-C', async () => {
+    const endpoint = inject('dynamoEndpoint');
+    // Its own process group, so Ctrl-C reaches npx and the dashboard under it, as in a terminal.
+    const child = spawn('npx', ['tickwork', 'dashboard', '--stage', 'prod', '--endpoint', endpoint], { cwd: project, env: { ...env, NODE_NO_WARNINGS: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const link = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no dashboard link within 60 s:\n${output}`)), 60_000);
+        child.stdout.on('data', () => {
+          const found = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
+          if (found !== null) {
+            clearTimeout(timer);
+            resolve(found[0]);
+          }
+        });
+        void exited.then(() => reject(new Error(`tickwork dashboard exited:\n${output}`)));
+      });
+      expect(output).toContain('Tickwork dashboard for acme-jobs-prod-tickwork (prod)');
+      const overview = await fetch(new URL('/', link));
+      expect(overview.status).toBe(200);
+      const page = await overview.text();
+      expect(page).toContain('<a href="/tasks/sessions%3Asweep">sessions:sweep</a>');
+      // The schedule in words: cronstrue resolved from the installed package's own dependencies.
+      expect(page).toContain('At 03:00, UTC');
+      expect((await fetch(new URL('/assets/dashboard.js', link))).status).toBe(200);
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+      expect(output).toContain('dashboard stopped');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
   });
 });

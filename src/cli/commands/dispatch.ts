@@ -1,9 +1,10 @@
 // `tickwork dispatch <task> [--after 90s | --at 2026-11-23T10:00:00Z] [--payload '{"customer":42}']`
 // (`schedule:dispatch`): queues a one-off run of a kernel task in a deployment's table, as
-// `dispatchAt`/`dispatchAfter` do from code. The first tick from its time on runs it, once.
-import { createDispatch } from '../../dispatch/dispatchAt.js';
+// `dispatchAt`/`dispatchAfter` do from code — through `ScheduleActions`, as the dashboard's "run now".
+// The first tick from its time on runs it, once.
 import { InvalidDispatchError } from '../../errors.js';
 import { loadKernel } from '../../local/loadKernel.js';
+import { ScheduleActions } from '../../operate/actions.js';
 import { MemoryStore } from '../../store/MemoryStore.js';
 import type { Project, TableOptions } from '../project.js';
 import { unknownTask, UsageError } from '../usage.js';
@@ -21,14 +22,15 @@ export async function dispatch(project: Project, task: string, options: Dispatch
   const names = schedule.tasks().map((t) => t.name);
   if (!names.includes(task)) throw unknownTask(task, names);
   const at = options.at ?? new Date(Date.now() + (options.after ?? 0));
+  const request = { at, payload: options.payload };
   try {
     // A dry run on a store in memory: what the arguments ask for that cannot be queued (a date past
     // 9999, a payload too large) is a usage error, found before anything connects to DynamoDB.
-    await createDispatch({ store: new MemoryStore(), schedule }).dispatchAt(at, task, options.payload);
+    await new ScheduleActions({ store: new MemoryStore(), schedule, stage: options.stage }).dispatch(task, request);
   } catch (error) {
     if (error instanceof InvalidDispatchError) throw new UsageError(error.message);
     throw error;
   }
-  const queued = await withStore(project, options, (store) => createDispatch({ store, schedule }).dispatchAt(at, task, options.payload));
-  process.stdout.write(`queued ${queued.task} for ${queued.at.toISOString()} (${options.stage}), slot ${queued.slot}\n`);
+  const { message } = await withStore(project, options, (store) => new ScheduleActions({ store, schedule, stage: options.stage }).dispatch(task, request));
+  process.stdout.write(`${message}\n`);
 }

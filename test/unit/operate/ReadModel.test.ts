@@ -119,3 +119,70 @@ describe('ReadModel.why', () => {
     expect(future.verdict).toBe('would be skipped: paused (migrating), unless resumed first');
   });
 });
+
+describe('ReadModel.overview', () => {
+  it('gives every task its schedule in words, next run, last record, pause and the monitor\'s verdicts', async () => {
+    const { model: m } = await model();
+    const overview = await m.overview(Date.parse('2026-11-23T10:06:30Z'));
+    const byName = new Map(overview.tasks.map((t) => [t.task, t]));
+    expect(overview.tasks.map((t) => t.task)).toEqual(['beat', 'flaky', 'quiet', 'nightly']);
+    expect(overview.scheduler).toEqual({ lastTick: '2026-11-23T10:06:00.000Z', late: false });
+    expect(byName.get('beat')).toMatchObject({
+      schedule: 'Every minute, UTC',
+      expression: '* * * * *',
+      description: 'Succeeds every minute',
+      nextRun: '2026-11-23T10:07:00.000Z',
+      lastRun: { slot: '2026-11-23T10:06:00.000Z', status: 'succeeded' },
+      failing: false,
+      lambda: false,
+    });
+    expect(byName.get('flaky')).toMatchObject({ failing: true, lastRun: { status: 'failed', error: 'Error: upstream down' } });
+    expect(byName.get('quiet')).toMatchObject({ lastRun: { status: 'skipped', reason: 'paused' }, paused: { note: 'migrating', scope: 'task', pausedAt: '2026-11-23T09:59:00.000Z' } });
+    expect(byName.get('nightly')).toMatchObject({ schedule: 'At 02:30, America/New_York', nextRun: '2026-11-24T07:30:00.000Z' });
+    expect(byName.get('nightly')?.lastRun).toBeUndefined();
+    expect(overview.ok).toBe(false);
+  });
+
+  it('shows the whole scheduler\'s pause on the scheduler and on every task without one of its own', async () => {
+    const { model: m, store } = await model();
+    await store.pause({ note: 'deploying', pausedAt: Date.parse('2026-11-23T10:06:10Z') });
+    const overview = await m.overview(Date.parse('2026-11-23T10:06:30Z'));
+    expect(overview.scheduler.paused).toEqual({ note: 'deploying', pausedAt: '2026-11-23T10:06:10.000Z', scope: 'scheduler' });
+    expect(overview.tasks.find((t) => t.task === 'beat')?.paused).toMatchObject({ note: 'deploying', scope: 'scheduler' });
+    expect(overview.tasks.find((t) => t.task === 'quiet')?.paused).toMatchObject({ note: 'migrating', scope: 'task' });
+  });
+});
+
+describe('ReadModel.taskDetail', () => {
+  it('splits a task\'s history into failures (with error and output) and slots that did not run', async () => {
+    const { model: m } = await model();
+    const now = Date.parse('2026-11-23T10:06:30Z');
+    const flaky = await m.taskDetail('flaky', now, { since: new Date('2026-11-23T10:00:00Z'), limit: 50, next: 2 });
+    expect(flaky.failures.map((f) => f.slot)).toEqual(['2026-11-23T10:06:00.000Z', '2026-11-23T10:05:00.000Z', '2026-11-23T10:02:00.000Z', '2026-11-23T10:01:00.000Z', '2026-11-23T10:00:00.000Z']);
+    expect(flaky.failures[0]).toMatchObject({ status: 'failed', error: 'Error: upstream down' });
+    expect(flaky.nextRuns).toEqual([
+      { at: '2026-11-23T10:07:00.000Z', wallTime: 'Mon 2026-11-23 10:07' },
+      { at: '2026-11-23T10:08:00.000Z', wallTime: 'Mon 2026-11-23 10:08' },
+    ]);
+    const quiet = await m.taskDetail('quiet', now, { since: new Date('2026-11-23T10:00:00Z'), limit: 50, next: 1 });
+    expect(quiet.notRun.map((e) => [e.kind, e.kind === 'run' ? e.reason : e.reason])).toContainEqual(['run', 'paused']);
+    const beat = await m.taskDetail('beat', now, { since: new Date('2026-11-23T10:00:00Z'), limit: 50, next: 1 });
+    expect(beat.notRun).toEqual([expect.objectContaining({ kind: 'missed', reason: 'coalesced', count: 2 })]);
+    expect(beat.failures).toEqual([]);
+  });
+
+  it('notes the DST change on the days of the next runs, and why a run sits where it does', async () => {
+    const { model: m } = await model();
+    const detail = await m.taskDetail('nightly', Date.parse('2026-03-06T12:00:00Z'), { since: new Date('2026-03-06T00:00:00Z'), limit: 10, next: 3 });
+    expect(detail.nextRuns).toEqual([
+      { at: '2026-03-07T07:30:00.000Z', wallTime: 'Sat 2026-03-07 02:30' },
+      {
+        at: '2026-03-08T07:00:00.000Z',
+        wallTime: 'Sun 2026-03-08 03:00',
+        dstDay: 'clocks in America/New_York go forward from 02:00 to 03:00 (02:00–02:59 does not exist)',
+        dstRule: 'clocks in America/New_York jumped from 02:00 to 03:00: 02:00–02:59 did not exist; a fixed-time occurrence in the gap runs once, now',
+      },
+      { at: '2026-03-09T06:30:00.000Z', wallTime: 'Mon 2026-03-09 02:30' },
+    ]);
+  });
+});

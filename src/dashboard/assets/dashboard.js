@@ -1,0 +1,81 @@
+// The dashboard's only script (served from the package, as the page's CSP allows no inline script):
+// sorts the overview by a column, filters it by the box, and refreshes the live part of any page
+// every few seconds, keeping the sort and filter. Pages work without it, just not live.
+'use strict';
+
+(() => {
+  const state = { sort: null, descending: false };
+
+  function rows() {
+    const body = document.querySelector('#task-table tbody');
+    return body === null ? [] : Array.from(body.querySelectorAll('tr'));
+  }
+
+  function applyFilter() {
+    const box = document.getElementById('filter');
+    const text = box === null ? '' : box.value.trim().toLowerCase();
+    for (const row of rows()) row.hidden = text !== '' && !(row.dataset.search || '').includes(text);
+  }
+
+  function applySort() {
+    const body = document.querySelector('#task-table tbody');
+    if (body === null || state.sort === null) return;
+    const key = `sort${state.sort[0].toUpperCase()}${state.sort.slice(1)}`;
+    const sorted = rows().sort((a, b) => {
+      const order = (a.dataset[key] || '').localeCompare(b.dataset[key] || '', undefined, { numeric: true });
+      return state.descending ? -order : order;
+    });
+    for (const row of sorted) body.appendChild(row);
+    for (const button of document.querySelectorAll('[data-sort]')) {
+      button.setAttribute('aria-sort', button.dataset.sort === state.sort ? (state.descending ? 'descending' : 'ascending') : 'none');
+    }
+  }
+
+  function wire() {
+    for (const button of document.querySelectorAll('[data-sort]')) {
+      button.addEventListener('click', () => {
+        state.descending = state.sort === button.dataset.sort ? !state.descending : false;
+        state.sort = button.dataset.sort;
+        applySort();
+      });
+    }
+    const box = document.getElementById('filter');
+    if (box !== null) box.addEventListener('input', applyFilter);
+  }
+
+  /** Replaces #live with the server's current rendering; the filter box's text and focus survive. */
+  async function refresh() {
+    const live = document.getElementById('live');
+    if (live === null || document.hidden) return;
+    const response = await fetch(location.pathname + location.search, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const fresh = next.getElementById('live');
+    if (fresh === null) return;
+    const box = document.getElementById('filter');
+    const typed = box === null ? '' : box.value;
+    const focused = box !== null && document.activeElement === box;
+    live.replaceChildren(...Array.from(fresh.childNodes).map((node) => document.importNode(node, true)));
+    const updated = next.getElementById('updated');
+    const mine = document.getElementById('updated');
+    if (updated !== null && mine !== null) mine.textContent = updated.textContent;
+    const newBox = document.getElementById('filter');
+    if (newBox !== null) {
+      newBox.value = typed;
+      if (focused) newBox.focus();
+    }
+    wire();
+    applySort();
+    applyFilter();
+    document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || '0') + 1);
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    wire();
+    const seconds = Number(document.body.dataset.refreshSeconds || '0');
+    if (seconds > 0) {
+      const tick = () => refresh().catch(() => undefined).finally(() => setTimeout(tick, seconds * 1000));
+      setTimeout(tick, seconds * 1000);
+    }
+  });
+})();
