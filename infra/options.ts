@@ -20,7 +20,7 @@
 import { z } from 'zod';
 import { DISPATCHER_KINDS } from '../src/infra/fanOutInfrastructure.js';
 import { DEFAULT_KERNEL_PATH } from '../src/local/loadKernel.js';
-import { DEPLOYMENT_ID } from '../src/store/Store.js';
+import { DEFAULT_RETENTION_DAYS, DEPLOYMENT_ID, MIN_RETENTION_DAYS } from '../src/store/Store.js';
 
 const schema = z
   .object({
@@ -29,7 +29,7 @@ const schema = z
     bus: z.string().min(1).max(256).optional(),
     dispatcher: z.enum(DISPATCHER_KINDS as [string, ...string[]]).default('eventbridge'),
     deployment: z.string().regex(DEPLOYMENT_ID, "a deployment id: letters, digits, '.', '_' or '-', at most 64").optional(),
-    retentionDays: z.coerce.number().int().positive().default(30),
+    retentionDays: z.coerce.number().int().min(MIN_RETENTION_DAYS, `expected at least ${MIN_RETENTION_DAYS} days (a tick may arrive up to a day late)`).default(DEFAULT_RETENTION_DAYS),
     mailFrom: z.union([z.literal(''), z.email('an email address (the SES-verified sender)')]).optional(),
     tick: z.object({ memorySize: z.number().int().min(128).max(10_240).default(256) }).strict().default({ memorySize: 256 }),
     alarms: z

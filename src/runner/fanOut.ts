@@ -137,11 +137,11 @@ export async function sendPrepared(
 }
 
 /**
- * Gives an unsent slot back: its claim deleted with a retry queued (one transaction) — or, out of
- * attempts, recorded `undispatched` — and only then its lease released. Both writes require the
- * record to still say `dispatched`: when a send reported failure but in fact got through (a lost
- * reply), the worker may already have started the run, and then nothing is released — its lease and
- * record are the worker's.
+ * Gives an unsent slot back: its claim deleted, its lease freed and a retry queued, in one transaction
+ * — or, out of attempts, recorded `undispatched` and then its lease released. Both require the record
+ * to still say `dispatched`: when a send reported failure but in fact got through (a lost reply), the
+ * worker may already have started the run, and then nothing is released — its lease and record are
+ * the worker's.
  */
 async function releaseUndispatched(input: RunTickInput, prepared: Prepared, error: string): Promise<'requeued' | 'given-up' | 'started'> {
   const { event, queued } = prepared;

@@ -65,6 +65,9 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const claimed = await claimLimit(() => store.claimSlot(claim));
   const settled = (result: SlotResult) => leaveQueue(input, queued, result);
   if (!claimed.claimed) {
+    if (claimed.holder.owner === owner && fanOut && !dispatch && claimed.holder.status === RUN_STATUS.dispatched) {
+      return settled(await redecideOwnDispatch(input, store, due, decidedReason, conditionError));
+    }
     if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder));
     if (queued !== undefined && !fanOut && isStranded(claimed.holder, claimedAt)) {
       // Every attempt of the invocation that claimed it failed: nothing runs behind it any more.
@@ -89,6 +92,34 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   if (fanOut) return settled(await prepareDispatch(input, store, due, queued));
   if (withoutOverlapping === false) return settled(await runClaimed(input, store, due, owner));
   return settled(await runLeased(input, store, due, withoutOverlapping));
+}
+
+/**
+ * An earlier attempt of this invocation claimed the fan-out slot to send it and ended before it could;
+ * this attempt decides not to run it (a pause, or a `when()`/`skip()` condition, changed in between).
+ * The decision replaces the unsent claim — only while the record still says `dispatched`: had the
+ * earlier event gone out and its worker started, the run is the worker's — and the lease that attempt
+ * took for the slot is freed. A condition that threw runs the failure hooks once the record says so.
+ */
+async function redecideOwnDispatch(input: RunTickInput, store: Store, due: DueSlot, decided: SkipReason | undefined, conditionError: unknown): Promise<SlotResult> {
+  const { name, withoutOverlapping } = due.task.definition;
+  const finishedAt = input.now();
+  const decision = decided !== undefined
+    ? { status: RUN_STATUS.skipped, reason: decided }
+    : { status: RUN_STATUS.failed, reason: FAILURE_REASON.conditionThrew, error: conditionError instanceof Error ? conditionError.message : String(conditionError) };
+  const written = await store.completeRun({ task: name, slot: due.slot, owner: input.owner, finishedAt, ifStatus: RUN_STATUS.dispatched, ...decision });
+  if (!written) {
+    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: "the earlier attempt's event reached its worker" });
+    return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
+  }
+  if (withoutOverlapping !== false) await releaseOwnLease(store, name, due.slot, input.owner);
+  if (decided !== undefined) {
+    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: decided });
+    return { kind: 'skipped', name, reason: decided };
+  }
+  await failBeforeRun(due, conditionError, input); // its hooks and pings; the record is written above
+  input.logger.info('task failed', { task: name, slot: due.slot, outcome: 'failed', reason: FAILURE_REASON.conditionThrew, error: decision.error });
+  return { kind: 'failed', name, error: decision.error ?? '' };
 }
 
 /** Frees the task's lease if `owner` holds it for this very slot. */

@@ -15,7 +15,7 @@ import { DynamoRunRecords } from './dynamodb/DynamoRunRecords.js';
 import { DynamoTable } from './dynamodb/DynamoTable.js';
 import { DynamoTickState } from './dynamodb/DynamoTickState.js';
 import { DEFAULT_DEPLOYMENT } from './keys.js';
-import { DEFAULT_RETENTION_DAYS, DEPLOYMENT_ID, SHARED_SCOPE, type Store } from './Store.js';
+import { DEFAULT_RETENTION_DAYS, DEPLOYMENT_ID, MIN_RETENTION_DAYS, SHARED_SCOPE, type Store } from './Store.js';
 import { createTableInput, TTL_ATTRIBUTE } from './tableDefinition.js';
 
 export interface DynamoDbStoreOptions {
@@ -66,8 +66,10 @@ export class DynamoDbStore implements Store {
       throw new StoreError(`DynamoDbStore expects a deployment id of letters, digits, '.', '_' or '-' (at most 64), got ${JSON.stringify(deployment)}`);
     }
     const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new StoreError(`DynamoDbStore expects retentionDays to be a whole number ≥ 1, got ${JSON.stringify(retentionDays)}`);
+    // A tick may arrive up to a day late (docs/design.md "The tick's input is bounded"): the records that
+    // keep its slots decided must outlive that, or its retry could find them gone and run them again.
+    if (!Number.isInteger(retentionDays) || retentionDays < MIN_RETENTION_DAYS) {
+      throw new StoreError(`DynamoDbStore expects retentionDays to be a whole number ≥ ${MIN_RETENTION_DAYS} (a tick may arrive up to a day late), got ${JSON.stringify(retentionDays)}`);
     }
     this.#options = options;
     this.#deployment = deployment;

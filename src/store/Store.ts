@@ -353,3 +353,5 @@ export const DEPLOYMENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Run records are kept this long (via TTL) unless the store is told otherwise. */
 export const DEFAULT_RETENTION_DAYS = 30;
+/** The shortest retention: a tick (or its retry) may arrive up to a day after its minute. */
+export const MIN_RETENTION_DAYS = 2;

@@ -38,6 +38,10 @@ describe('DynamoDbStore on DynamoDB Local', () => {
     for (const item of expiring) expect(Number(item.purgeAt?.N), item.sk?.S).toBeGreaterThan(floor);
   });
 
+  it('refuses a retention shorter than a late tick may arrive', () => {
+    expect(() => new DynamoDbStore({ tableName: 'any', client: local.client, retentionDays: 1 })).toThrow(/retentionDays to be a whole number ≥ 2 \(a tick may arrive up to a day late\), got 1/);
+  });
+
   it('records missed slots once per task, first slot and reason', async () => {
     const { store, tableName } = await freshTable(local.client);
     const missed = { task: 't', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:02:00.000Z', count: 2, reason: 'coalesced' as const, tick: '2026-11-23T10:04:00.000Z' };

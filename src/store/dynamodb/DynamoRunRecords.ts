@@ -110,7 +110,8 @@ export class DynamoRunRecords implements RunRecords {
     // Gone: released by an earlier attempt of this same call, whose reply was lost (with the lease, if it went too).
     if (claim.Code === 'ConditionalCheckFailed') return claim.Item === undefined;
     // Only the lease's condition failed: it lapsed or was taken meanwhile, and is no longer this claim's to release.
-    return (await this.table.transact(action, items)) === undefined;
+    const again = (await this.table.transact(action, items))?.[0];
+    return again === undefined || (again.Code === 'ConditionalCheckFailed' && again.Item === undefined);
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {

@@ -32,4 +32,9 @@ describe('custom.tickwork', () => {
     expect(tickworkOptions({}, context, { TICKWORK_DISPATCHER: 'lambda', TICKWORK_RETENTION_DAYS: '7' })).toMatchObject({ dispatcher: 'lambda', retentionDays: 7 });
     expect(() => tickworkOptions({}, context, { TICKWORK_RETENTION_DAYS: 'a week' })).toThrow(/^TICKWORK_RETENTION_DAYS \(overriding custom\.tickwork\.retentionDays\): /);
   });
+
+  it('refuses a retention shorter than a late tick may arrive (2 days at least)', () => {
+    expect(() => tickworkOptions({ retentionDays: 1 }, context, {})).toThrow(/retentionDays.*at least 2 days \(a tick may arrive up to a day late\)/);
+    expect(tickworkOptions({ retentionDays: 2 }, context, {})).toMatchObject({ retentionDays: 2 });
+  });
 });

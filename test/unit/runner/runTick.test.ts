@@ -667,6 +667,52 @@ describe('runTick fan-out leases under faults', () => {
   });
 });
 
+describe('runTick: a Lambda retry of a tick that died between a fan-out claim and its send', () => {
+  it.each([
+    ['paused meanwhile', { status: 'skipped', reason: 'paused' }, { kind: 'skipped' }],
+    ['its when() now says no', { status: 'skipped', reason: 'when-false' }, { kind: 'skipped' }],
+    ['its when() now throws', { status: 'failed', reason: 'condition-threw', error: 'when() condition threw: Error: flag service down' }, { kind: 'failed' }],
+  ] as const)('records the decision it makes now (%s) in place of the unsent claim, and frees the lease', async (change, record, outcome) => {
+    let state: 'ok' | 'no' | 'throw' = 'ok';
+    const failures: unknown[] = [];
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping().onLambda({})
+      .when(() => { if (state === 'throw') throw new Error('flag service down'); return state === 'ok'; })
+      .onFailure((error) => void failures.push(error));
+    const store = new MemoryStore();
+    // The first attempt ends (a crash, its timeout) after claiming the slot and taking the lease, before any event goes out.
+    const crashing = { dispatch: async () => { throw new Error('Task timed out after 60 seconds'); } };
+    await expect(runTick(input(schedule, store, { dispatcher: crashing }))).rejects.toThrow();
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'dispatched', owner: 'request-1' });
+    if (change === 'paused meanwhile') await store.pause({ task: 'fan', note: 'incident', pausedAt: MINUTE.getTime() + 30_000 });
+    if (change === 'its when() now says no') state = 'no';
+    if (change === 'its when() now throws') state = 'throw';
+
+    const dispatcher = new MemoryDispatcher();
+    const retry = await runTick(input(schedule, store, { dispatcher, now: () => MINUTE.getTime() + 65_000, deadline: MINUTE.getTime() + 115_000 }));
+
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ ...record, owner: 'request-1' });
+    expect(outcome.kind === 'failed' ? retry.failed.map((f) => f.name) : retry.skipped).toEqual(outcome.kind === 'failed' ? ['fan'] : [{ name: 'fan', reason: record.reason }]);
+    expect((await store.lease('fan'))?.owner).toBeUndefined();
+    expect(dispatcher.sent).toEqual([]);
+    expect(failures).toHaveLength(outcome.kind === 'failed' ? 1 : 0);
+  });
+
+  it('leaves the record to the worker when the earlier event did go out and its worker started', async () => {
+    let state: 'ok' | 'no' = 'ok';
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().onLambda({}).when(() => state === 'ok');
+    const store = new MemoryStore();
+    const sent = new MemoryDispatcher();
+    await runTick(input(schedule, store, { dispatcher: sent }));
+    await store.startRun({ task: 'fan', slot: MINUTE.toISOString(), owner: 'request-1', worker: 'worker-1', startedAt: MINUTE.getTime() + 200, retries: 0 });
+    state = 'no';
+    const retry = await runTick(input(schedule, store, { dispatcher: new MemoryDispatcher(), now: () => MINUTE.getTime() + 65_000, deadline: MINUTE.getTime() + 115_000 }));
+    expect(retry.skipped).toEqual([{ name: 'fan', reason: 'already-claimed' }]);
+    expect(await store.getRun('fan', MINUTE.toISOString())).toMatchObject({ status: 'running' });
+  });
+});
+
 describe('runTick sub-minute tasks under a Lambda retry', () => {
   const slotAt = (seconds: number) => new Date(MINUTE.getTime() + seconds * 1000).toISOString();
 
