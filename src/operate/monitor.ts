@@ -111,6 +111,10 @@ async function lateSlot(store: Store, task: CompiledTask, dueBy: number, stage: 
 function lateRecord(record: RunRecord): LateSlot | undefined {
   if (record.status === RUN_STATUS.dispatched) return { slot: record.slot, why: 'dispatched, never started' };
   if (record.status === RUN_STATUS.skipped && record.reason === SKIP_REASON.undispatched) return { slot: record.slot, why: 'undispatched' };
+  // A past sub-minute slot decided on its own record reads as the same miss in a summary would.
+  if (record.status === RUN_STATUS.skipped && record.reason !== undefined && record.reason !== MISS_REASON.coalesced && (Object.values(MISS_REASON) as string[]).includes(record.reason)) {
+    return { slot: record.slot, why: `missed (${record.reason})` };
+  }
   return undefined;
 }
 

@@ -65,6 +65,24 @@ describe('ReadModel.monitor', () => {
   });
 });
 
+describe('ReadModel.monitor on sub-minute slots decided on their own records', () => {
+  it('calls a task late for a slot decided misfire-skip, as for a summary with that reason, and not for a coalesced one', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('skipping').everyThirtySeconds().catchUp({ policy: 'skip' });
+    schedule.call(() => {}).name('coalescing').everyThirtySeconds();
+    const store = new MemoryStore();
+    const slot = '2026-11-23T10:00:30.000Z';
+    for (const [task, reason] of [['skipping', 'misfire-skip'], ['coalescing', 'coalesced']] as const) {
+      await store.claimSlot({ task, slot, owner: 'tick', claimedAt: Date.parse(slot) + 10_000, decided: { status: 'skipped', reason } });
+    }
+    await store.advanceTick(Date.parse('2026-11-23T10:01:00Z'));
+    const report = await new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }).monitor(Date.parse('2026-11-23T10:02:50Z'));
+    const late = new Map(report.tasks.map((t) => [t.task, t.late]));
+    expect(late.get('skipping')).toEqual({ slot, why: 'missed (misfire-skip)' });
+    expect(late.get('coalescing')).toBeUndefined();
+  });
+});
+
 describe('ReadModel.why', () => {
   it('explains a fixed-time slot inside the spring-forward gap: 02:30 does not exist in New York on 2026-03-08', async () => {
     const schedule = operateSchedule();
