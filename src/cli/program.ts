@@ -15,6 +15,8 @@ import { history } from './commands/history.js';
 import { monitor } from './commands/monitor.js';
 import { parseLimit, parseSince } from './commands/readModel.js';
 import { why } from './commands/why.js';
+import { backfill, MAX_BACKFILL_LIMIT, parseBackfillLimit } from './commands/backfill.js';
+import { DEFAULT_BACKFILL_LIMIT } from '../operate/backfill.js';
 import { TICK_GRACE_MS } from '../operate/monitor.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
@@ -165,6 +167,24 @@ export function createProgram(project: Project, colour: boolean): Command {
       .option('--json', 'print the explanation as JSON')
       .addOption(kernelOption()),
   ).action((task: string, options) => why(project, task, options, colour));
+
+  withTable(
+    program
+      .command('backfill')
+      .alias('schedule:backfill')
+      .description("run a task's real slots in a past range, as the tick would have: inline tasks in this process, fan-out ones sent to their Lambdas; slots already claimed are left alone; exit 1 if a run failed")
+      .argument('<task>', 'the name of a task in the kernel')
+      .addOption(new Option('--from <time>', 'the first instant of the range, ISO-8601').argParser(parseIsoTime('--from')).makeOptionMandatory())
+      .addOption(new Option('--to <time>', 'the last instant of the range (inclusive), ISO-8601, not in the future').argParser(parseIsoTime('--to')).makeOptionMandatory())
+      .option('--dry-run', 'list what would run (reading the table), write nothing')
+      .addOption(new Option('--limit <n>', `refuse a range with more slots than this (at most ${MAX_BACKFILL_LIMIT})`).argParser(parseBackfillLimit).default(DEFAULT_BACKFILL_LIMIT))
+      .option('--json', 'print { task, from, to, dryRun, runsIn, owner, slots: [{ slot, outcome, … }] }')
+      .addOption(kernelOption())
+      .addHelpText(
+        'after',
+        `\nEach slot keeps the identity the tick claims it with, so one a tick, a one-off or an earlier backfill already\nclaimed or decided is reported and left alone. Records of the slots it claims are owned by backfill-<uuid>.\nA paused task is refused (resume it first); a withoutOverlapping() task's slots wait for no lease: while\nanother run holds it, they are left unclaimed ("not claimed") for a later backfill.\n${FAN_OUT_HELP}`,
+      ),
+  ).action((task: string, options) => backfill(project, task, options, colour));
 
   program
     .command('init')

@@ -9,6 +9,7 @@ import type { Schedule } from '../../kernel/Schedule.js';
 import { SAFETY_MARGIN_SECONDS, TICK_TIMEOUT_SECONDS } from '../../kernel/runBudget.js';
 import { loadKernel } from '../../local/loadKernel.js';
 import { localSinks } from '../../runner/sinks.js';
+import { CLI_OWNER_PREFIX } from '../../operate/sources.js';
 import { MAX_DISPATCH_ATTEMPTS, runTick, type TickReport } from '../../runner/runTick.js';
 import type { DynamoDbStore } from '../../store/DynamoDbStore.js';
 import { MAX_TICK_AGE_MS, MAX_TICK_AHEAD_MS } from '../../tick/tickMinute.js';
@@ -71,10 +72,10 @@ export interface TickSetup {
 
 /**
  * Loads the kernel and opens the stage's table — creating it only on a local endpoint, never in AWS —
- * then hands the set-up to `work`; the client is closed after.
+ * then hands the set-up to `work`; the client is closed after. `loaded`: a kernel the caller has loaded already.
  */
-export async function withTickSetup<T>(project: Project, options: TableOptions & { readonly kernel?: string }, work: (setup: TickSetup) => Promise<T>): Promise<T> {
-  const schedule = await loadKernel(project.kernel(options.kernel));
+export async function withTickSetup<T>(project: Project, options: TableOptions & { readonly kernel?: string }, work: (setup: TickSetup) => Promise<T>, loaded?: Schedule): Promise<T> {
+  const schedule = loaded ?? (await loadKernel(project.kernel(options.kernel)));
   // The tick's own log lines would interleave with the report; the report says what they would.
   const logger = new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' });
   const dispatcher = await configuredDispatcher(logger);
@@ -100,7 +101,7 @@ export function tickOnce(setup: TickSetup, minute: Date): Promise<TickReport> {
     dispatcher,
     deployment,
     minute,
-    owner: `tickwork-cli-${randomUUID()}`,
+    owner: `${CLI_OWNER_PREFIX}${randomUUID()}`,
     deadline: Date.now() + (TICK_TIMEOUT_SECONDS - SAFETY_MARGIN_SECONDS) * 1000,
     now: Date.now,
     logger,
