@@ -36,9 +36,17 @@ const regionOption = (fallback: string | undefined) => {
   return fallback === undefined ? option : option.default(fallback);
 };
 
+const profileOption = () => new Option('--profile <name>', 'the AWS shared-config profile to use (credentials and region) for a deployed table').env('AWS_PROFILE');
+
 /** Options every command on the stage's table takes. */
 function tableOptions(command: Command, project: Project): Command {
-  return command.addOption(stageOption(project.defaultStage())).addOption(tableOption()).addOption(deploymentOption()).addOption(endpointOption()).addOption(regionOption(project.defaultRegion()));
+  return command
+    .addOption(stageOption(project.defaultStage()))
+    .addOption(tableOption())
+    .addOption(deploymentOption())
+    .addOption(endpointOption())
+    .addOption(regionOption(project.defaultRegion()))
+    .addOption(profileOption());
 }
 
 export function createProgram(project: Project, colour: boolean): Command {

@@ -78,12 +78,11 @@ export async function withTickSetup<T>(project: Project, options: TableOptions &
   const schedule = loaded ?? (await loadKernel(project.kernel(options.kernel)));
   // The tick's own log lines would interleave with the report; the report says what they would.
   const logger = new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' });
+  // The dispatcher's EventBridge or Lambda client is built from the environment, as in the tick Lambda.
+  if (options.profile !== undefined && !options.endpoint) process.env.AWS_PROFILE = options.profile;
   const dispatcher = await configuredDispatcher(logger);
   const deployment = project.deployment(options.stage, options.deployment);
-  return withStore(project, options, async (store) => {
-    if (options.endpoint) await store.ensureTable();
-    return work({ schedule, store, dispatcher, project, stage: options.stage, deployment, logger });
-  });
+  return withStore(project, options, (store) => work({ schedule, store, dispatcher, project, stage: options.stage, deployment, logger }));
 }
 
 /**
