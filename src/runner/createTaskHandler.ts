@@ -142,7 +142,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
           const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt })).extended;
           return held ? { acquired: true, fence: detail.fence! } : store.acquireLease(request);
         });
-    publishTaskRun(metrics, result, now() - runStartedAt);
+    publishTaskRun(metrics, result, now() - runStartedAt, definition.monitor !== undefined);
     switch (result.kind) {
       case 'failed':
         // Stopped for a newer slot: recorded `replaced`, and not for Lambda to retry.

@@ -24,6 +24,13 @@ describe('task worker metrics', () => {
     expect(blobs.map((b) => [b.dimensions, Object.fromEntries(b.metrics.map((m) => [m.name, m.value]))])).toEqual([[dimensions, perTask], [{}, total]]);
   });
 
+  it('a monitor() task\'s success also counts TaskSucceeded for its alarm; a failure does not', () => {
+    const perTask = (result: Parameters<typeof taskRunBlobs>[0], monitored: boolean) => taskRunBlobs(result, 5, monitored)[0]!.metrics.map((m) => m.name);
+    expect(perTask({ kind: 'ran', name: 'export' }, true)).toEqual(['TaskDurationMs', 'TaskFailed', 'TaskSucceeded']);
+    expect(perTask({ kind: 'ran', name: 'export' }, false)).toEqual(['TaskDurationMs', 'TaskFailed']);
+    expect(perTask({ kind: 'failed', name: 'export', error: 'boom' }, true)).toEqual(['TaskDurationMs', 'TaskFailed']);
+  });
+
   it('a replaced run is neither a success nor a failure; a skipped one counts under its reason', () => {
     expect(taskRunBlobs({ kind: 'failed', name: 'feed', error: 'replaced', replaced: true }, 12)).toEqual([
       { dimensions: { task: 'feed' }, metrics: [{ name: 'TaskDurationMs', unit: 'Milliseconds', value: 12 }] },

@@ -34,6 +34,14 @@ const report: TickReport = {
 };
 
 describe('tick metrics', () => {
+  it('a monitor() task that ran gets a TaskSucceeded document with its name; others do not', () => {
+    const ran = { tick: TICK, evaluated: true, due: ['a', 'b', 'a'], missed: [], ran: ['a', 'b', 'a'], failed: [], skipped: [], dispatched: [], undispatched: [], queued: 0, retried: 0 };
+    const blobs = tickMetricBlobs(ran, Date.parse(TICK), new Set(['a']));
+    expect(blobs.filter((b) => b.metrics.some((m) => m.name === 'TaskSucceeded'))).toEqual([
+      { dimensions: { task: 'a' }, metrics: [{ name: 'TaskSucceeded', unit: 'Count', value: 2 }] },
+    ]);
+  });
+
   it('maps a report to totals (zeros included), then one blob per skip reason and per miss reason', () => {
     const [totals, ...byReason] = tickMetricBlobs(report, Date.parse(TICK) + 1_250);
     expect(totals!.dimensions).toEqual({});
