@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Quiet EMF: see the file.
+          setupFiles: ['test/unit/setup.ts'],
         },
       },
       {

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { taskEvent } from '../../../src/dispatch/Dispatcher.js';
 import { MemoryDispatcher } from '../../../src/dispatch/MemoryDispatcher.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
-import { createMetrics } from '../../../src/metrics/createMetrics.js';
 import { publishTaskRun, taskRunBlobs } from '../../../src/metrics/taskMetrics.js';
 import { createTaskHandler } from '../../../src/runner/createTaskHandler.js';
 import { createTickHandler } from '../../../src/runner/createTickHandler.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { SKIP_REASON } from '../../../src/vocabulary.js';
-import { captureEmf, lambdaContext, valuesOf } from './emf.js';
+import { captureEmf, emittingMetrics, lambdaContext, valuesOf } from './emf.js';
 
 const TICK = '2026-11-23T10:15:00.000Z';
 const logger = new Logger({ logLevel: 'SILENT' });
@@ -41,7 +40,7 @@ describe('task worker metrics', () => {
   });
 
   it('prints EMF with the task as a dimension beside service', async () => {
-    const docs = await captureEmf(() => publishTaskRun(createMetrics('prod', {}), { kind: 'failed', name: 'invoices:export', error: 'boom' }, 812));
+    const docs = await captureEmf(() => publishTaskRun(emittingMetrics('prod'), { kind: 'failed', name: 'invoices:export', error: 'boom' }, 812));
     expect(docs).toHaveLength(2);
     const [perTask, total] = docs;
     expect(perTask!._aws.CloudWatchMetrics).toEqual([{
@@ -63,7 +62,7 @@ describe('task worker metrics', () => {
     const now = () => Date.parse(TICK) + 1_000;
     const tick = createTickHandler({ schedule, store, dispatcher, deployment: 'prod', stage: 'prod', logger, metrics: false, now });
     await tick({ scheduledTime: TICK }, lambdaContext('tick-1'));
-    const worker = createTaskHandler({ schedule, store, deployment: 'prod', logger, metrics: createMetrics('prod', {}), now });
+    const worker = createTaskHandler({ schedule, store, deployment: 'prod', logger, metrics: emittingMetrics('prod'), now });
 
     const docs = await captureEmf(() => worker(taskEvent(dispatcher.sent[0]!), lambdaContext('worker-1')).catch(() => undefined));
     expect(docs.map((doc) => doc._aws.CloudWatchMetrics[0]!.Dimensions)).toEqual([[['service', 'task']], [['service']]]);

@@ -7,7 +7,7 @@ import { createTickHandler } from '../../../src/runner/createTickHandler.js';
 import type { TickReport } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { MISS_REASON, SKIP_REASON } from '../../../src/vocabulary.js';
-import { captureEmf, lambdaContext, valuesOf } from './emf.js';
+import { captureEmf, emittingMetrics, lambdaContext, valuesOf } from './emf.js';
 
 const TICK = '2026-11-23T10:15:00.000Z';
 
@@ -65,7 +65,7 @@ describe('tick metrics', () => {
   });
 
   it('prints real EMF: namespace Tickwork, dimension service = the deployment, reasons as their own dimension', async () => {
-    const docs = await captureEmf(() => publishTickMetrics(createMetrics('prod', {}), report, Date.parse(TICK) + 1_250));
+    const docs = await captureEmf(() => publishTickMetrics(emittingMetrics('prod'), report, Date.parse(TICK) + 1_250));
     expect(docs).toHaveLength(5);
     for (const doc of docs) {
       expect(doc._aws.CloudWatchMetrics).toHaveLength(1);
@@ -103,7 +103,7 @@ describe('tick metrics', () => {
       deployment: 'prod',
       stage: 'prod',
       logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: createMetrics('prod', {}),
+      metrics: emittingMetrics('prod'),
       now: () => received,
     });
     const docs = await captureEmf(() => handler({ scheduledTime: TICK }, lambdaContext()));
