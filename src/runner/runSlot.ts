@@ -7,6 +7,7 @@ import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
 import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap.js';
 import { recordResult, runClaimed } from './runClaimed.js';
+import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { failBeforeRun } from './runTask.js';
 
@@ -34,7 +35,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const fanOut = definition.lambda !== false;
   // onOneServer() tasks claim and lease where every deployment sharing the table looks.
   const store = definition.onOneServer ? input.store.shared() : input.store;
-  const log = (outcome: string, extra: Record<string, unknown> = {}) => logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
+  const log = (outcome: string, extra: { reason?: string } & Record<string, unknown> = {}) => logger.info(`task ${outcome}`, { ...outcomeFields(input, { task: name, slot: due.slot, outcome }), ...extra });
 
   let filtered: SkipReason | undefined;
   let conditionError: unknown;
@@ -111,7 +112,7 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
   if (abandoned) await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running);
   if (due.task.definition.withoutOverlapping !== false && due.task.definition.lambda === false) await settleOwnLease(input, store, name, due.slot);
   if (!abandoned) {
-    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: 'decided by an earlier attempt of this invocation' });
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: 'decided by an earlier attempt of this invocation' });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   return { kind: 'failed', name, error: ABANDONED };
