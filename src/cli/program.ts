@@ -135,10 +135,11 @@ export function createProgram(project: Project, colour: boolean): Command {
       .description("run a tick in this process at every minute boundary against the stage's table, until Ctrl-C")
       .option('--json', 'print each tick report as one line of JSON')
       .addOption(new Option('--ticks <n>', 'stop after this many ticks').argParser(parseTicks).hideHelp())
+      .addOption(new Option('--now', 'tick the current minute at once, then at every boundary').hideHelp())
       .addOption(kernelOption())
       .addHelpText(
         'after',
-        `\nThe first Ctrl-C starts no new tick and waits for running tasks to finish and record their outcomes.\nA second Ctrl-C exits at once: runs it cuts off stay \`running\` in the table, and their leases lapse at\ntheir expiry. A task's failure is reported, not fatal; exit 1 only if a tick failed on the store.\n${FAN_OUT_HELP}`,
+        `\nThe first Ctrl-C starts no new tick and waits for running tasks to finish and record their outcomes.\nA second Ctrl-C abandons them: each is recorded failed with reason abandoned, its lease freed, and work\nexits (130). A task's failure is reported, not fatal; exit 1 only if a tick failed on the store.\n${FAN_OUT_HELP}`,
       ),
   ).action((options) => work(project, options));
 
