@@ -17,6 +17,7 @@ import { parseLimit, parseSince } from './commands/readModel.js';
 import { why } from './commands/why.js';
 import { backfill, MAX_BACKFILL_LIMIT, parseBackfillLimit } from './commands/backfill.js';
 import { DEFAULT_BACKFILL_LIMIT } from '../operate/backfill.js';
+import { cost, parseMemory, parseRunRatio } from './commands/cost.js';
 import { TICK_GRACE_MS } from '../operate/monitor.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
@@ -194,6 +195,18 @@ export function createProgram(project: Project, colour: boolean): Command {
         `\nEach slot keeps the identity the tick claims it with, so one a tick, a one-off or an earlier backfill already\nclaimed or decided is reported and left alone. Records of the slots it claims are owned by backfill-<uuid>.\nA paused task is refused (resume it first); a withoutOverlapping() task's slots wait for no lease: while\nanother run holds it, they are left unclaimed ("not claimed") for a later backfill.\n${FAN_OUT_HELP}`,
       ),
   ).action((task: string, options) => backfill(project, task, options, colour));
+
+  program
+    .command('cost')
+    .alias('schedule:cost')
+    .description("estimate the kernel's monthly AWS cost at list prices: the tick, task Lambdas, DynamoDB requests, EventBridge, beside its idle floor and one Scheduler schedule per task")
+    .addOption(stageOption(project.defaultStage()))
+    .addOption(new Option('--from <time>', 'count slots over the 30 days from this ISO-8601 time (default: now)').argParser(parseIsoTime('--from')))
+    .addOption(new Option('--tick-memory <mb>', "the tick's memory (custom.tickwork.tick.memorySize)").argParser(parseMemory).default(256))
+    .addOption(new Option('--run-ratio <r>', 'the share of its timeout a fan-out run is assumed to last (1: the whole timeout, an upper bound)').argParser(parseRunRatio).default(1))
+    .option('--json', 'print the estimate as JSON: tasks, lines, total, idleFloor, perTaskSchedules, assumptions')
+    .addOption(kernelOption())
+    .action((options) => cost(project, options, colour));
 
   program
     .command('init')
