@@ -164,7 +164,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(new Option('--at <time>', 'judge as of this ISO-8601 time (default: now)').argParser(parseIsoTime('--at')))
       .option('--json', 'print { at, scheduler, tasks, ok }')
       .addOption(kernelOption())
-      .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: 2 min inline, the Lambda's timeout + 2 min\nfor its own Lambda, plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
+      .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: the task's monitor({ grace }), else 2 min\ninline and the Lambda's timeout + 2 min for its own Lambda; plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
   ).action((options) => monitor(project, options, colour));
 
   withTable(
