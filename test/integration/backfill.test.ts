@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { offlineEnv, root } from './cli.js';
 import { localClient } from './dynamo.js';
+import { putEventsEntries, putEventsReply, startAwsStub } from '../unit/dispatch/awsStub.js';
 
 /** The built binary: a kernel it loads imports `tickwork` from dist/, as in a user's project. */
 const TICKWORK = 'dist/src/cli/main.js';
@@ -61,10 +62,11 @@ describe('tickwork backfill on DynamoDB Local', () => {
     expect(result.stderr).toBe('');
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`dry run: backfill greet from ${from.replace('.000Z', 'Z')} to ${to.replace('.000Z', 'Z')} (inline, in this process)`);
-    expect(lines.slice(1, 4).map((line) => line.trim())).toEqual([28, 29, 30].reverse().map((m) => `○ ${minutesAgo(m).replace('.000Z', 'Z')}  would run`));
+    const slots = [0, 1, 2].map((m) => new Date(Date.parse(from) + m * MINUTE_MS).toISOString());
+    expect(lines.slice(1, 4).map((line) => line.trim())).toEqual(slots.map((slot) => `○ ${slot.replace('.000Z', 'Z')}  would run`));
     expect(lines[4]).toBe('3 slot(s): 3 would-run');
     expect(result.stdout).not.toContain('\u001b[');
-    expect(await store.getRun('greet', minutesAgo(29))).toBeUndefined();
+    expect(await store.getRun('greet', slots[1]!)).toBeUndefined();
   });
 
   it('runs the slots under their real identities, then leaves them alone: a second backfill reports each holder', async () => {
@@ -81,7 +83,7 @@ describe('tickwork backfill on DynamoDB Local', () => {
     ]);
     expect(await store.getRun('greet', from)).toMatchObject({ owner: report.owner, status: 'succeeded', output: 'hello from greet\n' });
 
-    const second = await backfill('greet', '--from', minutesAgo(21), '--to', to);
+    const second = await backfill('greet', '--from', new Date(Date.parse(from) - MINUTE_MS).toISOString(), '--to', to);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`already claimed by ${report.owner} (succeeded): left alone`);
     expect(second.stdout).toMatch(/3 slot\(s\): 1 succeeded, 2 already-claimed\n$/);
@@ -102,6 +104,31 @@ describe('tickwork backfill on DynamoDB Local', () => {
     expect(result.stdout).toContain('not dispatched: no dispatcher configured (queued for the deployed tick to send)');
     expect(await store.getRun('remote', slot)).toBeUndefined();
     expect((await store.dueRuns(Date.now(), 10)).filter((q) => q.task === 'remote')).toEqual([expect.objectContaining({ slot, attempt: 1 })]);
+  });
+
+  it('a fan-out task with TICKWORK_DISPATCHER set: claimed and sent through the dispatcher the tick Lambda builds', async () => {
+    // EventBridge's PutEvents, answered by a local stub the real SDK client talks to.
+    const stub = await startAwsStub((request) => putEventsReply(request));
+    try {
+      const slot = minutesAgo(10);
+      const env = offlineEnv({
+        DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TICKWORK_KERNEL: KERNEL, NODE_NO_WARNINGS: '1',
+        TICKWORK_DISPATCHER: 'eventbridge', TICKWORK_BUS: 'tickwork-backfilltest', AWS_ENDPOINT_URL_EVENTBRIDGE: stub.endpoint,
+        AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
+      });
+      const result = await run(['backfill', 'remote', '--stage', STAGE, '--table', tableName, '--from', slot, '--to', slot, '--json'], env);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as { owner: string; runsIn: string; slots: unknown[] };
+      expect(report.runsIn).toBe('lambda');
+      expect(report.slots).toEqual([{ slot, outcome: 'dispatched' }]);
+      const sent = stub.requests.flatMap(putEventsEntries);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ Source: 'tickwork', DetailType: 'Tickwork Task Due', EventBusName: 'tickwork-backfilltest' });
+      expect(JSON.parse(sent[0]!.Detail)).toMatchObject({ task: 'remote', slot, owner: report.owner, deployment: STAGE, attempt: 1 });
+      expect(await store.getRun('remote', slot)).toMatchObject({ status: 'dispatched', owner: report.owner });
+    } finally {
+      await stub.close();
+    }
   });
 
   it('refuses, with exit 2, one line and nothing written: an unknown task, a reversed or future range, too many slots', async () => {
