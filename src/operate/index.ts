@@ -4,3 +4,7 @@ export type { HistoryEntry, HistoryOptions, MissedEntry, RunEntry } from './hist
 export { TICK_GRACE_MS, type LateSlot, type MonitorReport, type TaskHealth } from './monitor.js';
 export type { DstRule, SlotMatch } from './slotMatch.js';
 export type { Explanation, Finding } from './why.js';
+export { backfill, BACKFILL_OWNER_PREFIX, DEFAULT_BACKFILL_LIMIT, type BackfillContext, type BackfillReport, type BackfillRequest, type BackfillSlot } from './backfill.js';
+export { estimateCost, DEFAULT_COST_ASSUMPTIONS, REQUESTS, type CostAssumptions, type CostLine, type CostReport, type TaskCost } from './cost.js';
+export { PRICES, type Prices } from './prices.js';
+export { runSource, type RunSource } from './sources.js';
