@@ -219,30 +219,25 @@ async function runOne(context: BackfillContext, records: Store, due: DueSlot, ow
     logger: context.logger,
   };
   const result = await runSlot(input, due, pauses, pLimit(1));
-  switch (result.kind) {
-    case 'dispatch': {
-      const sent = await sendPrepared(input, [{ status: 'fulfilled', value: result }]);
-      const fault = sent.settled.find((s) => s.status === 'rejected');
-      if (fault !== undefined) throw fault.reason;
-      const unsent = sent.undispatched[0];
-      return unsent === undefined ? { slot: due.slot, outcome: 'dispatched' } : { slot: due.slot, outcome: 'not-dispatched', error: unsent.error, requeued: unsent.requeued };
-    }
-    case 'skipped': {
-      if (result.reason !== SKIP_REASON.alreadyClaimed) return { slot: due.slot, outcome: 'skipped', reason: result.reason };
-      // Claimed between our read and our claim: by a tick, most likely.
-      const holder = await records.getRun(name, due.slot);
-      return { slot: due.slot, outcome: 'already-claimed', holder: { owner: holder?.owner ?? 'unknown', status: holder?.status ?? 'running' } };
-    }
-    case 'ran':
-    case 'failed': {
-      const record = await records.getRun(name, due.slot);
-      return {
-        slot: due.slot,
-        outcome: 'ran',
-        status: record?.status ?? (result.kind === 'ran' ? 'succeeded' : 'failed'),
-        ...(record?.durationMs === undefined ? {} : { durationMs: record.durationMs }),
-        ...(result.kind === 'failed' ? { error: result.error } : {}),
-      };
-    }
+  if (result.kind === 'dispatch') {
+    const sent = await sendPrepared(input, [{ status: 'fulfilled', value: result }]);
+    const fault = sent.settled.find((s) => s.status === 'rejected');
+    if (fault !== undefined) throw fault.reason;
+    const unsent = sent.undispatched[0];
+    return unsent === undefined ? { slot: due.slot, outcome: 'dispatched' } : { slot: due.slot, outcome: 'not-dispatched', error: unsent.error, requeued: unsent.requeued };
   }
+  if (result.kind === 'skipped' && result.reason !== SKIP_REASON.alreadyClaimed) return { slot: due.slot, outcome: 'skipped', reason: result.reason };
+  const record = await records.getRun(name, due.slot);
+  if (result.kind === 'ran' || result.kind === 'failed') {
+    return {
+      slot: due.slot,
+      outcome: 'ran',
+      status: record?.status ?? (result.kind === 'ran' ? 'succeeded' : 'failed'),
+      ...(record?.durationMs === undefined ? {} : { durationMs: record.durationMs }),
+      ...(result.kind === 'failed' ? { error: result.error } : {}),
+    };
+  }
+  // Claimed between our read and our claim (by a tick, most likely), or decided by the tick's path in a
+  // way of its own: reported as the record now stands.
+  return { slot: due.slot, outcome: 'already-claimed', holder: { owner: record?.owner ?? 'unknown', status: record?.status ?? 'running' } };
 }
