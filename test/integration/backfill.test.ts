@@ -69,6 +69,20 @@ describe('tickwork backfill on DynamoDB Local', () => {
     expect(await store.getRun('greet', slots[1]!)).toBeUndefined();
   });
 
+  it('draws a progress bar on stderr when it is a terminal (a pseudo-terminal from util-linux script)', async () => {
+    const from = minutesAgo(40);
+    const to = new Date(Date.parse(from) + 3 * MINUTE_MS).toISOString();
+    const env = offlineEnv({ DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TICKWORK_KERNEL: KERNEL, NODE_NO_WARNINGS: '1' });
+    const command = [process.execPath, TICKWORK, 'backfill', 'greet', '--stage', STAGE, '--table', tableName, '--from', from, '--to', to, '--dry-run'].join(' ');
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile('script', ['-qec', command, '/dev/null'], { cwd: root, env, timeout: 30_000 }, (error, stdout) => (error === null ? resolve(stdout) : reject(error)));
+    });
+    expect(output).toContain('backfill [');
+    expect(output).toContain('4/4 slots');
+    // On a terminal the report is in colour; piped (the other tests), it is plain.
+    expect(output).toContain('\u001b[');
+  });
+
   it('runs the slots under their real identities, then leaves them alone: a second backfill reports each holder', async () => {
     const from = minutesAgo(20);
     const to = minutesAgo(19);

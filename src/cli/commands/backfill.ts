@@ -52,7 +52,10 @@ export async function backfill(project: Project, task: string, options: Backfill
         return await usageChecked(() =>
           runBackfill(
             { tasks: schedule.compiled(), commands: schedule.commands, store: setup.store, dispatcher: setup.dispatcher, deployment: setup.deployment, stage: setup.stage, sinks: localSinks(project.root), logger: setup.logger, now: Date.now },
-            { ...request, dryRun: options.dryRun === true, onProgress: ({ done, total }) => bar?.update(done, { total }) },
+            { ...request, dryRun: options.dryRun === true, onProgress: ({ done, total }) => {
+              bar?.setTotal(total);
+              bar?.update(done);
+            } },
           ),
         );
       } finally {
