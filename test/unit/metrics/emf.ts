@@ -48,8 +48,8 @@ export function lambdaContext(requestId = 'req-1'): Context {
 }
 
 /**
- * `createMetrics(deployment)` as a deployed handler builds it, printing EMF: the unit tests' setup
- * (test/unit/setup.ts) turns metrics off for every other test, and Powertools reads that switch when a
+ * `createMetrics(deployment)` as a deployed handler builds it, printing EMF: the tests' setup
+ * (test/quietMetrics.ts) turns metrics off for every other test, and Powertools reads that switch when a
  * `Metrics` is built, so it is lifted for this one construction.
  */
 export function emittingMetrics(deployment: string): Metrics {
