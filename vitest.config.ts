@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Quiet EMF: see the file.
+          setupFiles: ['test/quietMetrics.ts'],
         },
       },
       {
@@ -23,6 +25,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One DynamoDB Local for the run, started on a free port and stopped afterwards.
           globalSetup: ['test/integration/globalSetup.ts'],
+          setupFiles: ['test/quietMetrics.ts'],
           // These suites start servers and bundle code: run them one at a time on a 2-core machine.
           fileParallelism: false,
           testTimeout: 120_000,

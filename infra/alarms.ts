@@ -10,8 +10,11 @@
  * | `TickworkDeadLettersAlarm`      | AWS/SQS `ApproximateNumberOfMessagesVisible`    | ≥ 1 (only with fan-out tasks)  |
  * | `TickworkTaskFailuresAlarm`     | Tickwork `TasksFailed`                          | ≥ 1 in a minute                |
  * | `TickworkMissedSlotsAlarm`      | Tickwork `SlotsMissed`                          | ≥ 1 in a minute                |
+ * | `TickworkNotSucceeded<Task><hash>Alarm`, per `monitor()` task | Tickwork `TaskSucceeded` (`task`) | < 1 in its interval + grace; no data counts |
  */
+import { createHash } from 'node:crypto';
 import { DEAD_LETTER_QUEUE_ID } from '../src/infra/fanOutInfrastructure.js';
+import type { MonitoredTask } from '../src/infra/monitoredTasks.js';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../src/metrics/names.js';
 import type { TickworkOptions } from './options.js';
 
@@ -43,6 +46,46 @@ export interface AlarmsInput {
   readonly deployment: string;
   /** Whether the stack has the fan-out dead-letter queue (`DEAD_LETTER_QUEUE_ID`): only kernels with fan-out tasks do. */
   readonly deadLetterQueue: boolean;
+  /** Tasks declared `monitor({ grace })`, each with its interval (see `monitoredTasks`). @default none */
+  readonly monitored?: readonly MonitoredTask[];
+}
+
+
+/**
+ * CloudWatch's limits on an alarm's evaluation range (PutMetricAlarm): a period of 60 s or a multiple
+ * of it; period × evaluation periods at most one day for periods under an hour, at most seven days
+ * otherwise.
+ */
+const ALARM_RANGE = { shortPeriod: 60, shortMax: 86_400, longPeriod: 3_600, longMax: 604_800 } as const;
+
+/**
+ * The period and number of periods of a "has not succeeded within `windowSeconds`" alarm, or undefined
+ * when no alarm can look back that far. The alarm fires when all N periods hold no success; periods are
+ * aligned to the clock, so the N periods reach back between (N − 1) and N periods from now — N is
+ * one more than the window needs, so the alarm never fires while the last success is within the
+ * window, and fires at most one period after it is not. Minutes while that fits in a day, else hours.
+ *
+ * @example
+ * successWindow(86_400 + 600); // { period: 3600, evaluationPeriods: 26 } — a daily task with a 10-minute grace
+ */
+export function successWindow(windowSeconds: number): { readonly period: number; readonly evaluationPeriods: number } | undefined {
+  for (const [period, max] of [[ALARM_RANGE.shortPeriod, ALARM_RANGE.shortMax], [ALARM_RANGE.longPeriod, ALARM_RANGE.longMax]] as const) {
+    const evaluationPeriods = Math.ceil(windowSeconds / period) + 1;
+    if (evaluationPeriods * period <= max) return { period, evaluationPeriods };
+  }
+  return undefined;
+}
+
+/** The logical id of a monitored task's alarm: its name in camel case plus a hash, so two names never share one. */
+export function notSucceededAlarmId(task: string): string {
+  const words = task.split(/[^A-Za-z0-9]+/).filter((w) => w !== '').map((w) => w[0]!.toUpperCase() + w.slice(1));
+  const hash = createHash('sha256').update(task).digest('hex').slice(0, 8);
+  return `TickworkNotSucceeded${words.join('').slice(0, 150)}${hash}Alarm`;
+}
+
+/** Monitored tasks no alarm can watch (they run less than weekly, or their window exceeds seven days). */
+export function unalarmedTasks(monitored: readonly MonitoredTask[]): MonitoredTask[] {
+  return monitored.filter((task) => task.intervalSeconds === undefined || successWindow(task.intervalSeconds + task.graceSeconds) === undefined);
 }
 
 type Resource = Record<string, unknown>;
@@ -58,6 +101,8 @@ interface AlarmSpec {
   readonly comparison: 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold';
   readonly evaluationPeriods: number;
   readonly treatMissingData: 'breaching' | 'notBreaching';
+  /** Seconds per period. @default PERIOD_SECONDS */
+  readonly period?: number;
 }
 
 /**
@@ -152,8 +197,33 @@ function alarmSpecs(input: AlarmsInput): AlarmSpec[] {
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
     },
+    ...(input.monitored ?? []).map((task) => notSucceededSpec(input, task)),
   ];
   return specs.filter((spec): spec is AlarmSpec => spec !== undefined);
+}
+
+/**
+ * A monitored task's alarm: no `TaskSucceeded` for its interval plus its grace. Missing data breaches —
+ * a task that never succeeds emits nothing at all. Undefined when no alarm can look back that far
+ * (see `unalarmedTasks`).
+ */
+function notSucceededSpec(input: AlarmsInput, task: MonitoredTask): AlarmSpec | undefined {
+  if (task.intervalSeconds === undefined) return undefined;
+  const window = successWindow(task.intervalSeconds + task.graceSeconds);
+  if (window === undefined) return undefined;
+  return {
+    id: notSucceededAlarmId(task.name),
+    name: `${input.prefix}tickwork-${task.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-not-succeeded`,
+    description: `Tickwork task "${task.name}" has not succeeded within its interval (${task.intervalSeconds} s) plus its grace (${task.graceSeconds} s)`,
+    namespace: METRICS_NAMESPACE,
+    metric: METRIC.taskSucceeded,
+    dimensions: { [DIMENSION.service]: input.deployment, [DIMENSION.task]: task.name },
+    statistic: 'Sum',
+    comparison: 'LessThanThreshold',
+    evaluationPeriods: window.evaluationPeriods,
+    treatMissingData: 'breaching',
+    period: window.period,
+  };
 }
 
 /** One `AWS::CloudWatch::Alarm` at threshold 1, notifying `topic` when it fires and when it clears. */
@@ -167,7 +237,7 @@ function alarm(spec: AlarmSpec, topic: unknown): Resource {
       MetricName: spec.metric,
       Dimensions: Object.entries(spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
       Statistic: spec.statistic,
-      Period: PERIOD_SECONDS,
+      Period: spec.period ?? PERIOD_SECONDS,
       EvaluationPeriods: spec.evaluationPeriods,
       DatapointsToAlarm: spec.evaluationPeriods,
       Threshold: 1,
@@ -220,6 +290,7 @@ function dashboardWidgets(input: AlarmsInput, specs: readonly AlarmSpec[]): Reso
     ['Fan-out run duration by task (ms)', [search(METRIC.taskDurationMs, DIMENSION.task, 'Average')]],
     ['Fan-out failures by task', [search(METRIC.taskFailed, DIMENSION.task, 'Sum')]],
   ];
+  if ((input.monitored ?? []).length > 0) graphs.push(['Successes of monitor() tasks', [search(METRIC.taskSucceeded, DIMENSION.task, 'Sum')]]);
   if (input.deadLetterQueue) {
     graphs.push(['Dead-letter queue', [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', `\${${DEAD_LETTER_QUEUE_ID}.QueueName}`, { stat: 'Maximum' }]]]);
   }

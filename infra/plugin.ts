@@ -22,7 +22,8 @@ import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure, functionRole } from '../src
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
 import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
-import { alarmResources } from './alarms.js';
+import { alarmResources, unalarmedTasks } from './alarms.js';
+import { monitoredTasks } from '../src/infra/monitoredTasks.js';
 import { tickworkOptions, type TickworkOptions } from './options.js';
 import table from './table.json' with { type: 'json' };
 
@@ -77,7 +78,8 @@ export default class TickworkPlugin {
     try {
       const options = tickworkOptions(service.custom?.tickwork, { service: service.service, stage });
       path = kernelPath(root, options.kernel);
-      const tasks = (await loadKernel(path)).tasks();
+      const schedule = await loadKernel(path);
+      const tasks = schedule.tasks();
       this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
       const environment = this.#environment(options, stage);
       const entries = await this.#entries(root, path);
@@ -124,12 +126,17 @@ export default class TickworkPlugin {
       service.resources.Resources ??= {};
       service.resources.Outputs ??= {};
       Object.assign(service.resources.Resources, { TickworkTable: { ...table, Properties: { ...table.Properties, TableName: options.table } } }, fanOut.resources);
+      const monitored = monitoredTasks(schedule.compiled());
+      for (const task of options.alarms === false ? [] : unalarmedTasks(monitored)) {
+        this.#notice(`Tickwork: "${task.name}" runs less often than a CloudWatch alarm can look back (7 days, its grace included): no "has not succeeded" alarm; tickwork monitor still judges it with its grace`);
+      }
       Object.assign(service.resources.Resources, alarmResources({
         alarms: options.alarms,
         prefix: `${service.service}-${stage}-`,
         tickFunctionName: `${service.service}-${stage}-${TICK_FUNCTION}`,
         deployment: options.deployment,
         deadLetterQueue: DEAD_LETTER_QUEUE_ID in fanOut.resources,
+        monitored,
       }));
       Object.assign(service.resources.Outputs, { TickworkTableName: { Value: { Ref: 'TickworkTable' } } });
       const inline = tasks.filter((t) => t.lambda === false);

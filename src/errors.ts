@@ -12,6 +12,7 @@ export type TickworkErrorCode =
   | 'COMMAND_FAILED'
   | 'DYNAMODB_LOCAL_FAILED'
   | 'FUNCTION_KEY_CLASH'
+  | 'INVALID_BACKFILL'
   | 'INVALID_ARGUMENT'
   | 'INVALID_CRON_EXPRESSION'
   | 'INVALID_DISPATCH'
@@ -197,5 +198,19 @@ export class RunReplacedError extends TickworkError {
     this.task = task;
     this.slot = slot;
     this.by = by;
+  }
+}
+
+/**
+ * A backfill was asked for something it will not do: an unknown task, a range that is empty, reversed,
+ * in the future or too large, a paused task, a fan-out task without a dispatcher. Refused before any
+ * write; `field` names the request's field to blame.
+ */
+export class InvalidBackfillError extends TickworkError {
+  readonly field: 'task' | 'from' | 'to' | 'limit' | 'dispatcher';
+
+  constructor(field: InvalidBackfillError['field'], message: string) {
+    super('INVALID_BACKFILL', message);
+    this.field = field;
   }
 }

@@ -40,4 +40,5 @@ export {
   InvalidTaskEventError,
   InvalidDispatchError,
   TaskRunFailedError,
+  InvalidBackfillError,
 } from './errors.js';

@@ -16,6 +16,9 @@ import { monitor } from './commands/monitor.js';
 import { parseLimit, parseSince } from './commands/readModel.js';
 import { why } from './commands/why.js';
 import { dashboard, parsePort } from './commands/dashboard.js';
+import { backfill, MAX_BACKFILL_LIMIT, parseBackfillLimit } from './commands/backfill.js';
+import { DEFAULT_BACKFILL_LIMIT } from '../operate/backfill.js';
+import { cost, parseMemory, parseRunRatio } from './commands/cost.js';
 import { TICK_GRACE_MS } from '../operate/monitor.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
@@ -35,9 +38,17 @@ const regionOption = (fallback: string | undefined) => {
   return fallback === undefined ? option : option.default(fallback);
 };
 
+const profileOption = () => new Option('--profile <name>', 'the AWS shared-config profile to use (credentials and region) for a deployed table').env('AWS_PROFILE');
+
 /** Options every command on the stage's table takes. */
 function tableOptions(command: Command, project: Project): Command {
-  return command.addOption(stageOption(project.defaultStage())).addOption(tableOption()).addOption(deploymentOption()).addOption(endpointOption()).addOption(regionOption(project.defaultRegion()));
+  return command
+    .addOption(stageOption(project.defaultStage()))
+    .addOption(tableOption())
+    .addOption(deploymentOption())
+    .addOption(endpointOption())
+    .addOption(regionOption(project.defaultRegion()))
+    .addOption(profileOption());
 }
 
 export function createProgram(project: Project, colour: boolean): Command {
@@ -126,10 +137,11 @@ export function createProgram(project: Project, colour: boolean): Command {
       .description("run a tick in this process at every minute boundary against the stage's table, until Ctrl-C")
       .option('--json', 'print each tick report as one line of JSON')
       .addOption(new Option('--ticks <n>', 'stop after this many ticks').argParser(parseTicks).hideHelp())
+      .addOption(new Option('--now', 'tick the current minute at once, then at every boundary').hideHelp())
       .addOption(kernelOption())
       .addHelpText(
         'after',
-        `\nThe first Ctrl-C starts no new tick and waits for running tasks to finish and record their outcomes.\nA second Ctrl-C exits at once: runs it cuts off stay \`running\` in the table, and their leases lapse at\ntheir expiry. A task's failure is reported, not fatal; exit 1 only if a tick failed on the store.\n${FAN_OUT_HELP}`,
+        `\nThe first Ctrl-C starts no new tick and waits for running tasks to finish and record their outcomes.\nA second Ctrl-C abandons them: each is recorded failed with reason abandoned, its lease freed, and work\nexits (130). A task's failure is reported, not fatal; exit 1 only if a tick failed on the store.\n${FAN_OUT_HELP}`,
       ),
   ).action((options) => work(project, options));
 
@@ -153,7 +165,7 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(new Option('--at <time>', 'judge as of this ISO-8601 time (default: now)').argParser(parseIsoTime('--at')))
       .option('--json', 'print { at, scheduler, tasks, ok }')
       .addOption(kernelOption())
-      .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: 2 min inline, the Lambda's timeout + 2 min\nfor its own Lambda, plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
+      .addHelpText('after', `\nLate: the task's latest slot past its grace has not started (grace: the task's monitor({ grace }), else 2 min\ninline and the Lambda's timeout + 2 min for its own Lambda; plus any jitter). Failing: its latest finished run failed or timed out. A task with no\nrecord yet is not judged late; the tick itself is late after ${TICK_GRACE_MS / 60_000} minutes without one.`),
   ).action((options) => monitor(project, options, colour));
 
   withTable(
@@ -176,6 +188,36 @@ export function createProgram(project: Project, colour: boolean): Command {
       .addOption(kernelOption())
       .addHelpText('after', '\nIt prints a link with a random token: opened in a browser, it enables the actions there. Without the token\nthe pages are read-only and actions are refused (403). Only requests naming 127.0.0.1 or localhost are served.'),
   ).action((options) => dashboard(project, options));
+
+  withTable(
+    program
+      .command('backfill')
+      .alias('schedule:backfill')
+      .description("run a task's real slots in a past range, as the tick would have: inline tasks in this process, fan-out ones sent to their Lambdas; slots already claimed are left alone; exit 1 if a run failed")
+      .argument('<task>', 'the name of a task in the kernel')
+      .addOption(new Option('--from <time>', 'the first instant of the range, ISO-8601').argParser(parseIsoTime('--from')).makeOptionMandatory())
+      .addOption(new Option('--to <time>', 'the last instant of the range (inclusive), ISO-8601, not in the future').argParser(parseIsoTime('--to')).makeOptionMandatory())
+      .option('--dry-run', 'list what would run (reading the table), write nothing')
+      .addOption(new Option('--limit <n>', `refuse a range with more slots than this (at most ${MAX_BACKFILL_LIMIT})`).argParser(parseBackfillLimit).default(DEFAULT_BACKFILL_LIMIT))
+      .option('--json', 'print { task, from, to, dryRun, runsIn, owner, slots: [{ slot, outcome, … }] }')
+      .addOption(kernelOption())
+      .addHelpText(
+        'after',
+        `\nEach slot keeps the identity the tick claims it with, so one a tick, a one-off or an earlier backfill already\nclaimed or decided is reported and left alone. Records of the slots it claims are owned by backfill-<uuid>.\nA paused task is refused (resume it first); a withoutOverlapping() task's slots wait for no lease: while\nanother run holds it, they are left unclaimed ("not claimed") for a later backfill.\n${FAN_OUT_HELP}`,
+      ),
+  ).action((task: string, options) => backfill(project, task, options, colour));
+
+  program
+    .command('cost')
+    .alias('schedule:cost')
+    .description("estimate the kernel's monthly AWS cost at list prices: the tick, task Lambdas, DynamoDB requests, EventBridge, beside its idle floor and one Scheduler schedule per task")
+    .addOption(stageOption(project.defaultStage()))
+    .addOption(new Option('--from <time>', 'count slots over the 30 days from this ISO-8601 time (default: now)').argParser(parseIsoTime('--from')))
+    .addOption(new Option('--tick-memory <mb>', "the tick's memory (custom.tickwork.tick.memorySize)").argParser(parseMemory).default(256))
+    .addOption(new Option('--run-ratio <r>', 'the share of its timeout a fan-out run is assumed to last (1: the whole timeout, an upper bound)').argParser(parseRunRatio).default(1))
+    .option('--json', 'print the estimate as JSON: tasks, lines, total, idleFloor, perTaskSchedules, assumptions')
+    .addOption(kernelOption())
+    .action((options) => cost(project, options, colour));
 
   program
     .command('init')

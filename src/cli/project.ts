@@ -16,6 +16,8 @@ export interface TableOptions {
   readonly deployment?: string;
   readonly endpoint?: string;
   readonly region?: string;
+  /** An AWS shared-config profile (`~/.aws/config`, `~/.aws/credentials`) for credentials and region. */
+  readonly profile?: string;
 }
 
 /** The project: the directory `tickwork` runs in, with its serverless.yml. */
@@ -82,11 +84,14 @@ export class Project {
     return fallback?.[1];
   }
 
-  /** A client for `--endpoint` (DynamoDB Local, with its credentials), else for AWS with yours. */
+  /**
+   * A client for `--endpoint` (DynamoDB Local, with its credentials), else for AWS with yours: those of
+   * `--profile` when given (the SDK reads the shared config files for it, as `AWS_PROFILE` would),
+   * else the SDK's default chain.
+   */
   dynamoDbClient(options: TableOptions): DynamoDBClient {
-    return options.endpoint
-      ? new DynamoDBClient({ endpoint: options.endpoint, region: options.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
-      : new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
+    if (options.endpoint) return new DynamoDBClient({ endpoint: options.endpoint, region: options.region ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    return new DynamoDBClient({ ...(options.region === undefined ? {} : { region: options.region }), ...(options.profile === undefined ? {} : { profile: options.profile }) });
   }
 
   #serverless(): ServerlessConfig | null {

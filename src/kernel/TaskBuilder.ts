@@ -1,6 +1,7 @@
 import { parseClockTime } from './clockTime.js';
 import { HookBuilder } from './HookBuilder.js';
-import type { CatchUpOptions, Condition, LambdaOptions, OverlapOptions, OverlapPolicy, TimeWindow } from './types.js';
+import type { CatchUpOptions, Condition, LambdaOptions, MonitorOptions, OverlapOptions, OverlapPolicy, TimeWindow } from './types.js';
+import { parseGrace } from './grace.js';
 
 const CATCH_UP_POLICIES = ['once', 'all', 'skip'] as const;
 const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['skip', 'bufferOne', 'replace'];
@@ -163,6 +164,25 @@ export class TaskBuilder extends HookBuilder {
       checked[key] = value;
     }
     return this.edit((d) => (d.lambda = checked));
+  }
+
+  /**
+   * Watches the task: `tickwork monitor` calls it late when a slot has not started `grace` after its
+   * time (instead of the default grace), and the stack the plugin deploys gets an alarm that fires
+   * when the task has not succeeded within its interval plus `grace` (see "Metrics and alarms" in the
+   * README). `grace`: `'90s'`, `'10m'`, `'2h'`, `'1d'`, or a number of seconds; from 1 minute to 1 day.
+   *
+   * @example
+   * schedule.call(report).name('reports:daily').dailyAt('02:00').monitor({ grace: '10m' });
+   */
+  monitor(options: MonitorOptions): this {
+    if (options === null || typeof options !== 'object') this.reject('monitor', 'an options object such as { grace: \'10m\' }', options);
+    for (const key of Object.keys(options)) {
+      if (key !== 'grace') this.reject('monitor', 'only grace', key);
+    }
+    const graceSeconds = parseGrace(options.grace);
+    if (graceSeconds === undefined) this.reject('monitor', "grace as a duration from 1 minute to 1 day, such as '90s', '10m', '2h' or 600 (seconds)", options.grace);
+    return this.edit((d) => (d.monitor = { graceSeconds }));
   }
 
   #condition(method: string, condition: unknown, list: 'when' | 'skip'): this {

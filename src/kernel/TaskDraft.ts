@@ -4,6 +4,7 @@ import type {
   FailureHook,
   Hook,
   LambdaOptions,
+  MonitorSettings,
   OverlapOptions,
   TaskAction,
   TaskDefinition,
@@ -44,6 +45,7 @@ export interface TaskDraft {
   withoutOverlapping: OverlapOptions | false;
   onOneServer: boolean;
   lambda: LambdaOptions | false;
+  monitor: MonitorSettings | undefined;
 }
 
 /** The default misfire handling (docs/design.md#missed-ticks-and-catch-up): within 5 minutes, run once for all missed slots. */
@@ -83,6 +85,7 @@ export function newDraft(action: TaskAction, derivedName?: string): TaskDraft {
     withoutOverlapping: false,
     onOneServer: false,
     lambda: false,
+    monitor: undefined,
   };
 }
 
@@ -118,5 +121,6 @@ export function freezeDraft(draft: TaskDraft, name: string): TaskDefinition {
     withoutOverlapping: draft.withoutOverlapping === false ? false : f({ ...draft.withoutOverlapping }),
     onOneServer: draft.onOneServer,
     lambda: draft.lambda === false ? false : f({ ...draft.lambda }),
+    monitor: draft.monitor === undefined ? undefined : f({ ...draft.monitor }),
   });
 }

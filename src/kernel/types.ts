@@ -157,4 +157,20 @@ export interface TaskDefinition {
   readonly onOneServer: boolean;
   /** `false` to run inline in the tick; otherwise the task's own Lambda. */
   readonly lambda: LambdaOptions | false;
+  /** Declared with `monitor()`: its own grace, and a "has not succeeded" alarm in the stack. */
+  readonly monitor: MonitorSettings | undefined;
+}
+
+/** `monitor({ grace })`: a duration such as `'10m'`, or seconds. */
+export interface MonitorOptions {
+  readonly grace: string | number;
+}
+
+/**
+ * What `monitor({ grace })` declares: how long after a slot a run may take to start before
+ * `tickwork monitor` calls the task late, and the slack its stack alarm allows on top of the task's
+ * interval (see `infra/alarms.ts`).
+ */
+export interface MonitorSettings {
+  readonly graceSeconds: number;
 }

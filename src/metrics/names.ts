@@ -36,6 +36,12 @@ export const METRIC = {
   taskDurationMs: 'TaskDurationMs',
   /** 1 for a failed fan-out run, 0 for a successful one, per task: its average is the failure rate. */
   taskFailed: 'TaskFailed',
+  /**
+   * Successful runs of a task declared `monitor({ grace })`, per task, inline or fan-out: its stack
+   * alarm fires when there are none for the task's interval plus its grace. Only monitored tasks emit
+   * it, so a kernel pays for one custom metric per task it asked to watch.
+   */
+  taskSucceeded: 'TaskSucceeded',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

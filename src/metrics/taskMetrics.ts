@@ -16,13 +16,14 @@ const { Count, Milliseconds } = MetricUnit;
  * nothing. Pure.
  *
  * @param durationMs how long the run took; omitted for a run that was found abandoned, not timed.
+ * @param monitored the task is declared `monitor()`: a success also counts `TaskSucceeded` for its alarm.
  *
  * @example
  * taskRunBlobs({ kind: 'failed', name: 'invoices:export', error: 'boom' }, 812)
  * // [{ dimensions: { task: 'invoices:export' }, metrics: [TaskDurationMs 812, TaskFailed 1] },
  * //  { dimensions: {}, metrics: [TasksFailed 1] }]
  */
-export function taskRunBlobs(result: SlotResult, durationMs?: number): MetricBlob[] {
+export function taskRunBlobs(result: SlotResult, durationMs?: number, monitored = false): MetricBlob[] {
   if (result.kind === 'dispatch') return [];
   if (result.kind === 'skipped') {
     return [{ dimensions: { [DIMENSION.reason]: result.reason }, metrics: [{ name: METRIC.tasksSkipped, unit: Count, value: 1 }] }];
@@ -34,6 +35,7 @@ export function taskRunBlobs(result: SlotResult, durationMs?: number): MetricBlo
     metrics: [
       ...(durationMs === undefined ? [] : [{ name: METRIC.taskDurationMs, unit: Milliseconds, value: durationMs }]),
       ...(replaced ? [] : [{ name: METRIC.taskFailed, unit: Count, value: failed ? 1 : 0 }]),
+      ...(monitored && result.kind === 'ran' ? [{ name: METRIC.taskSucceeded, unit: Count, value: 1 }] : []),
     ],
   };
   if (replaced) return [perTask];
@@ -41,6 +43,6 @@ export function taskRunBlobs(result: SlotResult, durationMs?: number): MetricBlo
 }
 
 /** Prints one fan-out run's metrics as EMF lines (see `taskRunBlobs`); nothing when `metrics` is undefined. */
-export function publishTaskRun(metrics: Metrics | undefined, result: SlotResult, durationMs?: number): void {
-  publishBlobs(metrics, taskRunBlobs(result, durationMs));
+export function publishTaskRun(metrics: Metrics | undefined, result: SlotResult, durationMs?: number, monitored = false): void {
+  publishBlobs(metrics, taskRunBlobs(result, durationMs, monitored));
 }

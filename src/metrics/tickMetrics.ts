@@ -15,12 +15,14 @@ const { Count, Milliseconds } = MetricUnit;
  *
  * @param receivedAt when the tick Lambda received its event (epoch ms): lateness is measured from
  *   the scheduled minute to there, before any I/O, so a slow table does not read as a late tick.
+ * @param monitored names of the tasks declared `monitor()`: each one that ran gets a `TaskSucceeded`
+ *   document with dimension `task`.
  *
  * @example
  * tickMetricBlobs(report, Date.parse('2026-01-05T10:00:01.250Z'))[0]
  * // { dimensions: {}, metrics: [{ name: 'TasksDue', unit: 'Count', value: 3 }, …, { name: 'TickLatenessMs', unit: 'Milliseconds', value: 1250 }] }
  */
-export function tickMetricBlobs(report: TickReport, receivedAt: number): MetricBlob[] {
+export function tickMetricBlobs(report: TickReport, receivedAt: number, monitored: ReadonlySet<string> = new Set()): MetricBlob[] {
   const missed = report.missed.reduce((sum, m) => sum + m.count, 0);
   const totals: MetricBlob = {
     dimensions: {},
@@ -42,10 +44,14 @@ export function tickMetricBlobs(report: TickReport, receivedAt: number): MetricB
     totals,
     ...byReason(METRIC.tasksSkipped, countBy(report.skipped, (s) => s.reason)),
     ...byReason(METRIC.slotsMissed, countBy(report.missed, (m) => m.reason, (m) => m.count)),
+    ...[...countBy(report.ran.filter((name) => monitored.has(name)), (name) => name)].map(([task, value]) => ({
+      dimensions: { [DIMENSION.task]: task },
+      metrics: [{ name: METRIC.taskSucceeded, unit: Count, value }],
+    })),
   ];
 }
 
 /** Prints one tick's metrics as EMF lines (see `tickMetricBlobs`); nothing when `metrics` is undefined. */
-export function publishTickMetrics(metrics: Metrics | undefined, report: TickReport, receivedAt: number): void {
-  publishBlobs(metrics, tickMetricBlobs(report, receivedAt));
+export function publishTickMetrics(metrics: Metrics | undefined, report: TickReport, receivedAt: number, monitored?: ReadonlySet<string>): void {
+  publishBlobs(metrics, tickMetricBlobs(report, receivedAt, monitored));
 }

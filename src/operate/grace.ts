@@ -12,6 +12,7 @@ const MINUTE_MS = 60_000;
  *   worker starts, and Lambda may hold an async event while earlier runs of the function use up its
  *   reserved concurrency — for up to about one run's length.
  * - `jitter(seconds)` delays every start by up to that much, so it is added to both.
+ * - A task declared `monitor({ grace })` has that grace instead of either default (plus any jitter).
  */
 export const DEFAULT_GRACE = { inlineMs: 2 * MINUTE_MS, fanOutMarginMs: 2 * MINUTE_MS } as const;
 
@@ -21,8 +22,9 @@ export const DEFAULT_GRACE = { inlineMs: 2 * MINUTE_MS, fanOutMarginMs: 2 * MINU
  * @example
  * graceMs(schedule.tasks()[0]); // 120000 for an inline task without jitter
  */
-export function graceMs(definition: Pick<TaskDefinition, 'lambda' | 'jitterSeconds'>): number {
+export function graceMs(definition: Pick<TaskDefinition, 'lambda' | 'jitterSeconds' | 'monitor'>): number {
   const jitter = (definition.jitterSeconds ?? 0) * 1000;
+  if (definition.monitor !== undefined) return definition.monitor.graceSeconds * 1000 + jitter;
   const lambda = lambdaSettings(definition);
   if (lambda === undefined) return DEFAULT_GRACE.inlineMs + jitter;
   return lambda.timeout * 1000 + DEFAULT_GRACE.fanOutMarginMs + jitter;

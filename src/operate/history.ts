@@ -2,7 +2,7 @@ import type { TaskDefinition } from '../kernel/types.js';
 import type { MissedRecord, RunRecord, Store } from '../store/Store.js';
 import type { MissReason, RunReason, RunStatus } from '../vocabulary.js';
 import { iso } from './format.js';
-import { storeOf } from './sources.js';
+import { runSource, storeOf, type RunSource } from './sources.js';
 
 /** What `history` reads: the newest `limit` entries with slots in `[since, until]`. */
 export interface HistoryOptions {
@@ -18,8 +18,10 @@ export interface RunEntry {
   readonly task: string;
   readonly slot: string;
   readonly status: RunStatus;
-  /** Who claimed it: the tick's (or, for a one-off, the dispatching tick's) request id. */
+  /** Who claimed it: the tick's (or, for a one-off, the dispatching tick's) request id, or a backfill's owner. */
   readonly owner: string;
+  /** Where the run came from (see `runSource`). */
+  readonly source: RunSource;
   readonly claimedAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
@@ -90,6 +92,7 @@ export function runEntry(run: RunRecord): RunEntry {
     slot: run.slot,
     status: run.status,
     owner: run.owner,
+    source: runSource(run),
     claimedAt: iso(run.claimedAt),
     ...(run.startedAt === undefined ? {} : { startedAt: iso(run.startedAt) }),
     ...(run.finishedAt === undefined ? {} : { finishedAt: iso(run.finishedAt) }),

@@ -8,3 +8,7 @@ export type { Overview, PauseView, TaskOverview } from './overview.js';
 export type { NextRun, TaskDetail, TaskDetailOptions } from './taskDetail.js';
 export { scheduleInWords } from './scheduleText.js';
 export { dstChangeOnDay, type DstChange } from './dstDays.js';
+export { backfill, BACKFILL_OWNER_PREFIX, DEFAULT_BACKFILL_LIMIT, type BackfillContext, type BackfillReport, type BackfillRequest, type BackfillSlot } from './backfill.js';
+export { estimateCost, DEFAULT_COST_ASSUMPTIONS, REQUESTS, type CostAssumptions, type CostLine, type CostReport, type TaskCost } from './cost.js';
+export { PRICES, type Prices } from './prices.js';
+export { runSource, type RunSource } from './sources.js';

@@ -5,7 +5,7 @@ import { duration, iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
 import { effectivePause } from './pauses.js';
 import { matchSlot, type SlotMatch } from './slotMatch.js';
-import { storeOf } from './sources.js';
+import { runSource, storeOf } from './sources.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -168,7 +168,9 @@ function pauseFinding(facts: Facts, evenWhenPaused: boolean): string {
 }
 
 function recordFindings(record: RunRecord, fanOut: boolean): Finding[] {
-  const out: Finding[] = [{ step: 'claim', finding: `claimed by ${record.owner} at ${iso(record.claimedAt)}` }];
+  const source = runSource(record);
+  const by = source === 'backfill' ? ' (a backfill)' : source === 'one-off' ? ' (a one-off)' : '';
+  const out: Finding[] = [{ step: 'claim', finding: `claimed by ${record.owner}${by} at ${iso(record.claimedAt)}` }];
   if (record.reason === SKIP_REASON.overlapping || record.reason === SKIP_REASON.buffered || record.reason === SKIP_REASON.superseded) {
     out.push({ step: 'overlap', finding: `${record.reason}: the task's lease was held by another run (withoutOverlapping)` });
   }

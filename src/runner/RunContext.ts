@@ -20,6 +20,10 @@ export interface RunContext {
   readonly logger: Logger;
   /** Aborts every run from outside: the worker Lambda's own timeout signal. */
   readonly signal?: AbortSignal;
+  /** The invocation running the slot, for log lines (see `outcomeFields`). @default owner */
+  readonly runId?: string;
+  /** Which start of the run this is (a fan-out worker's attempt), for log lines. @default 1 */
+  readonly attempt?: number;
 }
 
 export interface RunTickInput extends RunContext {

@@ -12,6 +12,7 @@ import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
 import { createMetrics } from '../metrics/createMetrics.js';
 import { publishTaskRun } from '../metrics/taskMetrics.js';
+import { outcomeFields } from './outcomeLog.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { LeaseRequest, RunStatus, Store } from '../store/Store.js';
 import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
@@ -100,7 +101,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: now(), ifStatus: RUN_STATUS.running });
       // Nothing runs behind the lease any more: free it rather than let it block the task until it lapses.
       if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
-      logger.error('task failed', { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error });
+      logger.error('task failed', { ...outcomeFields({ owner: detail.owner, runId: worker, attempt: detail.attempt }, { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned }), error });
       publishTaskRun(metrics, { kind: 'failed', name, error, abandoned: true });
       return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
     }
@@ -120,6 +121,8 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       commands,
       sinks,
       owner: detail.owner,
+      runId: worker,
+      attempt: start.attempt,
       deadline: invocationDeadline(context, now(), margin),
       now,
       logger,
@@ -142,7 +145,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
           const held = detail.fence !== null && (await store.extendLease({ task: name, owner: detail.owner, now: request.now, expiresAt: request.expiresAt })).extended;
           return held ? { acquired: true, fence: detail.fence! } : store.acquireLease(request);
         });
-    publishTaskRun(metrics, result, now() - runStartedAt);
+    publishTaskRun(metrics, result, now() - runStartedAt, definition.monitor !== undefined);
     switch (result.kind) {
       case 'failed':
         // Stopped for a newer slot: recorded `replaced`, and not for Lambda to retry.

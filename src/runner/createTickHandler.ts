@@ -85,6 +85,7 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
   const now = options.now ?? Date.now;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics(deployment));
+  const monitored = new Set(tasks.filter((t) => t.definition.monitor !== undefined).map((t) => t.definition.name));
   const minuteOptions: Omit<TickMinuteOptions, 'now'> =
     options.resolvePlaceholder === undefined ? {} : { resolvePlaceholder: options.resolvePlaceholder };
 
@@ -117,7 +118,7 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       queued: report.queued,
       missed: report.missed.reduce((sum, m) => sum + m.count, 0),
     });
-    publishTickMetrics(metrics, report, receivedAt);
+    publishTickMetrics(metrics, report, receivedAt, monitored);
     return report;
   };
 

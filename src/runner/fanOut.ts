@@ -4,6 +4,7 @@ import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { QueuedRun, Store } from '../store/Store.js';
 import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
+import { outcomeFields } from './outcomeLog.js';
 import { leaseExpiry, leaseRefused, recordLapsedRun, recordSuperseded } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 
@@ -112,7 +113,7 @@ export async function sendPrepared(
     if (!outcome.dispatched) return;
     const { event } = ready[i]!;
     sent.add(event.id);
-    input.logger.info('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, attempts: outcome.attempts });
+    input.logger.info('task dispatched', { ...outcomeFields(input, { task: event.task, slot: event.slot, outcome: 'dispatched', attempt: event.attempt }), eventId: event.id, sends: outcome.attempts });
   });
   released.forEach((result, k) => {
     const { prepared: { event }, error } = failures[k]!;
@@ -120,7 +121,7 @@ export async function sendPrepared(
     if (result.value === 'started') {
       // The send looked failed (a lost reply), yet the worker has started the run: it was delivered.
       sent.add(event.id);
-      input.logger.warn('task dispatched', { task: event.task, slot: event.slot, outcome: 'dispatched', eventId: event.id, note: 'the send reported a failure, but the run had already started', error });
+      input.logger.warn('task dispatched', { ...outcomeFields(input, { task: event.task, slot: event.slot, outcome: 'dispatched', attempt: event.attempt }), eventId: event.id, note: 'the send reported a failure, but the run had already started', error });
       return;
     }
     undispatched.push({ name: event.task, slot: event.slot, attempt: event.attempt, error, requeued: result.value === 'requeued' });
@@ -172,6 +173,6 @@ async function releaseUndispatched(input: RunTickInput, prepared: Prepared, erro
   // in between finds its own decided claim and frees it: see `resumeOwnClaim`).
   if (!requeue && prepared.leased) await store.releaseLease(event.task, event.owner);
   const log = requeue ? input.logger.warn.bind(input.logger) : input.logger.error.bind(input.logger);
-  log('task not dispatched', { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt, error, requeued: requeue });
+  log('task not dispatched', { ...outcomeFields(input, { task: event.task, slot: event.slot, outcome: 'undispatched', attempt: event.attempt }), error, requeued: requeue });
   return requeue ? 'requeued' : 'given-up';
 }

@@ -1,4 +1,5 @@
 import type { DueSlot } from '../evaluation/dueSlots.js';
+import { outcomeFields } from './outcomeLog.js';
 import { RunReplacedError } from '../errors.js';
 import type { OverlapOptions } from '../kernel/types.js';
 import type { LeaseRequest, LeaseResult, PendingRun, Store } from '../store/Store.js';
@@ -53,14 +54,14 @@ export async function leaseRefused(
   if (displaced !== undefined) await recordSuperseded(input, store, name, displaced, now);
   const reason = buffered ? SKIP_REASON.buffered : SKIP_REASON.overlapping;
   await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now });
-  input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason, holder: holder.owner, heldFor: holder.slot });
+  input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason }), holder: holder.owner, heldFor: holder.slot });
   return { kind: 'skipped', name, reason };
 }
 
 /** A run that waited behind the lease will not run: a newer one took its place. */
 export async function recordSuperseded(input: RunContext, store: Store, name: string, superseded: PendingRun, now: number): Promise<void> {
   await store.completeRun({ task: name, slot: superseded.slot, owner: superseded.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.superseded, finishedAt: now });
-  input.logger.info('task skipped', { task: name, slot: superseded.slot, outcome: 'skipped', reason: SKIP_REASON.superseded });
+  input.logger.info('task skipped', outcomeFields(input, { task: name, slot: superseded.slot, outcome: 'skipped', reason: SKIP_REASON.superseded }));
 }
 
 /**
@@ -151,7 +152,7 @@ export async function runLeased(
         current = { due: next, recordOwner: pending.owner };
       } else {
         await store.completeRun({ task: name, slot: pending.slot, owner: pending.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.overlapping, finishedAt: input.now() });
-        logger.info('task skipped', { task: name, slot: pending.slot, outcome: 'skipped', reason: SKIP_REASON.overlapping, note: 'buffered run found no time left in the tick' });
+        logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: pending.slot, outcome: 'skipped', reason: SKIP_REASON.overlapping }), note: 'buffered run found no time left in the tick' });
       }
     }
   }
@@ -167,7 +168,7 @@ export const ABANDONED = 'Abandoned: the invocation that ran this slot ended bef
 
 export async function recordAbandoned(input: RunContext, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<void> {
   await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
-  input.logger.error('task failed', { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned, error: ABANDONED });
+  input.logger.error('task failed', { ...outcomeFields(input, { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned }), error: ABANDONED });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import { excerpt } from '../output/excerpt.js';
 import type { Store } from '../store/Store.js';
 import { deliverOutput } from './deliverOutput.js';
+import { outcomeFields } from './outcomeLog.js';
 import { signalOf, type RunContext, type SlotResult } from './RunContext.js';
 import { runTask, type TaskResult } from './runTask.js';
 
@@ -40,11 +41,11 @@ export async function recordResult(input: RunContext, store: Store, due: DueSlot
     ...(output === '' ? {} : { output: excerpt(output) }),
   });
   await deliverOutput(definition, due.slot, result, input.sinks, logger);
-  const log = (outcome: string, extra: Record<string, unknown>) => logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
+  const fields = (outcome: string) => outcomeFields(input, { task: name, slot: due.slot, outcome, latenessMs: result.latenessMs, ...(reason === undefined ? {} : { reason }) });
   if (result.status === 'succeeded') {
-    log('ran', { durationMs: result.durationMs, latenessMs: result.latenessMs });
+    logger.info('task ran', { ...fields('ran'), durationMs: result.durationMs });
     return { kind: 'ran', name };
   }
-  log(result.status, { durationMs: result.durationMs, error: result.error, ...(reason === undefined ? {} : { reason }) });
+  logger.info(`task ${result.status}`, { ...fields(result.status), durationMs: result.durationMs, error: result.error });
   return { kind: 'failed', name, error: result.error, abandoned, ...(result.status === 'replaced' ? { replaced: true } : {}) };
 }

@@ -7,6 +7,7 @@ import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
 import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap.js';
 import { recordResult, runClaimed } from './runClaimed.js';
+import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { failBeforeRun } from './runTask.js';
 
@@ -34,7 +35,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const fanOut = definition.lambda !== false;
   // onOneServer() tasks claim and lease where every deployment sharing the table looks.
   const store = definition.onOneServer ? input.store.shared() : input.store;
-  const log = (outcome: string, extra: Record<string, unknown> = {}) => logger.info(`task ${outcome}`, { task: name, slot: due.slot, outcome, ...extra });
+  const log = (outcome: string, extra: { reason?: string } & Record<string, unknown> = {}) => logger.info(`task ${outcome}`, { ...outcomeFields(input, { task: name, slot: due.slot, outcome }), ...extra });
 
   let filtered: SkipReason | undefined;
   let conditionError: unknown;
@@ -109,16 +110,16 @@ async function redecideOwnDispatch(input: RunTickInput, store: Store, due: DueSl
     : { status: RUN_STATUS.failed, reason: FAILURE_REASON.conditionThrew, error: conditionError instanceof Error ? conditionError.message : String(conditionError) };
   const written = await store.completeRun({ task: name, slot: due.slot, owner: input.owner, finishedAt, ifStatus: RUN_STATUS.dispatched, ...decision });
   if (!written) {
-    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: "the earlier attempt's event reached its worker" });
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: "the earlier attempt's event reached its worker" });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   if (withoutOverlapping !== false) await releaseOwnLease(store, name, due.slot, input.owner);
   if (decided !== undefined) {
-    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: decided });
+    input.logger.info('task skipped', outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: decided }));
     return { kind: 'skipped', name, reason: decided };
   }
   await failBeforeRun(due, conditionError, input); // its hooks and pings; the record is written above
-  input.logger.info('task failed', { task: name, slot: due.slot, outcome: 'failed', reason: FAILURE_REASON.conditionThrew, error: decision.error });
+  input.logger.info('task failed', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'failed', reason: FAILURE_REASON.conditionThrew }), error: decision.error });
   return { kind: 'failed', name, error: decision.error ?? '' };
 }
 
@@ -160,14 +161,14 @@ export async function decideSlot(input: RunTickInput, due: DueSlot, reason: Miss
     store.claimSlot({ task: definition.name, slot: due.slot, owner: input.owner, claimedAt: input.now(), dispatch: false, decided: { status: RUN_STATUS.skipped, reason } }),
   );
   if (claimed.claimed) {
-    input.logger.warn('task missed', { task: definition.name, slot: due.slot, outcome: 'missed', reason });
+    input.logger.warn('task missed', outcomeFields(input, { task: definition.name, slot: due.slot, outcome: 'missed', reason }));
     return { kind: 'missed', name: definition.name, slot: due.slot, reason };
   }
   if (claimed.holder.owner === input.owner) {
     if (definition.lambda !== false && claimed.holder.status === RUN_STATUS.dispatched) return runSlot(input, due, pauses, claimLimit);
     return resumeOwnClaim(input, store, due, claimed.holder);
   }
-  input.logger.info('task skipped', { task: definition.name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, holder: claimed.holder.owner });
+  input.logger.info('task skipped', { ...outcomeFields(input, { task: definition.name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), holder: claimed.holder.owner });
   return { kind: 'skipped', name: definition.name, reason: SKIP_REASON.alreadyClaimed };
 }
 
@@ -200,7 +201,7 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
   // still hold the lease that attempt took for it; no worker runs behind a decided record.
   if (withoutOverlapping !== false && lambda !== false && (abandoned || holder.status === RUN_STATUS.skipped)) await releaseOwnLease(store, name, due.slot, input.owner);
   if (!abandoned) {
-    input.logger.info('task skipped', { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed, note: 'decided by an earlier attempt of this invocation' });
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: 'decided by an earlier attempt of this invocation' });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   return { kind: 'failed', name, error: ABANDONED };

@@ -7,7 +7,9 @@ import { offlineEnv, root } from './cli.js';
 
 /** The built binary, as `npx tickwork` runs it in a user's project. */
 const TICKWORK = 'dist/src/cli/main.js';
-const COMMANDS = ['list', 'pause', 'resume', 'dispatch', 'test', 'run', 'work', 'init', 'start'];
+const COMMANDS = ['list', 'pause', 'resume', 'dispatch', 'test', 'run', 'work', 'history', 'monitor', 'why', 'backfill', 'cost', 'init', 'start'];
+/** The commands that reach a stage's table. */
+const TABLE_COMMANDS = ['pause', 'resume', 'dispatch', 'test', 'run', 'work', 'history', 'monitor', 'why', 'backfill'];
 
 interface Ran {
   readonly code: number;
@@ -52,6 +54,11 @@ describe('the tickwork binary', () => {
     expect(result.stdout).toContain('--help');
     const ownOption: Record<string, string> = { list: '--count <n>', init: '--kernel <path>' };
     expect(result.stdout).toContain(ownOption[command] ?? '--stage <stage>');
+  });
+
+  it.each(TABLE_COMMANDS)('%s takes --profile, an AWS shared-config profile (AWS_PROFILE)', async (command) => {
+    const result = await tickwork(command, '--help');
+    expect(result.stdout).toMatch(/--profile <name> +the AWS shared-config profile[\s\S]*\(env: AWS_PROFILE\)/);
   });
 
   it('prints its version', async () => {

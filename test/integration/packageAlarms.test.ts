@@ -72,17 +72,44 @@ describe('serverless package: alarms and dashboard', () => {
     expect(resources.TickLambdaFunction?.Properties.Environment.Variables.TICKWORK_DEPLOYMENT).toBe('pkgtest');
   });
 
+  it('alarms per monitor() task when it has not succeeded within its interval + grace, on the same topic', () => {
+    const alarms = Object.entries(resources).filter(([id]) => id.startsWith('TickworkNotSucceeded'));
+    expect(alarms.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^TickworkNotSucceededDiskReport[0-9a-f]{8}Alarm$/), expect.stringMatching(/^TickworkNotSucceededReportsDaily[0-9a-f]{8}Alarm$/)]);
+    const byTask = (task: string) => alarms.map(([, r]) => r.Properties).find((p) => p.Dimensions.some((d: { Name: string; Value: string }) => d.Name === 'task' && d.Value === task))!;
+    const common = {
+      Namespace: 'Tickwork', MetricName: 'TaskSucceeded', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching', AlarmActions: topic, OKActions: topic,
+    };
+    // Hourly + 5 min: 65 minutes, plus one minute for the clock-aligned periods.
+    expect(byTask('disk:report')).toMatchObject({
+      ...common, AlarmName: 'tickwork-pkgtest-tickwork-disk-report-not-succeeded',
+      Dimensions: [{ Name: 'service', Value: 'pkgtest' }, { Name: 'task', Value: 'disk:report' }],
+      Period: 60, EvaluationPeriods: 66, DatapointsToAlarm: 66,
+    });
+    // Daily at 02:00 in Paris: 24 h, plus an hour for the daylight-saving change, plus 10 min: past a day of
+    // minutes, so hours (26 of them cover 25 h 10 min), plus one for the clock-aligned periods.
+    expect(byTask('reports:daily')).toMatchObject({ ...common, Period: 3600, EvaluationPeriods: 27, DatapointsToAlarm: 27 });
+    for (const [, { Properties: p }] of alarms) {
+      expect(p.Period % 60).toBe(0);
+      expect(p.Period * p.EvaluationPeriods).toBeLessThanOrEqual(p.Period < 3600 ? 86_400 : 604_800);
+    }
+    // Tasks not declared monitor() get none.
+    expect(Object.keys(resources).filter((id) => id.includes('Heartbeat') && id.endsWith('Alarm'))).toEqual([]);
+  });
+
   it('adds a dashboard of the tick, the runs, the queue and the alarms', () => {
     const dashboard = resources.TickworkDashboard!;
     expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
     expect(dashboard.Properties.DashboardName).toBe('tickwork-pkgtest-tickwork');
     const body: string = dashboard.Properties.DashboardBody['Fn::Sub'];
     const { widgets } = JSON.parse(body);
+    const perTask = Object.keys(resources).filter((id) => id.startsWith('TickworkNotSucceeded'));
+    expect(perTask).toHaveLength(2);
     expect(widgets[0].properties.alarms).toEqual(
-      ['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots'].map((name) => `\${Tickwork${name}Alarm.Arn}`),
+      [...['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots'].map((name) => `Tickwork${name}Alarm`), ...perTask].map((id) => `\${${id}.Arn}`),
     );
     const metrics = JSON.stringify(widgets.filter((w: any) => w.type === 'metric').map((w: any) => w.properties.metrics));
-    for (const name of ['TasksDue', 'TasksRun', 'TasksFailed', 'TasksDispatched', 'Undispatched', 'ClaimConflicts', 'SlotsMissed', 'TasksSkipped', 'TickLatenessMs', 'TaskDurationMs', 'TaskFailed']) {
+    for (const name of ['TasksDue', 'TasksRun', 'TasksFailed', 'TasksDispatched', 'Undispatched', 'ClaimConflicts', 'SlotsMissed', 'TasksSkipped', 'TickLatenessMs', 'TaskDurationMs', 'TaskFailed', 'TaskSucceeded']) {
       // A metric line, or a SEARCH over its per-reason / per-task series.
       expect(metrics).toMatch(new RegExp(`\\b${name}\\b`));
     }

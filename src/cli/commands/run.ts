@@ -9,6 +9,7 @@ import type { Schedule } from '../../kernel/Schedule.js';
 import { SAFETY_MARGIN_SECONDS, TICK_TIMEOUT_SECONDS } from '../../kernel/runBudget.js';
 import { loadKernel } from '../../local/loadKernel.js';
 import { localSinks } from '../../runner/sinks.js';
+import { CLI_OWNER_PREFIX } from '../../operate/sources.js';
 import { MAX_DISPATCH_ATTEMPTS, runTick, type TickReport } from '../../runner/runTick.js';
 import type { DynamoDbStore } from '../../store/DynamoDbStore.js';
 import { MAX_TICK_AGE_MS, MAX_TICK_AHEAD_MS } from '../../tick/tickMinute.js';
@@ -71,18 +72,17 @@ export interface TickSetup {
 
 /**
  * Loads the kernel and opens the stage's table — creating it only on a local endpoint, never in AWS —
- * then hands the set-up to `work`; the client is closed after.
+ * then hands the set-up to `work`; the client is closed after. `loaded`: a kernel the caller has loaded already.
  */
-export async function withTickSetup<T>(project: Project, options: TableOptions & { readonly kernel?: string }, work: (setup: TickSetup) => Promise<T>): Promise<T> {
-  const schedule = await loadKernel(project.kernel(options.kernel));
+export async function withTickSetup<T>(project: Project, options: TableOptions & { readonly kernel?: string }, work: (setup: TickSetup) => Promise<T>, loaded?: Schedule): Promise<T> {
+  const schedule = loaded ?? (await loadKernel(project.kernel(options.kernel)));
   // The tick's own log lines would interleave with the report; the report says what they would.
   const logger = new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' });
+  // The dispatcher's EventBridge or Lambda client is built from the environment, as in the tick Lambda.
+  if (options.profile !== undefined && !options.endpoint) process.env.AWS_PROFILE = options.profile;
   const dispatcher = await configuredDispatcher(logger);
   const deployment = project.deployment(options.stage, options.deployment);
-  return withStore(project, options, async (store) => {
-    if (options.endpoint) await store.ensureTable();
-    return work({ schedule, store, dispatcher, project, stage: options.stage, deployment, logger });
-  });
+  return withStore(project, options, (store) => work({ schedule, store, dispatcher, project, stage: options.stage, deployment, logger }));
 }
 
 /**
@@ -100,7 +100,7 @@ export function tickOnce(setup: TickSetup, minute: Date): Promise<TickReport> {
     dispatcher,
     deployment,
     minute,
-    owner: `tickwork-cli-${randomUUID()}`,
+    owner: `${CLI_OWNER_PREFIX}${randomUUID()}`,
     deadline: Date.now() + (TICK_TIMEOUT_SECONDS - SAFETY_MARGIN_SECONDS) * 1000,
     now: Date.now,
     logger,

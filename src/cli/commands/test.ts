@@ -73,8 +73,6 @@ async function runLeased(
   run: () => Promise<TaskResult>,
   options: TestOptions,
 ): Promise<TaskResult> {
-  // A local table is created on first use; a deployed one never is (the stack owns it).
-  if (options.endpoint) await tableStore.ensureTable();
   const store = definition.onOneServer ? tableStore.shared() : tableStore;
   const owner = `tickwork-test-${randomUUID()}`;
   const now = Date.now();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALARM_IDS, alarmResources, type AlarmsInput } from '../../../infra/alarms.js';
+import { ALARM_IDS, alarmResources, notSucceededAlarmId, successWindow, unalarmedTasks, type AlarmsInput } from '../../../infra/alarms.js';
 import { tickworkOptions } from '../../../infra/options.js';
 
 // infra/alarms.ts lives here, beside the metric names it alarms on (src/metrics/names.ts).
@@ -52,5 +52,39 @@ describe('alarmResources', () => {
     const { widgets } = JSON.parse(body);
     expect(widgets[0]).toMatchObject({ type: 'alarm' });
     expect(widgets.filter((w: any) => w.type === 'metric').map((w: any) => w.properties.title)).toHaveLength(9);
+  });
+
+  it.each([
+    ['every 5 minutes + 5 min', 600, { period: 60, evaluationPeriods: 11 }],
+    ['hourly + 5 min', 3_900, { period: 60, evaluationPeriods: 66 }],
+    ['just under a day of minutes', 86_280, { period: 60, evaluationPeriods: 1_439 }],
+    ['daily + 10 min: hours', 87_000, { period: 3_600, evaluationPeriods: 26 }],
+    ['weekdays (3 days) + 1 h', 262_800, { period: 3_600, evaluationPeriods: 74 }],
+    ['weekly + 10 min: past seven days', 605_400, undefined],
+  ] as const)('successWindow: %s', (_, seconds, expected) => {
+    const window = successWindow(seconds);
+    expect(window).toEqual(expected);
+    if (window === undefined) return;
+    // Never fires while a success is within the window; within CloudWatch's evaluation-range limits.
+    expect((window.evaluationPeriods - 1) * window.period).toBeGreaterThanOrEqual(seconds);
+    expect(window.period * window.evaluationPeriods).toBeLessThanOrEqual(window.period < 3_600 ? 86_400 : 604_800);
+  });
+
+  it('one "has not succeeded" alarm per monitored task that fits, on the same topic; none for the rest', () => {
+    const monitored = [
+      { name: 'reports:daily', intervalSeconds: 90_000, graceSeconds: 600 },
+      { name: 'weekly', intervalSeconds: 604_800, graceSeconds: 600 },
+      { name: 'monthly', intervalSeconds: undefined, graceSeconds: 600 },
+    ];
+    const resources = alarmResources({ ...base, monitored });
+    const id = notSucceededAlarmId('reports:daily');
+    expect(props(resources, id)).toMatchObject({
+      MetricName: 'TaskSucceeded', Namespace: 'Tickwork', Dimensions: [{ Name: 'service', Value: 'prod' }, { Name: 'task', Value: 'reports:daily' }],
+      Period: 3_600, EvaluationPeriods: 27, DatapointsToAlarm: 27, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: ALARM_IDS.topic }],
+    });
+    expect(Object.keys(resources).filter((key) => key.startsWith('TickworkNotSucceeded'))).toEqual([id]);
+    expect(unalarmedTasks(monitored).map((t) => t.name)).toEqual(['weekly', 'monthly']);
+    expect(notSucceededAlarmId('a:b')).not.toBe(notSucceededAlarmId('a-b'));
   });
 });

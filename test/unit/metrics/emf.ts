@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { vi } from 'vitest';
+import { createMetrics } from '../../../src/metrics/createMetrics.js';
 
 /** One EMF document as CloudWatch reads it: the `_aws` directive, then dimension and metric values at the top level. */
 export interface EmfDocument {
@@ -43,4 +45,21 @@ export function lambdaContext(requestId = 'req-1'): Context {
     logGroupName: '/aws/lambda/tickwork-test', logStreamName: 'test', callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => 55_000, done: () => {}, fail: () => {}, succeed: () => {},
   };
+}
+
+/**
+ * `createMetrics(deployment)` as a deployed handler builds it, printing EMF: the tests' setup
+ * (test/quietMetrics.ts) turns metrics off for every other test, and Powertools reads that switch when a
+ * `Metrics` is built, so it is lifted for this one construction.
+ */
+export function emittingMetrics(deployment: string): Metrics {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  try {
+    const metrics = createMetrics(deployment, {});
+    if (metrics === undefined) throw new Error('createMetrics returned no Metrics outside serverless-offline');
+    return metrics;
+  } finally {
+    if (saved !== undefined) process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
 }

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { taskEvent } from '../../../src/dispatch/Dispatcher.js';
 import { MemoryDispatcher } from '../../../src/dispatch/MemoryDispatcher.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
-import { createMetrics } from '../../../src/metrics/createMetrics.js';
 import { publishTaskRun, taskRunBlobs } from '../../../src/metrics/taskMetrics.js';
 import { createTaskHandler } from '../../../src/runner/createTaskHandler.js';
 import { createTickHandler } from '../../../src/runner/createTickHandler.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { SKIP_REASON } from '../../../src/vocabulary.js';
-import { captureEmf, lambdaContext, valuesOf } from './emf.js';
+import { captureEmf, emittingMetrics, lambdaContext, valuesOf } from './emf.js';
 
 const TICK = '2026-11-23T10:15:00.000Z';
 const logger = new Logger({ logLevel: 'SILENT' });
@@ -24,6 +23,13 @@ describe('task worker metrics', () => {
     expect(blobs.map((b) => [b.dimensions, Object.fromEntries(b.metrics.map((m) => [m.name, m.value]))])).toEqual([[dimensions, perTask], [{}, total]]);
   });
 
+  it('a monitor() task\'s success also counts TaskSucceeded for its alarm; a failure does not', () => {
+    const perTask = (result: Parameters<typeof taskRunBlobs>[0], monitored: boolean) => taskRunBlobs(result, 5, monitored)[0]!.metrics.map((m) => m.name);
+    expect(perTask({ kind: 'ran', name: 'export' }, true)).toEqual(['TaskDurationMs', 'TaskFailed', 'TaskSucceeded']);
+    expect(perTask({ kind: 'ran', name: 'export' }, false)).toEqual(['TaskDurationMs', 'TaskFailed']);
+    expect(perTask({ kind: 'failed', name: 'export', error: 'boom' }, true)).toEqual(['TaskDurationMs', 'TaskFailed']);
+  });
+
   it('a replaced run is neither a success nor a failure; a skipped one counts under its reason', () => {
     expect(taskRunBlobs({ kind: 'failed', name: 'feed', error: 'replaced', replaced: true }, 12)).toEqual([
       { dimensions: { task: 'feed' }, metrics: [{ name: 'TaskDurationMs', unit: 'Milliseconds', value: 12 }] },
@@ -34,7 +40,7 @@ describe('task worker metrics', () => {
   });
 
   it('prints EMF with the task as a dimension beside service', async () => {
-    const docs = await captureEmf(() => publishTaskRun(createMetrics('prod', {}), { kind: 'failed', name: 'invoices:export', error: 'boom' }, 812));
+    const docs = await captureEmf(() => publishTaskRun(emittingMetrics('prod'), { kind: 'failed', name: 'invoices:export', error: 'boom' }, 812));
     expect(docs).toHaveLength(2);
     const [perTask, total] = docs;
     expect(perTask!._aws.CloudWatchMetrics).toEqual([{
@@ -56,7 +62,7 @@ describe('task worker metrics', () => {
     const now = () => Date.parse(TICK) + 1_000;
     const tick = createTickHandler({ schedule, store, dispatcher, deployment: 'prod', stage: 'prod', logger, metrics: false, now });
     await tick({ scheduledTime: TICK }, lambdaContext('tick-1'));
-    const worker = createTaskHandler({ schedule, store, deployment: 'prod', logger, metrics: createMetrics('prod', {}), now });
+    const worker = createTaskHandler({ schedule, store, deployment: 'prod', logger, metrics: emittingMetrics('prod'), now });
 
     const docs = await captureEmf(() => worker(taskEvent(dispatcher.sent[0]!), lambdaContext('worker-1')).catch(() => undefined));
     expect(docs.map((doc) => doc._aws.CloudWatchMetrics[0]!.Dimensions)).toEqual([[['service', 'task']], [['service']]]);

@@ -7,7 +7,7 @@ import { createTickHandler } from '../../../src/runner/createTickHandler.js';
 import type { TickReport } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import { MISS_REASON, SKIP_REASON } from '../../../src/vocabulary.js';
-import { captureEmf, lambdaContext, valuesOf } from './emf.js';
+import { captureEmf, emittingMetrics, lambdaContext, valuesOf } from './emf.js';
 
 const TICK = '2026-11-23T10:15:00.000Z';
 
@@ -34,6 +34,14 @@ const report: TickReport = {
 };
 
 describe('tick metrics', () => {
+  it('a monitor() task that ran gets a TaskSucceeded document with its name; others do not', () => {
+    const ran = { tick: TICK, evaluated: true, due: ['a', 'b', 'a'], missed: [], ran: ['a', 'b', 'a'], failed: [], skipped: [], dispatched: [], undispatched: [], queued: 0, retried: 0 };
+    const blobs = tickMetricBlobs(ran, Date.parse(TICK), new Set(['a']));
+    expect(blobs.filter((b) => b.metrics.some((m) => m.name === 'TaskSucceeded'))).toEqual([
+      { dimensions: { task: 'a' }, metrics: [{ name: 'TaskSucceeded', unit: 'Count', value: 2 }] },
+    ]);
+  });
+
   it('maps a report to totals (zeros included), then one blob per skip reason and per miss reason', () => {
     const [totals, ...byReason] = tickMetricBlobs(report, Date.parse(TICK) + 1_250);
     expect(totals!.dimensions).toEqual({});
@@ -57,7 +65,7 @@ describe('tick metrics', () => {
   });
 
   it('prints real EMF: namespace Tickwork, dimension service = the deployment, reasons as their own dimension', async () => {
-    const docs = await captureEmf(() => publishTickMetrics(createMetrics('prod', {}), report, Date.parse(TICK) + 1_250));
+    const docs = await captureEmf(() => publishTickMetrics(emittingMetrics('prod'), report, Date.parse(TICK) + 1_250));
     expect(docs).toHaveLength(5);
     for (const doc of docs) {
       expect(doc._aws.CloudWatchMetrics).toHaveLength(1);
@@ -95,7 +103,7 @@ describe('tick metrics', () => {
       deployment: 'prod',
       stage: 'prod',
       logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: createMetrics('prod', {}),
+      metrics: emittingMetrics('prod'),
       now: () => received,
     });
     const docs = await captureEmf(() => handler({ scheduledTime: TICK }, lambdaContext()));

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { Schedule } from '../../../src/kernel/Schedule.js';
+import { estimateCost } from '../../../src/operate/cost.js';
+import { PRICES } from '../../../src/operate/prices.js';
+
+/** A December window: no daylight-saving change in it. */
+const FROM = new Date('2026-12-01T00:00:00Z');
+
+function fixture(): Schedule {
+  const schedule = new Schedule();
+  schedule.call(() => {}).name('every5').everyFiveMinutes();
+  schedule.call(() => {}).name('daily').dailyAt('02:00').timezone('Europe/Paris').withoutOverlapping();
+  schedule.call(() => {}).name('remote').hourly().onLambda({ memorySize: 512, timeout: 60 });
+  schedule.call(() => {}).name('prod-only').everyMinute().environments('prod');
+  schedule.call(() => {}).name('office').everyThirtyMinutes().between('09:00', '17:00');
+  return schedule;
+}
+
+const item = (report: ReturnType<typeof estimateCost>, prefix: string) => report.lines.find((l) => l.item.startsWith(prefix))!;
+
+describe('estimateCost', () => {
+  it('counts each task\'s slots over the real 30 days, static filters applied for the stage', () => {
+    const report = estimateCost(fixture().compiled(), { from: FROM, stage: 'dev' });
+    expect(report).toMatchObject({ from: '2026-12-01T00:00:00.000Z', to: '2026-12-31T00:00:00.000Z', region: 'us-east-1', pricesRecordedOn: PRICES.recordedOn });
+    expect(report.tasks.map((t) => [t.task, t.runsIn, t.slots, t.memoryMb, t.runSeconds])).toEqual([
+      ['every5', 'inline', 30 * 288, 256, 0.1],
+      ['daily', 'inline', 30, 256, 0.1],
+      ['remote', 'lambda', 30 * 24, 512, 60],
+      ['prod-only', 'inline', 0, 256, 0.1], // environments('prod') on stage dev
+      ['office', 'inline', 30 * 17, 256, 0.1], // 09:00, 09:30, …, 17:00: between() is inclusive
+    ]);
+    expect(estimateCost(fixture().compiled(), { from: FROM, stage: 'prod' }).tasks[3]!.slots).toBe(30 * 1_440);
+  });
+
+  it('prices the tick, the task Lambdas, DynamoDB\'s requests per slot and the EventBridge events', () => {
+    const report = estimateCost(fixture().compiled(), { from: FROM, stage: 'dev' });
+    const ticks = 43_200;
+    const inlineRuns = 8_640 + 30 + 510;
+    expect(item(report, 'Scheduler: tick').quantity).toBe(ticks);
+    expect(item(report, 'Lambda: tick requests').quantity).toBe(ticks);
+    // 100 ms a tick and 100 ms an inline run, at 256 MB.
+    expect(item(report, 'Lambda: tick duration').quantity).toBeCloseTo((ticks + inlineRuns) * 0.1 * 0.25, 6);
+    expect(item(report, 'Lambda: fan-out task requests').quantity).toBe(720);
+    expect(item(report, 'Lambda: fan-out task duration').quantity).toBe(720 * 60 * 0.5);
+    // Per tick 1 write; inline 2 (+2 withoutOverlapping); fan-out 3.
+    expect(item(report, 'DynamoDB: write').quantity).toBe(ticks + 8_640 * 2 + 30 * 4 + 510 * 2 + 720 * 3);
+    expect(item(report, 'DynamoDB: read').quantity).toBe(ticks * 2);
+    expect(item(report, 'EventBridge').quantity).toBe(720);
+    for (const l of report.lines) expect(l.monthly).toBeCloseTo(l.quantity * l.unitPrice, 12);
+    expect(report.total).toBeCloseTo(report.lines.reduce((sum, l) => sum + l.monthly, 0), 12);
+    expect(report.total).toBeCloseTo(
+      ticks * 1e-6 + (ticks + 720) * 0.2e-6 + ((ticks + inlineRuns) * 0.025 + 21_600) * 0.0000166667 + (ticks + 17_280 + 120 + 1_020 + 2_160) * 0.625e-6 + ticks * 2 * 0.125e-6 + 720 * 1e-6,
+      9,
+    );
+  });
+
+  it('the idle floor is the tick alone; one Scheduler schedule per task has none but pays per slot', () => {
+    const empty = estimateCost([], { from: FROM, stage: 'dev' });
+    expect(empty.total).toBeCloseTo(empty.idleFloor, 12);
+    expect(empty.idleFloor).toBeCloseTo(43_200 * (1e-6 + 0.2e-6) + 43_200 * 0.1 * 0.25 * 0.0000166667 + 43_200 * (0.625e-6 + 2 * 0.125e-6), 12);
+    expect(empty.perTaskSchedules.total).toBe(0);
+
+    const report = estimateCost(fixture().compiled(), { from: FROM, stage: 'dev' });
+    const runs = 8_640 + 30 + 720 + 510;
+    expect(report.idleFloor).toBeCloseTo(empty.idleFloor, 12);
+    expect(report.perTaskSchedules.lines.map((l) => l.quantity)).toEqual([runs, runs, expect.closeTo((runs - 720) * 0.1 * 0.25 + 720 * 60 * 0.5, 6)]);
+  });
+
+  it('takes its assumptions: Lambda dispatch bills no events, a shorter fan-out run, a bigger tick', () => {
+    const report = estimateCost(fixture().compiled(), { from: FROM, stage: 'dev', assumptions: { dispatcher: 'lambda', fanOutRunRatio: 0.5, tickMemoryMb: 512 } });
+    expect(item(report, 'EventBridge').quantity).toBe(0);
+    expect(item(report, 'Lambda: fan-out task duration').quantity).toBe(720 * 30 * 0.5);
+    expect(report.tasks[0]!.memoryMb).toBe(512);
+  });
+});
