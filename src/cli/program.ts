@@ -20,6 +20,7 @@ import { backfill, MAX_BACKFILL_LIMIT, parseBackfillLimit } from './commands/bac
 import { DEFAULT_BACKFILL_LIMIT } from '../operate/backfill.js';
 import { cost, parseMemory, parseRunRatio } from './commands/cost.js';
 import { TICK_GRACE_MS } from '../operate/monitor.js';
+import { findLocalStart } from '../local/localStart.js';
 import { Project } from './project.js';
 import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, UsageError } from './usage.js';
 
@@ -40,7 +41,11 @@ const regionOption = (fallback: string | undefined) => {
 
 const profileOption = () => new Option('--profile <name>', 'the AWS shared-config profile to use (credentials and region) for a deployed table').env('AWS_PROFILE');
 
-/** Options every command on the stage's table takes. */
+/**
+ * Options every command on the stage's table takes. With no `--endpoint` (nor `DYNAMODB_ENDPOINT`) and
+ * no `--profile` on the command line, a `tickwork start` running for the stage lends its DynamoDB Local
+ * (see `findLocalStart`), and the command says so on stderr.
+ */
 function tableOptions(command: Command, project: Project): Command {
   return command
     .addOption(stageOption(project.defaultStage()))
@@ -48,7 +53,15 @@ function tableOptions(command: Command, project: Project): Command {
     .addOption(deploymentOption())
     .addOption(endpointOption())
     .addOption(regionOption(project.defaultRegion()))
-    .addOption(profileOption());
+    .addOption(profileOption())
+    .hook('preAction', (action) => {
+      const options = action.opts<{ endpoint?: string; stage: string }>();
+      if (options.endpoint || action.getOptionValueSource('profile') === 'cli') return;
+      const local = findLocalStart(project.root, options.stage);
+      if (local === undefined) return;
+      action.setOptionValueWithSource('endpoint', local.endpoint, 'default');
+      process.stderr.write(`tickwork: stage ${options.stage} is running locally (tickwork start, pid ${local.pid}): using its DynamoDB at ${local.endpoint} (--profile or --endpoint to reach another)\n`);
+    });
 }
 
 export function createProgram(project: Project, colour: boolean): Command {

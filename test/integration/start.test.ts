@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KERNEL, offlineEnv, run } from './cli.js';
 import { expectCleanStop, launchNpmStart, recentFiveMinuteSlot, type NpmStart } from './npmStart.js';
 import { kernelPath, loadKernel } from '../../src/local/loadKernel.js';
+import { findLocalStart } from '../../src/local/localStart.js';
 
 const SLOT = recentFiveMinuteSlot();
 
@@ -63,6 +64,17 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
     expect(app.output()).toMatch(/Tickwork: \d+ fan-out function\(s\) via eventbridge: task\w+/);
   });
 
+  it('lends its table to the other commands for its stage, with no endpoint to copy from its log', async () => {
+    const { inline } = await dueAtSlot();
+    const env = offlineEnv();
+    delete env.DYNAMODB_ENDPOINT;
+    const result = await run(process.execPath, ['dist/src/cli/main.js', 'history', '--stage', 'starttest', '--since', SLOT.iso, '--json'], env, 60_000);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/^tickwork: stage starttest is running locally \(tickwork start, pid \d+\): using its DynamoDB at http:\/\/127\.0\.0\.1:\d+/m);
+    const entries = JSON.parse(result.output.slice(result.output.indexOf('['))) as { task: string; slot: string }[];
+    expect(entries.filter((e) => e.slot === SLOT.iso).map((e) => e.task)).toEqual(expect.arrayContaining(inline));
+  });
+
   it('fails an invoke whose event has no usable time', async () => {
     const error = await app.invokeTick({ detail: 'nothing' });
     // serverless-offline always answers errorType "Error" (AWS uses the error's name); the stack's
@@ -75,7 +87,9 @@ describe('npm start (serverless-offline + DynamoDB Local)', () => {
   });
 
   it('stops serverless offline and DynamoDB Local on SIGINT and exits 0', async () => {
+    expect(findLocalStart(process.cwd(), 'starttest')).toMatchObject({ stage: 'starttest', endpoint: expect.stringMatching(/^http:/) });
     await expectCleanStop(app);
+    expect(findLocalStart(process.cwd(), 'starttest')).toBeUndefined(); // the other commands no longer look there
   });
 });
 

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { TickworkError } from '../../errors.js';
 import { loadKernel } from '../../local/loadKernel.js';
 import type { RunningDynamoDbLocal } from '../../local/dynamoDbLocal.js';
+import { forgetLocalStart, recordLocalStart } from '../../local/localStart.js';
 import { renderLogLine } from '../../local/renderLogLine.js';
 import { DynamoDbStore } from '../../store/DynamoDbStore.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Project } from '../project.js';
@@ -58,6 +59,7 @@ export async function start(project: Project, options: StartOptions): Promise<ne
       await exited;
       clearTimeout(forced);
     }
+    forgetLocalStart(project.root, options.stage);
     await dynamo?.stop();
     say('stopped');
     process.exit(code);
@@ -95,6 +97,8 @@ export async function start(project: Project, options: StartOptions): Promise<ne
       client.destroy();
     }
     say(`table ${tableName} ready`);
+    // Other commands for this stage (history, run, dashboard, …) find this table from here.
+    recordLocalStart(project.root, { stage: options.stage, endpoint, table: tableName, pid: process.pid });
 
     offline = spawn(
       process.execPath,
