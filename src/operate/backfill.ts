@@ -172,7 +172,13 @@ export async function backfill(context: BackfillContext, request: BackfillReques
         continue;
       }
     }
-    report(await runOne(context, records, due, owner, pauses));
+    const result = await runOne(context, records, due, owner, pauses);
+    report(result);
+    if (definition.withoutOverlapping !== false && result.outcome === 'not-dispatched' && result.requeued) {
+      // Queued for the deployed tick, which takes queued runs together: a second slot of a leased task
+      // would meet the lease the first takes there and be recorded `overlapping` for good. One at a time.
+      deferredBy = { owner: 'its queued slot (sent by the next deployed tick)', slot: due.slot, expiresAt: context.now() };
+    }
   }
   return { task: definition.name, from: request.from.toISOString(), to: request.to.toISOString(), dryRun, runsIn: fanOut ? 'lambda' : 'inline', owner, slots: results };
 }

@@ -128,6 +128,19 @@ describe('backfill', () => {
     expect(await store.dueRuns(NOW, 10)).toEqual([expect.objectContaining({ task: 'remote', slot: '2026-11-23T11:00:00.000Z', attempt: 1 })]);
   });
 
+  it('a withoutOverlapping() fan-out task queued for the tick goes one slot per backfill: the rest would meet its lease there', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('remote').hourly().withoutOverlapping().runInBackground();
+    const store = new MemoryStore();
+    const dispatcher = new MemoryDispatcher({ fail: () => 'no route' });
+
+    const report = await backfill(context(schedule, store, { dispatcher }), { task: 'remote', from: at('2026-11-23T09:00:00Z'), to: at('2026-11-23T11:00:00Z') });
+
+    expect(report.slots.map((s) => s.outcome)).toEqual(['not-dispatched', 'deferred', 'deferred']);
+    expect((await store.dueRuns(NOW, 10)).map((q) => q.slot)).toEqual(['2026-11-23T09:00:00.000Z']);
+    for (const slot of ['2026-11-23T10:00:00.000Z', '2026-11-23T11:00:00.000Z']) expect(await store.getRun('remote', slot)).toBeUndefined();
+  });
+
   it('withoutOverlapping: runs one slot after another, and leaves slots unclaimed while another run holds the lease', async () => {
     const fences: (number | undefined)[] = [];
     const schedule = new Schedule();
