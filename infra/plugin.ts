@@ -126,7 +126,7 @@ export default class TickworkPlugin {
       service.resources.Resources ??= {};
       service.resources.Outputs ??= {};
       Object.assign(service.resources.Resources, { TickworkTable: { ...table, Properties: { ...table.Properties, TableName: options.table } } }, fanOut.resources);
-      const monitored = monitoredTasks(schedule.compiled());
+      const monitored = monitoredTasks(schedule.compiled(), stage);
       for (const task of options.alarms === false ? [] : unalarmedTasks(monitored)) {
         this.#notice(`Tickwork: "${task.name}" runs less often than a CloudWatch alarm can look back (7 days, its grace included): no "has not succeeded" alarm; tickwork monitor still judges it with its grace`);
       }

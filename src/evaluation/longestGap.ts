@@ -8,12 +8,13 @@ const BATCH = 2_000;
  * The longest time between two consecutive slots of `task` from `from` over `horizonMs`, walking the
  * tick's own engine (time zones, DST, sub-minute slots, `every()` intervals), in milliseconds — or
  * undefined when two slots never fall within the horizon (the task runs less often than that).
- * Runtime filters are not applied: a `when()` that says no makes a real gap longer.
+ * Only slots `accept` takes count (the static filters, say). Runtime filters are not applied: a
+ * `when()` that says no makes a real gap longer.
  *
  * @example
  * longestGapMs(dailyAt0200InParis, new Date('2026-11-23T00:00:00Z'), 8 * 86_400_000); // 86_400_000
  */
-export function longestGapMs(tasks: readonly CompiledTask[], name: string, from: Date, horizonMs: number): number | undefined {
+export function longestGapMs(tasks: readonly CompiledTask[], name: string, from: Date, horizonMs: number, accept: (at: Date) => boolean = () => true): number | undefined {
   const end = from.getTime() + horizonMs;
   let previous: number | undefined;
   let longest: number | undefined;
@@ -21,6 +22,7 @@ export function longestGapMs(tasks: readonly CompiledTask[], name: string, from:
   for (;;) {
     const runs = nextRuns(tasks, name, cursor, BATCH);
     for (const run of runs) {
+      if (!accept(run)) continue;
       const at = run.getTime();
       if (previous === undefined && at > end) return undefined; // not one slot within the horizon
       if (previous !== undefined) longest = Math.max(longest ?? 0, at - previous);

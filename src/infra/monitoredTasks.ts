@@ -1,5 +1,7 @@
 import { longestGapMs } from '../evaluation/longestGap.js';
+import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
+import { staticFilter } from '../operate/staticFilters.js';
 
 /** A task declared `monitor({ grace })`, as its "has not succeeded" alarm (`infra/alarms.ts`) needs it. */
 export interface MonitoredTask {
@@ -22,14 +24,20 @@ const REFERENCE = new Date('2026-01-05T00:00:00Z');
 /**
  * The kernel's `monitor()` tasks with their intervals: the longest gap between two slots over the
  * eight days from `from` (a fixed week by default, see `REFERENCE`), on the tick's own engine — plus an hour for fixed-time tasks outside UTC,
- * whose gap across a daylight-saving change is longer than the others. Runtime filters are not
- * counted: a `when()` that often says no needs a grace that covers it.
+ * whose gap across a daylight-saving change is longer than the others. The stage's static filters
+ * count as the tick applies them — a task `environments()` keeps out of the stage gets no alarm, and
+ * `between()` windows lengthen the gaps — but runtime filters do not: a `when()` that often says no
+ * needs a grace that covers it.
  */
-export function monitoredTasks(tasks: readonly CompiledTask[], from: Date = REFERENCE): MonitoredTask[] {
+export function monitoredTasks(tasks: readonly CompiledTask[], stage: string, from: Date = REFERENCE): MonitoredTask[] {
   return tasks.flatMap((task) => {
-    const { name, monitor, timezone } = task.definition;
+    const { name, monitor, timezone, filters } = task.definition;
     if (monitor === undefined) return [];
-    const gap = longestGapMs([minuteLevel(task)], name, from, HORIZON_MS);
+    // Never runs in this stage: no alarm that would only ever say so.
+    if (filters.environments !== undefined && !filters.environments.includes(stage)) return [];
+    // between() / unlessBetween() slots the tick never runs are no slots at all for the alarm.
+    const runs = (at: Date) => staticFilter(task.definition, wallClock(at, timezone), stage) === undefined;
+    const gap = longestGapMs([minuteLevel(task)], name, from, HORIZON_MS, runs);
     const shift = task.cron.fixedTime && timezone !== 'UTC' ? DST_SHIFT_SECONDS : 0;
     return [{ name, intervalSeconds: gap === undefined ? undefined : Math.ceil(gap / 1000) + shift, graceSeconds: monitor.graceSeconds }];
   });

@@ -74,7 +74,9 @@ describe('serverless package: alarms and dashboard', () => {
 
   it('alarms per monitor() task when it has not succeeded within its interval + grace, on the same topic', () => {
     const alarms = Object.entries(resources).filter(([id]) => id.startsWith('TickworkNotSucceeded'));
-    expect(alarms.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^TickworkNotSucceededDiskReport[0-9a-f]{8}Alarm$/), expect.stringMatching(/^TickworkNotSucceededReportsDaily[0-9a-f]{8}Alarm$/)]);
+    // reports:daily is monitor()ed too, but environments('prod') keeps it out of this stage: an alarm on a
+    // task that never runs here would only ever be in ALARM (its hour periods are in the alarms unit test).
+    expect(alarms.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^TickworkNotSucceededDiskReport[0-9a-f]{8}Alarm$/)]);
     const byTask = (task: string) => alarms.map(([, r]) => r.Properties).find((p) => p.Dimensions.some((d: { Name: string; Value: string }) => d.Name === 'task' && d.Value === task))!;
     const common = {
       Namespace: 'Tickwork', MetricName: 'TaskSucceeded', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold',
@@ -86,9 +88,6 @@ describe('serverless package: alarms and dashboard', () => {
       Dimensions: [{ Name: 'service', Value: 'pkgtest' }, { Name: 'task', Value: 'disk:report' }],
       Period: 60, EvaluationPeriods: 66, DatapointsToAlarm: 66,
     });
-    // Daily at 02:00 in Paris: 24 h, plus an hour for the daylight-saving change, plus 10 min: past a day of
-    // minutes, so hours (26 of them cover 25 h 10 min), plus one for the clock-aligned periods.
-    expect(byTask('reports:daily')).toMatchObject({ ...common, Period: 3600, EvaluationPeriods: 27, DatapointsToAlarm: 27 });
     for (const [, { Properties: p }] of alarms) {
       expect(p.Period % 60).toBe(0);
       expect(p.Period * p.EvaluationPeriods).toBeLessThanOrEqual(p.Period < 3600 ? 86_400 : 604_800);
@@ -104,7 +103,7 @@ describe('serverless package: alarms and dashboard', () => {
     const body: string = dashboard.Properties.DashboardBody['Fn::Sub'];
     const { widgets } = JSON.parse(body);
     const perTask = Object.keys(resources).filter((id) => id.startsWith('TickworkNotSucceeded'));
-    expect(perTask).toHaveLength(2);
+    expect(perTask).toHaveLength(1);
     expect(widgets[0].properties.alarms).toEqual(
       [...['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots'].map((name) => `Tickwork${name}Alarm`), ...perTask].map((id) => `\${${id}.Arn}`),
     );

@@ -73,12 +73,24 @@ describe('intervals of monitored tasks', () => {
     schedule.call(() => {}).name('quarter:paris').everyFifteenMinutes().timezone('Europe/Paris').monitor({ grace: '5m' });
     schedule.call(() => {}).name('monthly').monthly().monitor({ grace: '1h' });
     schedule.call(() => {}).name('seconds').everyTenSeconds().monitor({ grace: '1m' });
-    expect(monitoredTasks(schedule.compiled())).toEqual([
+    expect(monitoredTasks(schedule.compiled(), 'prod')).toEqual([
       { name: 'daily:paris', intervalSeconds: 86_400 + 3_600, graceSeconds: 600 },
       { name: 'quarter:paris', intervalSeconds: 900, graceSeconds: 300 },
       { name: 'monthly', intervalSeconds: undefined, graceSeconds: 3_600 },
       // Measured a minute at a time: at most 59 s longer than the real 10 s.
       { name: 'seconds', intervalSeconds: 60, graceSeconds: 60 },
     ]);
+  });
+
+  it("monitoredTasks: the stage's static filters count as the tick applies them", () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('prod-only').hourly().environments('prod').monitor({ grace: '10m' });
+    schedule.call(() => {}).name('office-hours').everyFiveMinutes().between('09:00', '17:00').monitor({ grace: '10m' });
+    schedule.call(() => {}).name('quiet-nights').everyFiveMinutes().unlessBetween('01:00', '03:00').monitor({ grace: '10m' });
+    const intervals = (stage: string) => Object.fromEntries(monitoredTasks(schedule.compiled(), stage).map((t) => [t.name, t.intervalSeconds]));
+    // Not in this stage: no alarm at all. Both windows include their ends, as Laravel's do: office hours
+    // run until 17:00 and again from 09:00; quiet nights skip 01:00 to 03:00, so 00:55 to 03:05.
+    expect(intervals('dev')).toEqual({ 'office-hours': 16 * 3_600, 'quiet-nights': 2 * 3_600 + 10 * 60 });
+    expect(intervals('prod')).toMatchObject({ 'prod-only': 3_600 });
   });
 });
