@@ -56,8 +56,9 @@ export interface MonitorReport {
 /**
  * Judges every task at `now`: late when its latest slot past its grace (see `graceMs`) has not
  * started; failing when its latest finished run failed. A task with no record at all in the
- * retention period is not judged late — a task just added must not be flagged for slots before its
- * deployment — but a scheduler whose tick has stopped is, and that makes the report fail too.
+ * retention period is not judged late, nor is a slot older than its first record — a task just added,
+ * or a deployment just made, must not be flagged for slots before it ran — but a scheduler whose tick
+ * has stopped is, and that makes the report fail too.
  */
 export async function readMonitor(store: Store, tasks: readonly CompiledTask[], now: number, stage: string): Promise<MonitorReport> {
   const [lastTick, health] = await Promise.all([store.lastTick(), Promise.all(tasks.map((task) => taskHealth(store, tasks, task, now, stage)))]);
@@ -77,7 +78,10 @@ export async function taskHealth(store: Store, tasks: readonly CompiledTask[], t
   const runs = await records.runsBetween(name, { from: iso(now - DEFAULT_RETENTION_DAYS * DAY_MS), to: iso(now), limit: MONITOR_RECORDS });
   const grace = graceMs(task.definition);
   const [next] = nextRuns(tasks, name, new Date(now + 1), 1);
-  const late = runs.length === 0 ? undefined : await lateSlot(records, task, now - grace, stage);
+  // The task's whole recorded history is in hand when it fits one page: a slot before its first record
+  // (before the deployment's first tick, say) is not judged, as a task with no record at all is not.
+  const firstRecorded = runs.length < MONITOR_RECORDS ? runs[runs.length - 1]?.slot : undefined;
+  const late = runs.length === 0 ? undefined : await lateSlot(records, task, now - grace, stage, firstRecorded);
   const started = runs.find((r) => STARTED.includes(r.status));
   const finished = runs.find((r) => FINISHED.includes(r.status) && r.finishedAt !== undefined);
   const failure = runs.find((r) => FAILED.includes(r.status));
@@ -94,10 +98,11 @@ export async function taskHealth(store: Store, tasks: readonly CompiledTask[], t
 }
 
 /** Whether the latest slot due by `dueBy` started (or was decided not to); one or two reads. */
-async function lateSlot(store: Store, task: CompiledTask, dueBy: number, stage: string): Promise<LateSlot | undefined> {
+async function lateSlot(store: Store, task: CompiledTask, dueBy: number, stage: string, firstRecorded: string | undefined): Promise<LateSlot | undefined> {
   // Slots the static filters rule out are never recorded, so they cannot be late.
   const due = latestSlot(task, dueBy, LATE_LOOK_BACK_MS, (s) => staticFilter(task.definition, s.clock, stage) === undefined);
   if (due === undefined) return undefined;
+  if (firstRecorded !== undefined && Date.parse(due.slot) < Date.parse(firstRecorded)) return undefined;
   const { name } = task.definition;
   const record = await store.getRun(name, due.slot);
   if (record !== undefined) return lateRecord(record);

@@ -65,6 +65,20 @@ describe('ReadModel.monitor', () => {
   });
 });
 
+describe('ReadModel.monitor right after a first deployment', () => {
+  it('does not call a task late for slots before its first record, and does once a slot after it has none', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute();
+    const store = new MemoryStore();
+    await tickAt(schedule, store, '2026-11-23T10:02:00Z'); // the deployment's first tick
+    const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
+    // Due by 10:01:30 (2 min of grace): 10:01, a minute before anything ran here.
+    expect((await m.monitor(Date.parse('2026-11-23T10:03:30Z'))).tasks[0]?.late).toBeUndefined();
+    // Due by 10:03:30: 10:03 has no record.
+    expect((await m.monitor(Date.parse('2026-11-23T10:05:30Z'))).tasks[0]?.late).toEqual({ slot: '2026-11-23T10:03:00.000Z', why: 'no record' });
+  });
+});
+
 describe('ReadModel.monitor on sub-minute slots decided on their own records', () => {
   it('calls a task late for a slot decided misfire-skip, as for a summary with that reason, and not for a coalesced one', async () => {
     const schedule = new Schedule();
