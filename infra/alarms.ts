@@ -10,6 +10,7 @@
  * | `TickworkDeadLettersAlarm`      | AWS/SQS `ApproximateNumberOfMessagesVisible`    | ≥ 1 (only with fan-out tasks)  |
  * | `TickworkTaskFailuresAlarm`     | Tickwork `TasksFailed`                          | ≥ 1 in a minute                |
  * | `TickworkMissedSlotsAlarm`      | Tickwork `SlotsMissed`                          | ≥ 1 in a minute                |
+ * | `TickworkUndispatchedAlarm`     | Tickwork `Undispatched`                         | ≥ 1 in each of 3 minutes (only with fan-out tasks) |
  * | `TickworkNotSucceeded<Task><hash>Alarm`, per `monitor()` task | Tickwork `TaskSucceeded` (`task`) | < 1 in its interval + grace; no data counts |
  */
 import { createHash } from 'node:crypto';
@@ -26,11 +27,18 @@ export const ALARM_IDS = {
   deadLetters: 'TickworkDeadLettersAlarm',
   taskFailures: 'TickworkTaskFailuresAlarm',
   missedSlots: 'TickworkMissedSlotsAlarm',
+  undispatched: 'TickworkUndispatchedAlarm',
   dashboard: 'TickworkDashboard',
 } as const;
 
 /** One minute: the tick's own period, and the finest standard CloudWatch resolution. */
 const PERIOD_SECONDS = 60;
+
+/**
+ * How many minutes in a row with fan-out events that could not be sent make an alarm: one is a blip the
+ * next tick's retry absorbs; a wrong IAM policy or bus fails every minute.
+ */
+const UNDISPATCHED_MINUTES = 3;
 
 /** How many silent minutes make the tick "not invoked": one skipped Scheduler invocation is noise, three are an outage. */
 const SILENT_MINUTES = 3;
@@ -197,6 +205,20 @@ function alarmSpecs(input: AlarmsInput): AlarmSpec[] {
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
     },
+    input.deadLetterQueue
+      ? {
+          id: ALARM_IDS.undispatched,
+          name: `${input.prefix}tickwork-undispatched`,
+          description: `Tickwork could not send fan-out task events for ${UNDISPATCHED_MINUTES} minutes in a row (an IAM, bus or dispatcher fault): those tasks are not running`,
+          namespace: METRICS_NAMESPACE,
+          metric: METRIC.undispatched,
+          dimensions: service,
+          statistic: 'Sum',
+          comparison: 'GreaterThanOrEqualToThreshold',
+          evaluationPeriods: UNDISPATCHED_MINUTES,
+          treatMissingData: 'notBreaching',
+        }
+      : undefined,
     ...(input.monitored ?? []).map((task) => notSucceededSpec(input, task)),
   ];
   return specs.filter((spec): spec is AlarmSpec => spec !== undefined);

@@ -60,12 +60,13 @@ describe('serverless package: alarms and dashboard', () => {
   });
 
   it.each([
-    ['TickworkTaskFailuresAlarm', 'TasksFailed'],
-    ['TickworkMissedSlotsAlarm', 'SlotsMissed'],
-  ])('%s: Tickwork %s ≥ 1 for this deployment', (id, metric) => {
+    ['TickworkTaskFailuresAlarm', 'TasksFailed', 1],
+    ['TickworkMissedSlotsAlarm', 'SlotsMissed', 1],
+    ['TickworkUndispatchedAlarm', 'Undispatched', 3],
+  ])('%s: Tickwork %s ≥ 1 for this deployment, in each of %i minute(s)', (id, metric, minutes) => {
     expect(alarm(id)).toMatchObject({
       Namespace: 'Tickwork', MetricName: metric, Dimensions: [{ Name: 'service', Value: 'pkgtest' }],
-      Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Statistic: 'Sum', Period: 60, EvaluationPeriods: minutes, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching', AlarmActions: topic,
     });
     // The same deployment id the functions publish under (their `service` dimension).
@@ -105,7 +106,7 @@ describe('serverless package: alarms and dashboard', () => {
     const perTask = Object.keys(resources).filter((id) => id.startsWith('TickworkNotSucceeded'));
     expect(perTask).toHaveLength(1);
     expect(widgets[0].properties.alarms).toEqual(
-      [...['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots'].map((name) => `Tickwork${name}Alarm`), ...perTask].map((id) => `\${${id}.Arn}`),
+      [...['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots', 'Undispatched'].map((name) => `Tickwork${name}Alarm`), ...perTask].map((id) => `\${${id}.Arn}`),
     );
     const metrics = JSON.stringify(widgets.filter((w: any) => w.type === 'metric').map((w: any) => w.properties.metrics));
     for (const name of ['TasksDue', 'TasksRun', 'TasksFailed', 'TasksDispatched', 'Undispatched', 'ClaimConflicts', 'SlotsMissed', 'TasksSkipped', 'TickLatenessMs', 'TaskDurationMs', 'TaskFailed', 'TaskSucceeded']) {

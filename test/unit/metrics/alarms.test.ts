@@ -11,7 +11,7 @@ describe('alarmResources', () => {
     const resources = alarmResources(base);
     expect(resources[ALARM_IDS.topic]).toEqual({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'shop-prod-tickwork-alarms', DisplayName: 'Tickwork alarms' } });
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect((alarm.Properties as any).AlarmActions).toEqual([{ Ref: ALARM_IDS.topic }]);
       expect((alarm.Properties as any).OKActions).toEqual([{ Ref: ALARM_IDS.topic }]);
@@ -23,6 +23,14 @@ describe('alarmResources', () => {
     const resources = alarmResources({ ...base, alarms: { topicArn } });
     expect(resources).not.toHaveProperty(ALARM_IDS.topic);
     expect(props(resources, ALARM_IDS.tickErrors).AlarmActions).toEqual([topicArn]);
+  });
+
+  it('alarms when fan-out events could not be sent for 3 minutes in a row, for kernels with fan-out tasks only', () => {
+    expect(props(alarmResources(base), ALARM_IDS.undispatched)).toMatchObject({
+      Namespace: 'Tickwork', MetricName: 'Undispatched', Dimensions: [{ Name: 'service', Value: 'prod' }],
+      Statistic: 'Sum', Period: 60, EvaluationPeriods: 3, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    expect(alarmResources({ ...base, deadLetterQueue: false })).not.toHaveProperty(ALARM_IDS.undispatched);
   });
 
   it('adds nothing at all with alarms: false', () => {
