@@ -115,7 +115,7 @@ export async function runLeased(
                 intervalMs: REPLACE_CHECK_MS,
                 onPending: (waiting: PendingRun) => {
                   if (stop.signal.aborted) return;
-                  logger.info('task replaced', { task: name, slot: due.slot, by: waiting.slot });
+                  logger.info('task replaced', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'replaced' }), by: waiting.slot });
                   stop.abort(new RunReplacedError(name, due.slot, waiting.slot));
                 },
               }

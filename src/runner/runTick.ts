@@ -9,6 +9,7 @@ import { MISS_REASON, type MissReason, type SkipReason } from '../vocabulary.js'
 import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
+import { outcomeFields } from './outcomeLog.js';
 import { decideSlot, runSlot } from './runSlot.js';
 
 export type { SkipReason } from '../vocabulary.js';
@@ -87,8 +88,9 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     : { run: [], missed: [], decide: [] };
   if (!advance.decides) input.logger.warn('tick already decided', { tick, lastTick: new Date(advance.lastTick).toISOString(), note: 'a later tick caught this minute up' });
   const { slots: queuedSlots, unknown } = fromQueue(input.tasks, queued);
-  for (const m of missed) input.logger.warn('task missed', { task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason });
-  for (const q of unknown) input.logger.warn('queued run dropped', { task: q.task, slot: q.slot, reason: MISS_REASON.unknownTask });
+  // A summary's `slot` is its first slot; `from`, `to` and `count` say how many it stands for.
+  for (const m of missed) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
+  for (const q of unknown) input.logger.warn('queued run dropped', outcomeFields(input, { task: q.task, slot: q.slot, outcome: 'missed', reason: MISS_REASON.unknownTask }));
   // Decisions first: they are one claim each, and earlier than anything this minute still runs.
   const slots: QueuedSlot[] = [...decide.map(({ due, reason }) => ({ due, queued: undefined, decide: reason })), ...planned.map((due) => ({ due, queued: undefined })), ...queuedSlots];
   const inline = slots.filter(({ due }) => due.task.definition.lambda === false);
