@@ -45,7 +45,7 @@ function report(context: PageContext, task: string, path: string, fields: Backfi
   const counts = [...outcomeCounts(report.slots)].map(([key, n]) => html`<span class="outcome outcome-${key}" data-outcome="${key}">${n} ${key}</span> `);
   const heading = `${report.dryRun ? 'Preview' : 'Backfilled'}: ${report.slots.length} slot${report.slots.length === 1 ? '' : 's'} from ${clock(report.from)} to ${clock(report.to)}`;
   const rows = report.slots.map((slot) => html`<tr data-slot="${slot.slot}" data-outcome="${slot.outcome}"><td>${clock(slot.slot)}</td><td>${outcome(slot)}</td><td>${detail(slot)}</td></tr>`);
-  return html`<div class="backfill-report" id="backfill-${report.dryRun ? 'preview' : 'result'}">
+  return html`<div class="backfill-report" id="backfill-${report.dryRun ? 'dry-run' : 'result'}">
 <h3>${heading}</h3>
 <p class="counts">${counts.length === 0 ? 'No slot of the task in this range.' : counts}${report.dryRun ? '' : html` <span class="muted">claims owned by <code>${report.owner}</code></span>`}</p>
 ${rows.length === 0 ? '' : html`<table class="backfill-slots"><thead><tr><th>Slot</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`}
