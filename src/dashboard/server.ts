@@ -1,6 +1,7 @@
 // The dashboard's HTTP server: node:http, pages rendered on the server from the read model, a small
-// script for sorting, filtering and refreshing, and four actions (pause, resume, run now, backfill). Listens on 127.0.0.1 only; see
-// security.ts for the Host, token and origin checks every request passes first.
+// script for sorting, filtering and refreshing, and four actions (pause, resume, run now, backfill).
+// Listens on 127.0.0.1 only; see security.ts for the Host, token and origin checks every request
+// passes first.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +43,7 @@ export interface DashboardOptions {
   /**
    * `backfill()` (src/operate/backfill.ts) on the deployment, built as `tickwork backfill` builds it.
    * Dry runs (the preview) are served to any page of this dashboard, read-only too; real runs are an
-   * action. Absent: the page offers no backfill.
+   * action. Absent: the task page has no backfill section.
    */
   readonly backfill?: (request: BackfillRequest) => Promise<BackfillReport>;
   readonly token: string;
@@ -155,7 +156,7 @@ async function taskResponse(response: ServerResponse, status: number, options: H
     options.model.taskDetail(name, now, { since: new Date(now - TASK_HISTORY.sinceMs), limit: TASK_HISTORY.limit, next: TASK_HISTORY.next }),
     explain(options.model, name, at, now),
   ]);
-  page(response, status, taskPage(context, detail, why, backfill, options.backfills.get(name)));
+  page(response, status, taskPage(context, detail, why, options.backfill === undefined ? undefined : backfill, options.backfills.get(name)));
 }
 
 /** The form's first range: the hour up to this minute. */

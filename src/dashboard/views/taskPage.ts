@@ -13,10 +13,11 @@ export type WhyView = { readonly at: string; readonly explanation: Explanation }
 /**
  * One task: header and actions, then (refreshed) recent runs as a timeline and a table, failures with
  * their error and output, slots that did not run with their reasons, next runs with DST notes, and the
- * "why" explainer for a time the user picks; last, the backfill form with its preview or result.
+ * "why" explainer for a time the user picks; last, the backfill form with its preview or result
+ * (`backfill`: absent where the dashboard has none).
  * `progress`: a backfill of the task running in this dashboard (in the refreshed part).
  */
-export function taskPage(context: PageContext, detail: TaskDetail, why: WhyView, backfill: BackfillView, progress?: BackfillProgress): SafeHtml {
+export function taskPage(context: PageContext, detail: TaskDetail, why: WhyView, backfill: BackfillView | undefined, progress?: BackfillProgress): SafeHtml {
   const task = detail.overview;
   const path = `/tasks/${encodeURIComponent(task.task)}`;
   // What the script refreshes: this page with its explainer, never a backfill preview or result, which
@@ -43,7 +44,7 @@ ${section('failures', `Failures (${detail.failures.length})`, failures(detail.fa
 ${section('not-run', `Skipped and missed (${detail.notRun.length})`, notRun(detail.notRun))}
 ${section('next-runs', 'Next runs', nextRuns(detail))}
 </div>
-${backfillSection(context, task.task, path, backfill)}`,
+${backfill === undefined ? '' : backfillSection(context, task.task, path, backfill)}`,
   );
 }
 
