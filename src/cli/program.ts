@@ -195,7 +195,7 @@ export function createProgram(project: Project, colour: boolean): Command {
   withTable(
     program
       .command('dashboard')
-      .description('serve the schedule in a browser on 127.0.0.1: tasks, runs, errors, why, and pause/resume/run now; until Ctrl-C')
+      .description('serve the schedule in a browser on 127.0.0.1: tasks, runs, errors, why, and pause/resume/run now/backfill; until Ctrl-C')
       .addOption(new Option('--port <port>', 'the port (default: a free one)').argParser(parsePort))
       .option('--read-only', 'serve the pages without any action')
       .addOption(kernelOption())

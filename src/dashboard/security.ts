@@ -3,7 +3,7 @@
 // - DNS rebinding: a page on evil.example whose name is made to resolve to 127.0.0.1 reaches the port
 //   with `Host: evil.example`. Every request must name this server in its Host header
 //   (127.0.0.1:<port> or localhost:<port>), or it is refused before anything is read.
-// - Actions (pause, resume, run now) need the token printed at start. The link carries it once as
+// - Actions (pause, resume, run now, backfill) need the token printed at start. The link carries it once as
 //   `?token=`; the server answers with an HttpOnly, SameSite=Strict cookie and redirects to a URL
 //   without it, so it stays out of history and Referer headers. Without the token the pages are
 //   read-only and action requests get 403.

@@ -1,14 +1,18 @@
 // The dashboard's HTTP server: node:http, pages rendered on the server from the read model, a small
-// script for sorting, filtering and refreshing, and three actions. Listens on 127.0.0.1 only; see
-// security.ts for the Host, token and origin checks every request passes first.
+// script for sorting, filtering and refreshing, and four actions (pause, resume, run now, backfill).
+// Listens on 127.0.0.1 only; see security.ts for the Host, token and origin checks every request
+// passes first.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidTaskError } from '../errors.js';
+import { InvalidBackfillError, InvalidTaskError } from '../errors.js';
 import { isInvalidAction, type ActionResult, type ScheduleActions } from '../operate/actions.js';
+import { MAX_BACKFILL_LIMIT, type BackfillReport, type BackfillRequest } from '../operate/backfill.js';
 import type { ReadModel } from '../operate/ReadModel.js';
+import { backfillFields, backfillRequest, type BackfillFields } from './backfillForm.js';
 import type { SafeHtml } from './html.js';
 import { checkAccess, sameOrigin, tokenCookie, tokenMatches } from './security.js';
+import type { BackfillProgress, BackfillView } from './views/backfillSection.js';
 import { errorPage, type PageContext } from './views/layout.js';
 import { overviewPage } from './views/overviewPage.js';
 import { taskPage, type WhyView } from './views/taskPage.js';
@@ -36,6 +40,12 @@ export interface DashboardOptions {
   readonly model: ReadModel;
   /** Absent with `readOnly`. */
   readonly actions?: ScheduleActions;
+  /**
+   * `backfill()` (src/operate/backfill.ts) on the deployment, built as `tickwork backfill` builds it.
+   * Dry runs (the preview) are served to any page of this dashboard, read-only too; real runs are an
+   * action. Absent: the task page has no backfill section.
+   */
+  readonly backfill?: (request: BackfillRequest) => Promise<BackfillReport>;
   readonly token: string;
   readonly readOnly: boolean;
   readonly stage: string;
@@ -59,8 +69,9 @@ export interface RunningDashboard {
 /** Starts the dashboard on 127.0.0.1. */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   let port = 0;
+  const backfills = new Map<string, BackfillProgress>();
   const server: Server = createServer((request, response) => {
-    handle(request, response, { ...options, port }).catch((error: unknown) => {
+    handle(request, response, { ...options, port, backfills }).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `dashboard error: ${error instanceof Error ? error.message : String(error)}\n`);
       else response.destroy();
     });
@@ -84,7 +95,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   };
 }
 
-type Handling = DashboardOptions & { readonly port: number };
+type Handling = DashboardOptions & {
+  readonly port: number;
+  /** Real backfills running in this dashboard, by task: one at a time per task, and their progress for its page. */
+  readonly backfills: Map<string, BackfillProgress>;
+};
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: Handling): Promise<void> {
   const access = checkAccess(request.headers, options);
@@ -122,13 +137,76 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
       if (error instanceof InvalidTaskError || error instanceof URIError) return page(response, 404, errorPage(context, 404, error.message));
       throw error;
     }
-    const [detail, why] = await Promise.all([
-      options.model.taskDetail(name, now, { since: new Date(now - TASK_HISTORY.sinceMs), limit: TASK_HISTORY.limit, next: TASK_HISTORY.next }),
-      explain(options.model, name, url.searchParams.get('at'), now),
-    ]);
-    return page(response, 200, taskPage(context, detail, why));
+    const fields = backfillFields(url.searchParams);
+    if (url.searchParams.has('from') || url.searchParams.has('to')) {
+      // The preview: each slot is a read, so a page of another site may not have a browser run one.
+      if (!sameOrigin(request.headers, options.port)) return page(response, 403, errorPage(context, 403, 'this request came from another site'));
+      const preview = await runBackfill(options, name, fields, true);
+      return taskResponse(response, preview.refusal === undefined ? 200 : 400, options, context, name, url.searchParams.get('at'), preview);
+    }
+    return taskResponse(response, 200, options, context, name, url.searchParams.get('at'), { fields: defaultRange(now) });
   }
   return page(response, 404, errorPage(context, 404, `nothing at ${url.pathname}`));
+}
+
+/** A task's page, its backfill section in the state given. */
+async function taskResponse(response: ServerResponse, status: number, options: Handling, context: PageContext, name: string, at: string | null, backfill: BackfillView): Promise<void> {
+  const now = context.now;
+  const [detail, why] = await Promise.all([
+    options.model.taskDetail(name, now, { since: new Date(now - TASK_HISTORY.sinceMs), limit: TASK_HISTORY.limit, next: TASK_HISTORY.next }),
+    explain(options.model, name, at, now),
+  ]);
+  page(response, status, taskPage(context, detail, why, options.backfill === undefined ? undefined : backfill, options.backfills.get(name)));
+}
+
+/** The form's first range: the hour up to this minute. */
+function defaultRange(now: number): BackfillFields {
+  const minute = Math.floor(now / 60_000) * 60_000;
+  return { from: new Date(minute - HOUR_MS).toISOString(), to: new Date(minute).toISOString(), limit: '' };
+}
+
+/**
+ * The backfill the fields ask for, as a report, or the refusal that changed nothing: the fields are
+ * not a range (`backfillForm.ts`), or `backfill()` refused it before any write.
+ */
+async function runBackfill(options: Handling, task: string, fields: BackfillFields, dryRun: boolean, onProgress?: BackfillRequest['onProgress']): Promise<BackfillView> {
+  if (options.backfill === undefined) return { fields, refusal: { field: 'task', message: 'this dashboard was started without backfill' } };
+  try {
+    const report = await options.backfill({ ...backfillRequest(task, fields), dryRun, ...(onProgress === undefined ? {} : { onProgress }) });
+    return { fields, report };
+  } catch (error) {
+    if (!(error instanceof InvalidBackfillError)) throw error;
+    const hint = error.field === 'limit' && error.message.includes('more than the limit') ? `: narrow from and to, or raise the limit (at most ${MAX_BACKFILL_LIMIT})` : '';
+    return { fields, refusal: { field: error.field, message: `${error.message}${hint}` } };
+  }
+}
+
+/**
+ * A real backfill from the preview's button: the slots run in this request (inline tasks in this
+ * process), one at a time; other requests are served meanwhile, and the task's page shows the progress.
+ * Answered with the task page and the per-slot outcomes (not a redirect: the report is the answer; a
+ * resubmission finds its slots claimed and runs nothing twice).
+ */
+async function backfillAction(response: ServerResponse, options: Handling, context: PageContext, form: URLSearchParams): Promise<void> {
+  const task = form.get('task') ?? '';
+  try {
+    options.model.task(task);
+  } catch (error) {
+    if (error instanceof InvalidTaskError) return page(response, 400, errorPage(context, 400, error.message));
+    throw error;
+  }
+  const fields = backfillFields(form);
+  if (options.backfills.has(task)) {
+    return taskResponse(response, 409, options, context, task, null, { fields, refusal: { field: 'task', message: `a backfill of "${task}" is already running in this dashboard: wait for it to end` } });
+  }
+  options.backfills.set(task, { done: 0, total: 0 });
+  let view: BackfillView;
+  try {
+    view = await runBackfill(options, task, fields, false, ({ done, total }) => options.backfills.set(task, { done, total }));
+  } finally {
+    options.backfills.delete(task);
+  }
+  return taskResponse(response, view.refusal === undefined ? 200 : 400, options, { ...context, now: (options.now ?? Date.now)() }, task, null, view);
 }
 
 /** The "why" explainer for `?at=`: an ISO-8601 time, as `tickwork why --at` takes it. */
@@ -141,13 +219,14 @@ async function explain(model: ReadModel, task: string, at: string | null, now: n
   return { at, explanation: await model.why(task, time, now) };
 }
 
-/** pause, resume, run: only with the token, from this dashboard's own pages, and not read-only. */
+/** pause, resume, run, backfill: only with the token, from this dashboard's own pages, and not read-only. */
 async function act(request: IncomingMessage, response: ServerResponse, options: Handling, context: PageContext, action: string): Promise<void> {
   if (options.readOnly || options.actions === undefined) return page(response, 403, errorPage(context, 403, 'this dashboard was started with --read-only: actions are off'));
   if (!context.canAct) return page(response, 403, errorPage(context, 403, 'actions need the token: open the link tickwork dashboard printed'));
   if (!sameOrigin(request.headers, options.port)) return page(response, 403, errorPage(context, 403, 'this request came from another site'));
   const form = await readForm(request);
   if (form === undefined) return page(response, 413, errorPage(context, 413, 'the form is larger than any of the dashboard\'s'));
+  if (action === 'backfill') return backfillAction(response, options, context, form);
   const task = form.get('task') ?? undefined;
   let result: ActionResult;
   try {

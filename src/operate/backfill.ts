@@ -23,6 +23,9 @@ export { BACKFILL_OWNER_PREFIX } from './sources.js';
 /** Slots one backfill takes on unless told otherwise (`limit`). */
 export const DEFAULT_BACKFILL_LIMIT = 100;
 
+/** The highest `limit` the CLI and the dashboard accept: one backfill stays a few minutes of work, not a migration. */
+export const MAX_BACKFILL_LIMIT = 10_000;
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
@@ -181,6 +184,23 @@ export async function backfill(context: BackfillContext, request: BackfillReques
     }
   }
   return { task: definition.name, from: request.from.toISOString(), to: request.to.toISOString(), dryRun, runsIn: fanOut ? 'lambda' : 'inline', owner, slots: results };
+}
+
+/**
+ * How many slots of a report ended each way, in order of first appearance; a slot that ran counts
+ * under its status (`succeeded`, `failed`, …), any other under its outcome. The CLI's totals line and
+ * the dashboard's counts.
+ *
+ * @example
+ * outcomeCounts(report.slots); // Map { 'already-claimed' => 1, 'would-run' => 4 }
+ */
+export function outcomeCounts(slots: readonly BackfillSlot[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const slot of slots) {
+    const key = slot.outcome === 'ran' ? slot.status : slot.outcome;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** The task's slots in the range, checked against the request's bounds. */

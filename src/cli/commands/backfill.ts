@@ -5,13 +5,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SingleBar } from 'cli-progress';
 import { InvalidBackfillError, TickworkError } from '../../errors.js';
 import { loadKernel } from '../../local/loadKernel.js';
-import { backfill as runBackfill, type BackfillReport, type BackfillSlot } from '../../operate/backfill.js';
+import { backfill as runBackfill, MAX_BACKFILL_LIMIT, outcomeCounts, type BackfillContext, type BackfillReport, type BackfillSlot } from '../../operate/backfill.js';
 import { duration } from '../../operate/format.js';
 import { localSinks } from '../../runner/sinks.js';
 import { MemoryStore } from '../../store/MemoryStore.js';
 import type { Project, TableOptions } from '../project.js';
 import { unknownTask, UsageError } from '../usage.js';
-import { NOT_DISPATCHED, withTickSetup } from './run.js';
+import { NOT_DISPATCHED, withTickSetup, type TickSetup } from './run.js';
 import { paint, short } from './readModel.js';
 
 export interface BackfillOptions extends TableOptions {
@@ -23,8 +23,7 @@ export interface BackfillOptions extends TableOptions {
   readonly kernel?: string;
 }
 
-/** `--limit`'s ceiling: one backfill stays a few minutes of work, not a migration. */
-export const MAX_BACKFILL_LIMIT = 10_000;
+export { MAX_BACKFILL_LIMIT } from '../../operate/backfill.js';
 
 /** `--limit`: a whole number from 1 to `MAX_BACKFILL_LIMIT`. */
 export function parseBackfillLimit(value: string): number {
@@ -51,7 +50,7 @@ export async function backfill(project: Project, task: string, options: Backfill
       try {
         return await usageChecked(() =>
           runBackfill(
-            { tasks: schedule.compiled(), commands: schedule.commands, store: setup.store, dispatcher: setup.dispatcher, deployment: setup.deployment, stage: setup.stage, sinks: localSinks(project.root), logger: setup.logger, now: Date.now },
+            backfillContext(setup),
             { ...request, dryRun: options.dryRun === true, onProgress: ({ done, total }) => {
               bar?.setTotal(total);
               bar?.update(done);
@@ -67,6 +66,16 @@ export async function backfill(project: Project, task: string, options: Backfill
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBackfill(report, colour).join('\n')}\n`);
   const failed = report.slots.filter((s) => s.outcome === 'ran' && s.status !== 'succeeded');
   if (failed.length > 0) throw new TickworkError('TASK_RUN_FAILED', `backfill of "${task}": ${failed.length} slot(s) failed`);
+}
+
+/**
+ * What a backfill works with, from a tick's set-up: the kernel, the table, the dispatcher the tick
+ * Lambda would build (`TICKWORK_DISPATCHER`), the project's local output sinks, the wall clock. The one
+ * way `tickwork backfill` and the dashboard's backfill build it, so both claim, run and record alike.
+ */
+export function backfillContext(setup: TickSetup): BackfillContext {
+  const { schedule, store, dispatcher, deployment, stage, project, logger } = setup;
+  return { tasks: schedule.compiled(), commands: schedule.commands, store, dispatcher, deployment, stage, sinks: localSinks(project.root), logger, now: Date.now };
 }
 
 /** `InvalidBackfillError` as the one-line usage error it is on the command line. */
@@ -94,12 +103,7 @@ export function formatBackfill(report: BackfillReport, colour: boolean): string[
   const lines = [`${report.dryRun ? 'dry run: ' : ''}backfill ${report.task} from ${short(report.from)} to ${short(report.to)} (${where}${report.dryRun ? '' : `, claims owned by ${report.owner}`})`];
   for (const slot of report.slots) lines.push(`  ${slotLine(slot, colour)}`);
   if (report.slots.length === 0) lines.push('  no slot of the task in this range');
-  const counts = new Map<string, number>();
-  for (const slot of report.slots) {
-    const key = slot.outcome === 'ran' ? slot.status : slot.outcome;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  lines.push(`${report.slots.length} slot(s): ${[...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'none'}`);
+  lines.push(`${report.slots.length} slot(s): ${[...outcomeCounts(report.slots)].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'none'}`);
   return lines;
 }
 

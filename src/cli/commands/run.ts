@@ -76,13 +76,22 @@ export interface TickSetup {
  */
 export async function withTickSetup<T>(project: Project, options: TableOptions & { readonly kernel?: string }, work: (setup: TickSetup) => Promise<T>, loaded?: Schedule): Promise<T> {
   const schedule = loaded ?? (await loadKernel(project.kernel(options.kernel)));
+  const parts = await tickParts(project, options, schedule);
+  return withStore(project, options, (store) => work({ ...parts, store }));
+}
+
+/**
+ * A tick's set-up but the store, for a caller that opens the table itself (the dashboard): a silent
+ * logger, the dispatcher the tick Lambda would build, the deployment id.
+ */
+export async function tickParts(project: Project, options: TableOptions, schedule: Schedule): Promise<Omit<TickSetup, 'store'>> {
   // The tick's own log lines would interleave with the report; the report says what they would.
   const logger = new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' });
   // The dispatcher's EventBridge or Lambda client is built from the environment, as in the tick Lambda.
   if (options.profile !== undefined && !options.endpoint) process.env.AWS_PROFILE = options.profile;
   const dispatcher = await configuredDispatcher(logger);
   const deployment = project.deployment(options.stage, options.deployment);
-  return withStore(project, options, (store) => work({ schedule, store, dispatcher, project, stage: options.stage, deployment, logger }));
+  return { schedule, dispatcher, project, stage: options.stage, deployment, logger };
 }
 
 /**

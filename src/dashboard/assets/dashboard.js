@@ -1,6 +1,7 @@
 // The dashboard's only script (served from the package, as the page's CSP allows no inline script):
-// sorts the overview by a column, filters it by the box, and refreshes the live part of any page
-// every few seconds, keeping the sort and filter. Pages work without it, just not live.
+// sorts the overview by a column, filters it by the box, refreshes the live part of any page every few
+// seconds, keeping the sort and filter, and marks a running backfill's button busy. Pages work without
+// it, just not live.
 'use strict';
 
 (() => {
@@ -47,7 +48,8 @@
   async function refresh() {
     const live = document.getElementById('live');
     if (live === null || document.hidden) return;
-    const response = await fetch(location.pathname + location.search, { credentials: 'same-origin', cache: 'no-store' });
+    // data-src: the page without a backfill preview or result, which are read once, not every few seconds.
+    const response = await fetch(live.dataset.src || location.pathname + location.search, { credentials: 'same-origin', cache: 'no-store' });
     if (!response.ok) return;
     const next = new DOMParser().parseFromString(await response.text(), 'text/html');
     const fresh = next.getElementById('live');
@@ -70,8 +72,19 @@
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || '0') + 1);
   }
 
+  /** A real backfill waits for its slots: say so on its button, and keep it from being sent twice. */
+  function wireBackfill() {
+    const button = document.getElementById('backfill-run');
+    if (button === null) return;
+    button.form.addEventListener('submit', () => {
+      button.disabled = true;
+      button.textContent = button.dataset.busy;
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
     wire();
+    wireBackfill();
     const seconds = Number(document.body.dataset.refreshSeconds || '0');
     if (seconds > 0) {
       const tick = () => refresh().catch(() => undefined).finally(() => setTimeout(tick, seconds * 1000));

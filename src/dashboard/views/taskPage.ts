@@ -3,6 +3,7 @@ import type { HistoryEntry, MissedEntry, RunEntry } from '../../operate/history.
 import type { TaskDetail } from '../../operate/taskDetail.js';
 import type { Explanation } from '../../operate/why.js';
 import { html, type SafeHtml } from '../html.js';
+import { backfillProgress, backfillSection, type BackfillProgress, type BackfillView } from './backfillSection.js';
 import { clock, layout, section, statusBadge, when, type PageContext } from './layout.js';
 import { badges } from './overviewPage.js';
 
@@ -12,11 +13,16 @@ export type WhyView = { readonly at: string; readonly explanation: Explanation }
 /**
  * One task: header and actions, then (refreshed) recent runs as a timeline and a table, failures with
  * their error and output, slots that did not run with their reasons, next runs with DST notes, and the
- * "why" explainer for a time the user picks.
+ * "why" explainer for a time the user picks; last, the backfill form with its preview or result
+ * (`backfill`: absent where the dashboard has none).
+ * `progress`: a backfill of the task running in this dashboard (in the refreshed part).
  */
-export function taskPage(context: PageContext, detail: TaskDetail, why: WhyView): SafeHtml {
+export function taskPage(context: PageContext, detail: TaskDetail, why: WhyView, backfill: BackfillView | undefined, progress?: BackfillProgress): SafeHtml {
   const task = detail.overview;
   const path = `/tasks/${encodeURIComponent(task.task)}`;
+  // What the script refreshes: this page with its explainer, never a backfill preview or result, which
+  // is read once (a preview is up to `limit` reads; a result is a POST's answer).
+  const live = why === undefined ? path : `${path}?at=${encodeURIComponent(why.at)}`;
   return layout(
     context,
     task.task,
@@ -29,14 +35,16 @@ ${actions(context, detail, path)}
   <label>Why did (or will) it run or not at <input name="at" value="${why?.at ?? detail.overview.nextRun ?? ''}" placeholder="2026-11-23T10:05:00Z" size="26" aria-label="Time to explain"></label>
   <button type="submit">Explain</button>
 </form>
-<div id="live">
+<div id="live" data-src="${live}">
+${backfillProgress(progress)}
 <p class="badges">${badges(task)}${task.nextRun === undefined ? '' : html` next run ${when(task.nextRun, context.now)}`}</p>
 ${whySection(why)}
 ${section('timeline', 'Recent runs', timeline(detail.entries, context.now))}
 ${section('failures', `Failures (${detail.failures.length})`, failures(detail.failures))}
 ${section('not-run', `Skipped and missed (${detail.notRun.length})`, notRun(detail.notRun))}
 ${section('next-runs', 'Next runs', nextRuns(detail))}
-</div>`,
+</div>
+${backfill === undefined ? '' : backfillSection(context, task.task, path, backfill)}`,
   );
 }
 
@@ -48,8 +56,6 @@ function actions(context: PageContext, detail: TaskDetail, path: string): SafeHt
     detail.overview.paused?.scope === 'task'
       ? html`<form method="post" action="/actions/resume">${hidden}<button type="submit" id="resume">Resume</button></form>`
       : html`<form method="post" action="/actions/pause">${hidden}<input name="note" required placeholder="Why pause it?" aria-label="Pause note"><button type="submit" id="pause">Pause</button></form>`;
-  // Backfill (issue 14) belongs here, beside run now: a range form with a dry-run preview posting to
-  // /actions/backfill, once src/operate/backfill.ts exists to run it. Until then it is left out.
   return html`<div class="actions">${pauseOrResume}<form method="post" action="/actions/run">${hidden}<button type="submit" id="run-now" title="queue a one-off run: the next tick runs it">Run now</button></form></div>`;
 }
 

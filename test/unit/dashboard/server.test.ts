@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from '../../../src/dashboard/server.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { ScheduleActions } from '../../../src/operate/actions.js';
+import { backfill, type BackfillReport, type BackfillRequest } from '../../../src/operate/backfill.js';
 import { ReadModel } from '../../../src/operate/ReadModel.js';
 import { localSinks } from '../../../src/runner/sinks.js';
 import { runTick } from '../../../src/runner/runTick.js';
@@ -38,7 +39,28 @@ function send(port: number, method: string, path: string, headers: Record<string
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-async function dashboard(readOnly = false): Promise<{ server: RunningDashboard; store: MemoryStore; cookie: string; log: string[] }> {
+/** The store's methods that only read: anything else a dry run or a refusal calls would be a write. */
+const READS = new Set(['getRun', 'lastRun', 'runsBetween', 'missedBetween', 'dueRuns', 'lease', 'lastTick', 'pauses', 'shared']);
+
+/** The store, with every method call it gets recorded by name. */
+function recorded(store: MemoryStore): { store: MemoryStore; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+type Backfill = (request: BackfillRequest) => Promise<BackfillReport>;
+
+async function dashboard(readOnly = false, replaceBackfill?: Backfill): Promise<{ server: RunningDashboard; store: MemoryStore; cookie: string; log: string[]; calls: string[] }> {
   const schedule = new Schedule();
   schedule.call(() => {}).name('greet').everyMinute();
   schedule
@@ -51,9 +73,12 @@ async function dashboard(readOnly = false): Promise<{ server: RunningDashboard; 
   const minute = new Date('2026-11-23T10:01:00Z');
   await runTick({ tasks: schedule.compiled(), commands: schedule.commands, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tickwork-dash-'))), stage: 'test', store, minute, owner: 'tick', deadline: minute.getTime() + 55_000, now: () => minute.getTime() + 100, logger: new Logger({ logLevel: 'SILENT' }) });
   const log: string[] = [];
+  const watched = recorded(store);
+  const context = { tasks: schedule.compiled(), commands: schedule.commands, store: watched.store, deployment: 'default', stage: 'test', sinks: localSinks(mkdtempSync(join(tmpdir(), 'tickwork-dash-'))), logger: new Logger({ logLevel: 'SILENT' }), now: () => NOW };
   const server = await startDashboard({
     model: new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }),
     ...(readOnly ? {} : { actions: new ScheduleActions({ schedule, store, stage: 'test', now: () => NOW }) }),
+    backfill: replaceBackfill ?? ((request) => backfill(context, request)),
     token: TOKEN,
     readOnly,
     stage: 'test',
@@ -62,7 +87,7 @@ async function dashboard(readOnly = false): Promise<{ server: RunningDashboard; 
     log: (line) => log.push(line),
   });
   started.push(server);
-  return { server, store, cookie: `tickwork_dashboard_${server.port}=${TOKEN}`, log };
+  return { server, store, cookie: `tickwork_dashboard_${server.port}=${TOKEN}`, log, calls: watched.calls };
 }
 
 const started: RunningDashboard[] = [];
@@ -172,5 +197,148 @@ describe('the dashboard server', () => {
     expect(why.body).toContain('<strong>ran: succeeded');
     const bad = await send(server.port, 'GET', '/tasks/greet?at=yesterday');
     expect(bad.body).toContain('expected an ISO-8601 time such as 2026-11-23T10:05:00Z, got &quot;yesterday&quot;');
+  });
+});
+
+/** The five slots 09:57 … 10:01 of the every-minute tasks: the tick at 10:01 ran the last one. */
+const RANGE = `from=${encodeURIComponent('2026-11-23T09:57:00Z')}&to=${encodeURIComponent('2026-11-23T10:01:00Z')}`;
+const PREVIEWED = ['2026-11-23T09:57:00.000Z', '2026-11-23T09:58:00.000Z', '2026-11-23T09:59:00.000Z', '2026-11-23T10:00:00.000Z'];
+
+/** The `data-…` attribute of every backfill row in a page. */
+function rows(body: string, attribute: 'slot' | 'outcome'): string[] {
+  const table = /<table class="backfill-slots">([\s\S]*?)<\/table>/.exec(body)?.[1] ?? '';
+  return [...table.matchAll(new RegExp(`<tr data-slot="[^"]*" data-outcome="[^"]*"`, 'g'))].map((m) => new RegExp(`data-${attribute}="([^"]*)"`).exec(m[0])![1]!);
+}
+
+describe('the dashboard\'s backfill', () => {
+  it('previews a range as a dry run: its slots with their outcomes and counts, and writes nothing', async () => {
+    const { server, cookie, calls } = await dashboard();
+    const preview = await send(server.port, 'GET', `/tasks/greet?${RANGE}`, { cookie });
+    expect(preview.status).toBe(200);
+    expect(rows(preview.body, 'slot')).toEqual([...PREVIEWED, '2026-11-23T10:01:00.000Z']);
+    expect(rows(preview.body, 'outcome')).toEqual(['would-run', 'would-run', 'would-run', 'would-run', 'already-claimed']);
+    expect(preview.body).toContain('<span class="outcome outcome-would-run" data-outcome="would-run">4 would-run</span>');
+    expect(preview.body).toContain('held by tick (succeeded): left alone');
+    expect(preview.body).toContain('>Backfill 4 slots</button>');
+    expect(preview.body).toContain('They run inline, in this dashboard&#39;s process');
+    // The button runs exactly the range previewed.
+    expect(preview.body).toContain('<input type="hidden" name="from" value="2026-11-23T09:57:00.000Z"><input type="hidden" name="to" value="2026-11-23T10:01:00.000Z">');
+    expect(calls).toContain('getRun');
+    expect(calls.filter((name) => !READS.has(name))).toEqual([]);
+  });
+
+  it('previews without the token and on a read-only dashboard (a read), but offers the run only to the token holder', async () => {
+    const { server, calls } = await dashboard();
+    const anonymous = await send(server.port, 'GET', `/tasks/greet?${RANGE}`);
+    expect(anonymous.status).toBe(200);
+    expect(rows(anonymous.body, 'outcome')).toHaveLength(5);
+    expect(anonymous.body).not.toContain('id="backfill-run"');
+    expect(anonymous.body).toContain('4 slots would run. Open the link tickwork dashboard printed to run it from here.');
+    const readOnly = await dashboard(true);
+    const page = await send(readOnly.server.port, 'GET', `/tasks/greet?${RANGE}`, { cookie: readOnly.cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('id="backfill-run"');
+    expect(page.body).toContain('This dashboard is read-only: run it with tickwork backfill.');
+    expect([...calls, ...readOnly.calls].filter((name) => !READS.has(name))).toEqual([]);
+  });
+
+  it('refuses a preview another site\'s page asks a browser for (each slot is a read)', async () => {
+    const { server, calls } = await dashboard();
+    expect((await send(server.port, 'GET', `/tasks/greet?${RANGE}`, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ['a future to', 'from=2026-11-23T10:00:00Z&to=2026-11-23T10:05:00Z', 'to', 'backfill to (2026-11-23T10:05:00.000Z) is in the future (now 2026-11-23T10:01:30.000Z)'],
+    ['from after to', 'from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z', 'from', 'backfill from (2026-11-23T10:00:00.000Z) is after to (2026-11-23T09:00:00.000Z)'],
+    ['over the limit', 'from=2026-11-23T09:00:00Z&to=2026-11-23T10:00:00Z&limit=5', 'limit', 'Task &quot;greet&quot; has 61 slots from 2026-11-23T09:00:00.000Z to 2026-11-23T10:00:00.000Z, more than the limit of 5: narrow from and to, or raise the limit (at most 10000)'],
+    ['past retention', 'from=2026-10-01T00:00:00Z&to=2026-10-01T00:05:00Z', 'from', 'is older than the 30 days run records are kept'],
+    ['a time that is none', 'from=yesterday&to=2026-11-23T10:00:00Z', 'from', 'backfill from expects an ISO-8601 time such as 2026-11-23T10:05:00Z'],
+    ['a limit that is none', 'from=2026-11-23T10:00:00Z&to=2026-11-23T10:01:00Z&limit=lots', 'limit', 'backfill limit expects a whole number from 1 to 10000, got &quot;lots&quot;'],
+  ])('answers %s with 400 naming the field, in a preview and a real run, and writes nothing', async (_, query, field, message) => {
+    const { server, cookie, calls } = await dashboard();
+    const preview = await send(server.port, 'GET', `/tasks/greet?${query}`, { cookie });
+    const run = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=greet&${query}`);
+    for (const reply of [preview, run]) {
+      expect(reply.status).toBe(400);
+      expect(reply.body).toContain(`data-field="${field}" role="alert"><strong>${field}:</strong> `);
+      expect(reply.body).toContain(message);
+      expect(reply.body).toContain(`name="${field}" value=`);
+      expect(rows(reply.body, 'slot')).toEqual([]);
+    }
+    expect(calls.filter((name) => !READS.has(name))).toEqual([]);
+  });
+
+  it('refuses a paused task (its slots would be recorded paused), with 400 and nothing written', async () => {
+    const { server, store, cookie, calls } = await dashboard();
+    await store.pause({ task: 'greet', note: 'maintenance', pausedAt: NOW });
+    const run = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=greet&${RANGE}`);
+    expect(run.status).toBe(400);
+    expect(run.body).toContain('<strong>task:</strong> Task &quot;greet&quot; is paused (&quot;maintenance&quot;): resume it before backfilling');
+    expect(calls.filter((name) => !READS.has(name))).toEqual([]);
+    expect(await store.getRun('greet', PREVIEWED[0]!)).toBeUndefined();
+  });
+
+  it('runs for real only with the token, from this dashboard\'s pages, and not read-only (403, nothing written)', async () => {
+    const { server, store, cookie, calls } = await dashboard();
+    expect((await send(server.port, 'POST', '/actions/backfill', form, `task=greet&${RANGE}`)).status).toBe(403);
+    expect((await send(server.port, 'POST', '/actions/backfill', { cookie, ...form, origin: 'http://evil.example' }, `task=greet&${RANGE}`)).status).toBe(403);
+    expect((await send(server.port, 'POST', '/actions/backfill', { cookie, ...form, 'sec-fetch-site': 'cross-site' }, `task=greet&${RANGE}`)).status).toBe(403);
+    const readOnly = await dashboard(true);
+    const refused = await send(readOnly.server.port, 'POST', '/actions/backfill', { cookie: readOnly.cookie, ...form }, `task=greet&${RANGE}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('started with --read-only');
+    expect([...calls, ...readOnly.calls]).toEqual([]);
+    for (const slot of PREVIEWED) expect(await store.getRun('greet', slot)).toBeUndefined();
+  });
+
+  it('runs the range with the token: each slot through the tick\'s path, recorded as a backfill\'s, its outcomes on the page', async () => {
+    const { server, store, cookie } = await dashboard();
+    const reply = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form, origin: `http://127.0.0.1:${server.port}` }, `task=greet&${RANGE}&return=%2Ftasks%2Fgreet`);
+    expect(reply.status).toBe(200);
+    expect(rows(reply.body, 'outcome')).toEqual(['ran', 'ran', 'ran', 'ran', 'already-claimed']);
+    expect(reply.body).toContain('<span class="status status-succeeded">ran: succeeded</span>');
+    expect(reply.body).toContain('<span class="outcome outcome-succeeded" data-outcome="succeeded">4 succeeded</span>');
+    expect(reply.body).not.toContain('id="backfill-run"');
+    for (const slot of PREVIEWED) expect(await store.getRun('greet', slot)).toMatchObject({ status: 'succeeded', owner: expect.stringMatching(/^backfill-[0-9a-f-]{36}$/) });
+    // Sent again (a reload of the answer), it finds every slot claimed and runs nothing twice.
+    const again = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=greet&${RANGE}`);
+    expect(rows(again.body, 'outcome')).toEqual(['already-claimed', 'already-claimed', 'already-claimed', 'already-claimed', 'already-claimed']);
+  });
+
+  it('shows a failed slot\'s error escaped, and an unknown task as 400', async () => {
+    const { server, cookie } = await dashboard();
+    const reply = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=${encodeURIComponent(EVIL)}&from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:00Z`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).not.toContain('<img');
+    expect(reply.body).toContain('Error: broke: &lt;img src=x onerror=alert(1)&gt; &amp; &quot;x&quot;');
+    const unknown = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=gret&${RANGE}`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toContain('Task &quot;gret&quot;: no task has this name');
+  });
+
+  it('shows a running backfill\'s progress on its task\'s page, serves other requests meanwhile, and refuses a second one of the task (409)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const slow: Backfill = async (request) => {
+      request.onProgress?.({ done: 1, total: 4, slot: { slot: PREVIEWED[0]!, outcome: 'ran', status: 'succeeded' } });
+      started();
+      await gate;
+      return { task: request.task, from: request.from.toISOString(), to: request.to.toISOString(), dryRun: false, runsIn: 'inline', owner: 'backfill-x', slots: [] };
+    };
+    const { server, cookie } = await dashboard(false, slow);
+    const first = send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=greet&${RANGE}`);
+    await running;
+    const page = await send(server.port, 'GET', '/tasks/greet');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('A backfill is running in this dashboard: 1 of 4 slots done.');
+    const second = await send(server.port, 'POST', '/actions/backfill', { cookie, ...form }, `task=greet&${RANGE}`);
+    expect(second.status).toBe(409);
+    expect(second.body).toContain('a backfill of &quot;greet&quot; is already running in this dashboard');
+    release();
+    expect((await first).status).toBe(200);
+    expect((await send(server.port, 'GET', '/tasks/greet')).body).not.toContain('backfill-progress');
   });
 });
