@@ -56,8 +56,25 @@ export function initProject(root: string, options: { readonly kernel?: string } 
     writeFileSync(configFile, document.toString());
     changes.push(...edits.map((edit) => `${basename(configFile)}: ${edit}`));
   }
+  const ignored = ignoreBuildFolder(root);
+  if (ignored !== undefined) changes.push(ignored);
   return { changes };
 }
+
+/**
+ * `.tickwork/` holds what the plugin builds and what `tickwork start` records while it runs: never
+ * the project's to commit. Added to `.gitignore` (created if the project has none) unless it is there.
+ */
+function ignoreBuildFolder(root: string): string | undefined {
+  const file = join(root, '.gitignore');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (text !== undefined && text.split(/\r?\n/).some((line) => /^\/?\.tickwork\/?$/.test(line.trim()))) return undefined;
+  const entry = `${BUILD_FOLDER_IGNORE}\n`;
+  writeFileSync(file, text === undefined ? entry : `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${entry}`);
+  return text === undefined ? 'created .gitignore (.tickwork/)' : '.gitignore: added .tickwork/';
+}
+
+const BUILD_FOLDER_IGNORE = '# Tickwork: the plugin\'s build, and what `tickwork start` records while it runs\n.tickwork/';
 
 /** The service's YAML file (`serverless.yml` or `.yaml`); one in code or JSON is the user's to edit. */
 function serviceFile(root: string): string {

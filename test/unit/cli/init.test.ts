@@ -13,7 +13,8 @@ describe('tickwork init', () => {
     const root = project();
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: '@acme/billing-jobs' }));
     const { changes } = initProject(root);
-    expect(changes).toEqual([expect.stringMatching(/^created src\/kernel\.ts/), expect.stringMatching(/^created serverless\.yml/)]);
+    expect(changes).toEqual([expect.stringMatching(/^created src\/kernel\.ts/), expect.stringMatching(/^created serverless\.yml/), 'created .gitignore (.tickwork/)']);
+    expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^\.tickwork\/$/m);
     const config = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'));
     expect(config).toMatchObject({ service: 'billing-jobs', provider: { name: 'aws', runtime: 'nodejs22.x' }, plugins: ['tickwork/serverless'], custom: { tickwork: { kernel: 'src/kernel.ts' } } });
     const kernel = (await import(join(root, 'src/kernel.ts'))).default;
@@ -25,12 +26,15 @@ describe('tickwork init', () => {
     const root = project();
     const before = ['service: shop # the storefront', 'plugins:', '  - serverless-esbuild', '  - serverless-offline', 'custom:', '  esbuild:', '    bundle: true', 'functions:', '  api:', '    handler: src/api.handler', ''].join('\n');
     writeFileSync(join(root, 'serverless.yml'), before);
+    writeFileSync(join(root, '.gitignore'), 'node_modules/\n.serverless');
     const { changes } = initProject(root, { kernel: 'src/schedule/kernel.ts' });
     expect(changes).toEqual([
       'created src/schedule/kernel.ts (an example kernel with one task)',
       'serverless.yml: added tickwork/serverless first in plugins',
       'serverless.yml: added custom.tickwork (kernel: src/schedule/kernel.ts)',
+      '.gitignore: added .tickwork/',
     ]);
+    expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^node_modules\/\n\.serverless\n# Tickwork: .*\n\.tickwork\/\n$/);
     const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
     expect(text).toContain('# the storefront');
     expect(parse(text)).toEqual({
