@@ -44,13 +44,17 @@ export class TickworkError extends Error {
 
   constructor(code: TickworkErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    // Tickwork's own classes spell their names out: the Lambda bundles are minified without keeping
+    // names (`FUNCTION_BUILD` in infra/plugin.ts), and logs must still say which error. A subclass of
+    // your own that sets none gets its constructor's name.
+    this.name = new.target === TickworkError ? 'TickworkError' : new.target.name;
     this.code = code;
   }
 }
 
 /** A task definition in the kernel is invalid (missing or duplicate name, bad option value). */
 export class InvalidTaskError extends TickworkError {
+  override readonly name: string = 'InvalidTaskError';
   readonly task: string | undefined;
 
   constructor(task: string | undefined, message: string, options?: { cause?: unknown }) {
@@ -61,6 +65,7 @@ export class InvalidTaskError extends TickworkError {
 
 /** A cron expression failed to parse; names the task, the field and the offending value. */
 export class InvalidCronExpressionError extends TickworkError {
+  override readonly name: string = 'InvalidCronExpressionError';
   readonly task: string | undefined;
   readonly expression: string;
   readonly field: string | undefined;
@@ -87,6 +92,7 @@ export class InvalidCronExpressionError extends TickworkError {
  * that is not an ISO-8601 instant, or one too far ahead of or behind the clock. Nothing was written.
  */
 export class InvalidTickEventError extends TickworkError {
+  override readonly name: string = 'InvalidTickEventError';
   /** The offending field (`scheduledTime` or `time`), when the event has one. */
   readonly field: string | undefined;
 
@@ -98,6 +104,7 @@ export class InvalidTickEventError extends TickworkError {
 
 /** The kernel module could not be loaded or does not export a schedule function. */
 export class KernelLoadError extends TickworkError {
+  override readonly name: string = 'KernelLoadError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('KERNEL_LOAD_FAILED', message, options);
   }
@@ -105,6 +112,7 @@ export class KernelLoadError extends TickworkError {
 
 /** The state store failed in a way that is not a lost race (unreachable table, throttling past retries). */
 export class StoreError extends TickworkError {
+  override readonly name: string = 'StoreError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_ERROR', message, options);
   }
@@ -112,6 +120,7 @@ export class StoreError extends TickworkError {
 
 /** Task output could not be written or mailed. Never fails the task whose output it was. */
 export class OutputDeliveryError extends TickworkError {
+  override readonly name: string = 'OutputDeliveryError';
   readonly target: string;
 
   constructor(target: string, message: string, options?: { cause?: unknown }) {
@@ -122,6 +131,7 @@ export class OutputDeliveryError extends TickworkError {
 
 /** An `exec()` task's process exited non-zero, was killed, or could not start. */
 export class CommandFailedError extends TickworkError {
+  override readonly name: string = 'CommandFailedError';
   readonly exitCode: number | null;
 
   constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
@@ -132,6 +142,7 @@ export class CommandFailedError extends TickworkError {
 
 /** A dispatcher was built with an option it does not know or a value it cannot use; names the field. */
 export class InvalidDispatcherConfigError extends TickworkError {
+  override readonly name: string = 'InvalidDispatcherConfigError';
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
@@ -145,6 +156,7 @@ export class InvalidDispatcherConfigError extends TickworkError {
  * deployment, or for a task this kernel does not run in its own Lambda. Nothing was written.
  */
 export class InvalidTaskEventError extends TickworkError {
+  override readonly name: string = 'InvalidTaskEventError';
   /** The offending field (`source`, `detail.task`, ...), when one is to blame. */
   readonly field: string | undefined;
 
@@ -156,6 +168,7 @@ export class InvalidTaskEventError extends TickworkError {
 
 /** A fan-out run failed or timed out; thrown after its record is written, so Lambda can retry it. */
 export class TaskRunFailedError extends TickworkError {
+  override readonly name: string = 'TaskRunFailedError';
   readonly task: string;
   readonly slot: string;
 
@@ -168,6 +181,7 @@ export class TaskRunFailedError extends TickworkError {
 
 /** `dispatchAt()`/`dispatchAfter()` was called with something it cannot queue; names the argument. */
 export class InvalidDispatchError extends TickworkError {
+  override readonly name: string = 'InvalidDispatchError';
   readonly field: string;
 
   constructor(field: string, message: string) {
@@ -178,6 +192,7 @@ export class InvalidDispatchError extends TickworkError {
 
 /** A `withoutOverlapping({ policy: 'replace' })` run was stopped because a newer slot replaces it. */
 export class RunReplacedError extends TickworkError {
+  override readonly name: string = 'RunReplacedError';
   readonly task: string;
   readonly slot: string;
   readonly by: string;
