@@ -1,11 +1,11 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
 import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type SlotRange, type StartResult } from '../Store.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
 import { inList, keyOf, n, num, s, str, type DynamoTable, type Item } from './DynamoTable.js';
-import { queueItem } from './DynamoRunQueue.js';
+import { enqueueWith } from './DynamoRunQueue.js';
 
 /** Claims and run records on DynamoDB: one item per `(task, slot)`, each transition one conditional write (see `RUN_TRANSITIONS`). */
 export class DynamoRunRecords implements RunRecords {
@@ -88,22 +88,22 @@ export class DynamoRunRecords implements RunRecords {
    */
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }): Promise<boolean> {
     const release = inList('release', RUN_TRANSITIONS.release.from);
-    const cancelled = await this.table.transact(`release the dispatch of ${request.task} @ ${request.slot}`, [
-      {
-        Delete: {
-          TableName: this.table.name,
-          Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
-          // RUN_TRANSITIONS: release.
-          ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
-          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
-          ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
+    const claim: TransactWriteItem = {
+      Delete: {
+        TableName: this.table.name,
+        Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
+        // RUN_TRANSITIONS: release.
+        ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
+        ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+        ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
-      { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
-    ]);
-    const claim = cancelled?.[0];
-    return claim === undefined || (claim.Code === 'ConditionalCheckFailed' && claim.Item === undefined);
+    };
+    // The retry is queued in the same transaction, with the queue's mark (see `enqueueWith`).
+    const { reasons } = await enqueueWith(this.table, this.scope, request.retry, `release the dispatch of ${request.task} @ ${request.slot}`, [claim]);
+    const released = reasons?.[0];
+    // Gone already (no item to report): this same call released it, on an attempt whose reply was lost.
+    return reasons === undefined || (released?.Code === 'ConditionalCheckFailed' && released.Item === undefined);
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {
