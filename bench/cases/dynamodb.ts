@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import { dynamoDbClientConfig } from '../../src/aws/dynamoDbClientConfig.js';
 import { Schedule } from '../../src/kernel/Schedule.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../src/local/dynamoDbLocal.js';
 import { localSinks } from '../../src/runner/sinks.js';
@@ -39,12 +40,13 @@ function kernel(due: number): Schedule {
 
 export async function dynamoDbCases(): Promise<BudgetRow[]> {
   const dynamo = await startDynamoDbLocal();
-  const proxy = await startLatencyProxy({ host: '127.0.0.1', port: dynamo.port }, ONE_WAY_MS);
+  const proxy = await startLatencyProxy(dynamo.port, ONE_WAY_MS);
   const outputs = mkdtempSync(join(tmpdir(), 'tickwork-bench-'));
   const sinks = localSinks(outputs);
   const clients: DynamoDBClient[] = [];
   const client = (endpoint: string) => {
-    const made = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    // The settings the Lambdas use (retries, timeouts, the cached middleware stack).
+    const made = new DynamoDBClient({ ...dynamoDbClientConfig(), endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     clients.push(made);
     return made;
   };

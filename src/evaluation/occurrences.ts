@@ -10,8 +10,23 @@ export interface Occurrence {
 }
 
 const MINUTE_MS = 60_000;
-/** Made on first use: a collator costs ICU start-up that a Lambda's cold start should not pay. */
-let nameOrder: Intl.Collator | undefined;
+/** Each task's place in name order (`localeCompare`'s), per compiled schedule, worked out once. */
+const ranks = new WeakMap<readonly CompiledTask[], ReadonlyMap<CompiledTask, number>>();
+
+/**
+ * Slots at the same instant sort by name. Comparing names with a collator for every pair was most of
+ * the cost of a minute with a thousand slots; a schedule's tasks are put in name order once instead
+ * (`Schedule.compiled()` returns the same array every time), and slots compare their places.
+ */
+function nameRanks(tasks: readonly CompiledTask[]): ReadonlyMap<CompiledTask, number> {
+  let rank = ranks.get(tasks);
+  if (rank === undefined) {
+    const order = new Intl.Collator();
+    rank = new Map([...tasks].sort((a, b) => order.compare(a.definition.name, b.definition.name)).map((task, i) => [task, i]));
+    ranks.set(tasks, rank);
+  }
+  return rank;
+}
 /** How far `nextRuns` looks ahead: beyond a leap year, any valid expression has fired. */
 const NEXT_RUNS_HORIZON_MS = 400 * 86_400_000;
 
@@ -22,20 +37,17 @@ const NEXT_RUNS_HORIZON_MS = 400 * 86_400_000;
  */
 export function occurrences(tasks: readonly CompiledTask[], from: Date, to: Date): Occurrence[] {
   assertRange(from, to);
-  const found: { name: string; at: Date; time: number }[] = [];
+  const rank = nameRanks(tasks);
+  const found: { name: string; at: Date; time: number; rank: number }[] = [];
   const start = from.getTime();
   const end = to.getTime();
   for (let minute = Math.floor(start / MINUTE_MS) * MINUTE_MS; minute < end; minute += MINUTE_MS) {
     for (const slot of dueSlots(tasks, new Date(minute))) {
       const time = slot.at.getTime();
-      if (time >= start && time < end) found.push({ name: slot.task.definition.name, at: slot.at, time });
+      if (time >= start && time < end) found.push({ name: slot.task.definition.name, at: slot.at, time, rank: rank.get(slot.task) ?? 0 });
     }
   }
-  // One collator for the whole sort: `localeCompare` looks one up on every call, which was most of
-  // the cost of a minute with a thousand slots. Same order.
-  nameOrder ??= new Intl.Collator();
-  const order = nameOrder;
-  found.sort((a, b) => a.time - b.time || order.compare(a.name, b.name));
+  found.sort((a, b) => a.time - b.time || a.rank - b.rank);
   return found.map(({ name, at }) => ({ name, at }));
 }
 
