@@ -24,10 +24,6 @@ export function dynamoDbClientConfig(): DynamoDBClientConfig {
   return {
     // The strategy decides; maxAttempts only keeps the SDK's `amz-sdk-request: attempt=n; max=m` header true.
     maxAttempts: BOUNDED_RETRY_DEFAULTS.maxAttempts,
-    // The middleware stack is resolved once per command class, not on every request: about a tenth of
-    // the client's CPU per request, which bounds how many claims a tick sends at once. Middleware must
-    // therefore be added before the client's first request (every client here is built once).
-    cacheMiddleware: true,
     retryStrategy: new BoundedRetryStrategy(),
     requestHandler: {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,

@@ -400,6 +400,10 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.releaseDispatch({ task: 'f', slot: retry.slot, owner: 'tick', onOneServer: false, retry })).toBe(true);
       expect((await blue.beginTick(m(17))).queue.earliest).toBe(m(18));
       expect((await open('green').beginTick(m(17))).queue.earliest).toBeUndefined();
+      // Released again after the retry was taken on: rewritten in place under its key, next attempt.
+      await blue.claimSlot({ task: 'f', slot: retry.slot, owner: 'tick-2', claimedAt: 2, dispatch: true });
+      expect(await blue.releaseDispatch({ task: 'f', slot: retry.slot, owner: 'tick-2', onOneServer: false, retry: { ...retry, attempt: 2 } })).toBe(true);
+      expect((await blue.dueRuns(m(18), 10)).filter((r) => r.id === 'r')).toEqual([{ ...retry, attempt: 2 }]);
     });
 
     it('reads a task\'s runs and missed summaries in a slot range, newest first, per deployment', async () => {

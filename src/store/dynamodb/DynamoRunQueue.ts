@@ -22,7 +22,7 @@ export class DynamoRunQueue implements RunQueue {
   ) {}
 
   async enqueue(run: QueuedRun): Promise<boolean> {
-    const { reasons, queued } = await enqueueWith(this.table, this.deployment, run, `queue a run of ${run.task}`, []);
+    const { reasons, queued } = await enqueueWith(this.table, this.deployment, run, `queue a run of ${run.task}`, [], { replace: false });
     return reasons === undefined || queued;
   }
 
@@ -85,9 +85,11 @@ export function queueMarkOf(item: Item | undefined): QueueMark {
  * Queues `run` in one transaction with `others` (a released claim) and the mark's move: the mark goes
  * down to the run's time if that is earlier, and takes a fresh version either way. Which of the two
  * writes the mark needs depends on the mark, so each is conditional on it; a tick moving the mark in
- * between sends the loop round again. Returns the cancellation reasons of the last round (undefined
- * when it went through) — `reasons[0…]` for `others` — and whether the run is queued: `false` when one
- * with the same key was queued before, by anyone else.
+ * between sends the loop round again. With `replace`, a run queued under the same key is rewritten in
+ * place (a released retry of a queued run); without, it stays and this one is not queued. Returns the
+ * cancellation reasons of the last round (undefined when it went through) — `reasons[0…]` for
+ * `others` — and whether the run is queued: `false` when one with the same key was queued before, by
+ * anyone else.
  */
 export async function enqueueWith(
   table: DynamoTable,
@@ -95,6 +97,7 @@ export async function enqueueWith(
   run: QueuedRun,
   action: string,
   others: readonly TransactWriteItem[],
+  { replace }: { readonly replace: boolean },
 ): Promise<{ readonly reasons: readonly CancellationReason[] | undefined; readonly queued: boolean }> {
   const token = randomUUID();
   const version = randomUUID();
@@ -114,8 +117,7 @@ export async function enqueueWith(
       Put: {
         TableName: table.name,
         Item: { ...queueItem(deployment, run), [WRITE_TOKEN]: s(token) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...(replace ? {} : { ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
       },
     };
     const reasons = await table.transact(action, [...others, put, mark]);

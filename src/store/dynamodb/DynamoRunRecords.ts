@@ -99,8 +99,9 @@ export class DynamoRunRecords implements RunRecords {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
-    // The retry is queued in the same transaction, with the queue's mark (see `enqueueWith`).
-    const { reasons } = await enqueueWith(this.table, this.scope, request.retry, `release the dispatch of ${request.task} @ ${request.slot}`, [claim]);
+    // The retry is queued in the same transaction, with the queue's mark (see `enqueueWith`); a queued
+    // run's retry keeps its key and is rewritten in place, with its next attempt.
+    const { reasons } = await enqueueWith(this.table, this.scope, request.retry, `release the dispatch of ${request.task} @ ${request.slot}`, [claim], { replace: true });
     const released = reasons?.[0];
     // Gone already (no item to report): this same call released it, on an attempt whose reply was lost.
     return reasons === undefined || (released?.Code === 'ConditionalCheckFailed' && released.Item === undefined);
