@@ -1,43 +1,30 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dynamoDbClientConfig } from '../src/aws/dynamoDbClientConfig.js';
-import { TickworkError } from '../src/errors.js';
-import { DynamoDbStore } from '../src/store/DynamoDbStore.js';
 import type { Dispatcher } from '../src/dispatch/Dispatcher.js';
-import { EventBridgeDispatcher } from '../src/dispatch/EventBridgeDispatcher.js';
-import { LambdaDispatcher } from '../src/dispatch/LambdaDispatcher.js';
-import { DISPATCHER_KINDS, taskFunctionName, type DispatcherKind } from '../src/infra/fanOutInfrastructure.js';
-import { awsSinks } from '../src/runner/awsSinks.js';
-import { localSinks } from '../src/runner/sinks.js';
+import { TickworkError } from '../src/errors.js';
+import { DISPATCHER_KINDS } from '../src/infra/fanOutInfrastructure.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
+import { awsOutput } from './awsOutput.js';
+import type { DispatcherFactory } from './dispatchers.js';
 import { requireEnv } from './env.js';
+import { eventBridgeDispatcher } from './eventBridgeDispatcher.js';
+import { invokeDispatcher } from './invokeDispatcher.js';
+import { functionSinks } from './runtime.js';
+
+export { createStore, deployment, offline } from './runtime.js';
 
 /**
- * The adapters both Lambdas build once per container, from the environment serverless.yml sets. On
- * serverless-offline (`IS_OFFLINE`), AWS endpoints come from the `AWS_ENDPOINT_URL_*` variables
- * `npm start` sets, and output stays on the machine.
+ * Every adapter Tickwork's Lambdas may use, chosen from the environment at start-up: for
+ * `tickwork/lambda` (a stack of your own) and the CLI. The plugin's bundles use the lean modules
+ * instead (`functions/runtime.ts` and one module per optional client).
  */
-export const offline = process.env.IS_OFFLINE === 'true';
+const DISPATCHERS: Record<string, DispatcherFactory> = { eventbridge: eventBridgeDispatcher, lambda: invokeDispatcher };
 
-export const deployment = process.env.TICKWORK_DEPLOYMENT;
-
-export function createStore(): DynamoDbStore {
-  return new DynamoDbStore({
-    tableName: requireEnv('TICKWORK_TABLE'),
-    client: new DynamoDBClient(dynamoDbClientConfig()),
-    deployment,
-    ...(process.env.TICKWORK_RETENTION_DAYS ? { retentionDays: Number(process.env.TICKWORK_RETENTION_DAYS) } : {}),
-  });
-}
-
-export function createSinks(): OutputSinks {
-  return offline
-    ? localSinks(process.cwd())
-    : awsSinks({ s3: new S3Client({}), ses: new SESv2Client({}) }, process.env.TICKWORK_MAIL_FROM);
+/** The dispatcher factory `TICKWORK_DISPATCHER` names. */
+export function dispatcherFactory(): DispatcherFactory {
+  const kind = requireEnv('TICKWORK_DISPATCHER');
+  const factory = DISPATCHERS[kind];
+  if (factory === undefined) throw new TickworkError('INVALID_DISPATCHER', `TICKWORK_DISPATCHER must be one of ${DISPATCHER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  return factory;
 }
 
 /**
@@ -47,15 +34,10 @@ export function createSinks(): OutputSinks {
  * src/dispatch/retry.ts).
  */
 export function createDispatcher(logger: Logger): Dispatcher {
-  const kind = requireEnv('TICKWORK_DISPATCHER') as DispatcherKind;
-  switch (kind) {
-    case 'eventbridge':
-      return new EventBridgeDispatcher({ client: new EventBridgeClient({ maxAttempts: 1 }), busName: requireEnv('TICKWORK_BUS'), logger });
-    case 'lambda': {
-      const prefix = requireEnv('TICKWORK_FUNCTION_PREFIX');
-      return new LambdaDispatcher({ client: new LambdaClient({ maxAttempts: 1 }), functionName: (task) => taskFunctionName(prefix, task), logger });
-    }
-    default:
-      throw new TickworkError('INVALID_DISPATCHER', `TICKWORK_DISPATCHER must be one of ${DISPATCHER_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
-  }
+  return dispatcherFactory().create(logger);
+}
+
+/** Output sinks: S3 and SES when deployed, files under `.tickwork/` on serverless-offline. */
+export function createSinks(): OutputSinks {
+  return functionSinks(awsOutput);
 }

@@ -1,40 +1,29 @@
 /**
  * `tickwork/lambda`: the tick and task handlers, built from a kernel and the environment the
- * Serverless plugin (`tickwork/serverless`) sets on the functions it generates. The plugin bundles
- * a two-line entry per function — `export const handler = tickHandler(kernel)` — with the user's
- * kernel, so a deployed handler is exactly the kernel the plugin validated.
+ * Serverless plugin (`tickwork/serverless`) sets, with every AWS client Tickwork may use. The plugin
+ * itself bundles leaner entries (`tickwork/lambda/tick` and `tickwork/lambda/task`, with only the clients the kernel needs);
+ * this one suits a stack of your own: `export const handler = tickHandler(kernel)`.
  *
- * `createTickHandler`/`createTaskHandler` take every adapter explicitly, for a stack of your own.
+ * `createTickHandler`/`createTaskHandler` take every adapter explicitly.
  */
-import { buildSchedule, type Kernel } from '../src/kernel/buildSchedule.js';
-import { createLogger } from '../src/log/createLogger.js';
-import { createTaskHandler, type TaskHandler } from '../src/runner/createTaskHandler.js';
-import { createTickHandler, type TickHandler } from '../src/runner/createTickHandler.js';
-import { createDispatcher, createSinks, createStore, deployment, offline } from './adapters.js';
-import { requireEnv } from './env.js';
+import type { Kernel } from '../src/kernel/buildSchedule.js';
+import type { TaskHandler } from '../src/runner/createTaskHandler.js';
+import type { TickHandler } from '../src/runner/createTickHandler.js';
+import { dispatcherFactory } from './adapters.js';
+import { awsOutput } from './awsOutput.js';
+import { taskHandler as leanTaskHandler } from './taskHandler.js';
+import { tickHandler as leanTickHandler } from './tickHandler.js';
 
 export { createTickHandler, type TickHandler, type TickHandlerOptions } from '../src/runner/createTickHandler.js';
 export { createTaskHandler, type TaskHandler, type TaskHandlerOptions, type TaskRunReport } from '../src/runner/createTaskHandler.js';
 export { LambdaDispatcher, type LambdaDispatcherOptions } from '../src/dispatch/LambdaDispatcher.js';
 
-/** The tick Lambda's handler for `kernel`. Built once per container: the schedule is compiled here, not on every tick. */
+/** The tick Lambda's handler for `kernel`, with the dispatcher `TICKWORK_DISPATCHER` names. */
 export function tickHandler(kernel: Kernel): TickHandler {
-  const logger = createLogger();
-  return createTickHandler({
-    schedule: buildSchedule(kernel),
-    store: createStore(),
-    logger,
-    dispatcher: createDispatcher(logger),
-    deployment,
-    stage: requireEnv('TICKWORK_STAGE'),
-    sinks: createSinks(),
-    // serverless-offline hands over the Scheduler input unreplaced; it fires on the minute boundary,
-    // so the moment it fires stands in for the scheduled time the Scheduler would have written.
-    resolvePlaceholder: offline ? () => new Date() : undefined,
-  });
+  return leanTickHandler(kernel, { dispatcher: dispatcherFactory(), output: awsOutput });
 }
 
 /** The handler of every fan-out task's function for `kernel`; the event names the task. */
 export function taskHandler(kernel: Kernel): TaskHandler {
-  return createTaskHandler({ schedule: buildSchedule(kernel), store: createStore(), deployment, sinks: createSinks() });
+  return leanTaskHandler(kernel, { output: awsOutput });
 }

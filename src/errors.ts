@@ -45,13 +45,17 @@ export class TickworkError extends Error {
 
   constructor(code: TickworkErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    // Tickwork's own classes spell their names out: the Lambda bundles are minified without keeping
+    // names (`FUNCTION_BUILD` in infra/plugin.ts), and logs must still say which error. A subclass of
+    // your own that sets none gets its constructor's name.
+    this.name = new.target === TickworkError ? 'TickworkError' : new.target.name;
     this.code = code;
   }
 }
 
 /** A task definition in the kernel is invalid (missing or duplicate name, bad option value). */
 export class InvalidTaskError extends TickworkError {
+  override readonly name: string = 'InvalidTaskError';
   readonly task: string | undefined;
 
   constructor(task: string | undefined, message: string, options?: { cause?: unknown }) {
@@ -62,6 +66,7 @@ export class InvalidTaskError extends TickworkError {
 
 /** A cron expression failed to parse; names the task, the field and the offending value. */
 export class InvalidCronExpressionError extends TickworkError {
+  override readonly name: string = 'InvalidCronExpressionError';
   readonly task: string | undefined;
   readonly expression: string;
   readonly field: string | undefined;
@@ -88,6 +93,7 @@ export class InvalidCronExpressionError extends TickworkError {
  * that is not an ISO-8601 instant, or one too far ahead of or behind the clock. Nothing was written.
  */
 export class InvalidTickEventError extends TickworkError {
+  override readonly name: string = 'InvalidTickEventError';
   /** The offending field (`scheduledTime` or `time`), when the event has one. */
   readonly field: string | undefined;
 
@@ -99,6 +105,7 @@ export class InvalidTickEventError extends TickworkError {
 
 /** The kernel module could not be loaded or does not export a schedule function. */
 export class KernelLoadError extends TickworkError {
+  override readonly name: string = 'KernelLoadError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('KERNEL_LOAD_FAILED', message, options);
   }
@@ -106,6 +113,7 @@ export class KernelLoadError extends TickworkError {
 
 /** The state store failed in a way that is not a lost race (unreachable table, throttling past retries). */
 export class StoreError extends TickworkError {
+  override readonly name: string = 'StoreError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_ERROR', message, options);
   }
@@ -113,6 +121,7 @@ export class StoreError extends TickworkError {
 
 /** Task output could not be written or mailed. Never fails the task whose output it was. */
 export class OutputDeliveryError extends TickworkError {
+  override readonly name: string = 'OutputDeliveryError';
   readonly target: string;
 
   constructor(target: string, message: string, options?: { cause?: unknown }) {
@@ -123,6 +132,7 @@ export class OutputDeliveryError extends TickworkError {
 
 /** An `exec()` task's process exited non-zero, was killed, or could not start. */
 export class CommandFailedError extends TickworkError {
+  override readonly name: string = 'CommandFailedError';
   readonly exitCode: number | null;
 
   constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
@@ -133,6 +143,7 @@ export class CommandFailedError extends TickworkError {
 
 /** A dispatcher was built with an option it does not know or a value it cannot use; names the field. */
 export class InvalidDispatcherConfigError extends TickworkError {
+  override readonly name: string = 'InvalidDispatcherConfigError';
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
@@ -146,6 +157,7 @@ export class InvalidDispatcherConfigError extends TickworkError {
  * deployment, or for a task this kernel does not run in its own Lambda. Nothing was written.
  */
 export class InvalidTaskEventError extends TickworkError {
+  override readonly name: string = 'InvalidTaskEventError';
   /** The offending field (`source`, `detail.task`, ...), when one is to blame. */
   readonly field: string | undefined;
 
@@ -157,6 +169,7 @@ export class InvalidTaskEventError extends TickworkError {
 
 /** A fan-out run failed or timed out; thrown after its record is written, so Lambda can retry it. */
 export class TaskRunFailedError extends TickworkError {
+  override readonly name: string = 'TaskRunFailedError';
   readonly task: string;
   readonly slot: string;
 
@@ -169,6 +182,7 @@ export class TaskRunFailedError extends TickworkError {
 
 /** `dispatchAt()`/`dispatchAfter()` was called with something it cannot queue; names the argument. */
 export class InvalidDispatchError extends TickworkError {
+  override readonly name: string = 'InvalidDispatchError';
   readonly field: string;
 
   constructor(field: string, message: string) {
@@ -189,6 +203,7 @@ export class InvalidActionError extends TickworkError {
 
 /** A `withoutOverlapping({ policy: 'replace' })` run was stopped because a newer slot replaces it. */
 export class RunReplacedError extends TickworkError {
+  override readonly name: string = 'RunReplacedError';
   readonly task: string;
   readonly slot: string;
   readonly by: string;

@@ -31,6 +31,9 @@ export function dueSlots(tasks: readonly CompiledTask[], minute: Date): DueSlot[
   const zones = new Map<string, ZoneMinute>();
   const epochMinute = Math.floor(minute.getTime() / MINUTE_MS);
   const slots: DueSlot[] = [];
+  // Slots at the same second share one instant and one ISO string: a minute where a thousand tasks
+  // are due formats it once, not a thousand times.
+  const instants = new Map<number, { at: Date; slot: string }>();
   for (const task of tasks) {
     const { timezone, intervalMinutes, repeatSeconds } = task.definition;
     if (intervalMinutes !== undefined && epochMinute % intervalMinutes !== 0) continue;
@@ -41,8 +44,13 @@ export function dueSlots(tasks: readonly CompiledTask[], minute: Date): DueSlot[
     }
     if (!isDue(task, zone)) continue;
     for (const second of repeatSeconds === undefined ? task.cron.seconds : secondsEvery(repeatSeconds)) {
-      const at = new Date(minute.getTime() + second * 1000);
-      slots.push({ task, at, slot: at.toISOString(), clock: zone.clock });
+      let instant = instants.get(second);
+      if (instant === undefined) {
+        const at = new Date(minute.getTime() + second * 1000);
+        instant = { at, slot: at.toISOString() };
+        instants.set(second, instant);
+      }
+      slots.push({ task, at: instant.at, slot: instant.slot, clock: zone.clock });
     }
   }
   return slots.sort((a, b) => a.at.getTime() - b.at.getTime());

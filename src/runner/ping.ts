@@ -7,7 +7,7 @@ export const PING_TIMEOUT_MS = 5_000;
  * GETs each URL concurrently. A ping that fails or times out is logged as a warning and never fails
  * the task it reports on.
  */
-export async function ping(urls: readonly string[], logger: Logger, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+export async function ping(urls: readonly string[], logger: Pick<Logger, 'warn'>, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
   await Promise.all(
     urls.map(async (url) => {
       try {

@@ -92,13 +92,15 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
   if (options.signal?.aborted) external();
   else options.signal?.addEventListener('abort', external, { once: true });
   const output = new OutputBuffer();
-  const logger = options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } });
+  const logger = runLogger(options.logger, due);
   const context: TaskContext = {
     name: definition.name,
     slot: due.slot,
     scheduledAt: due.at,
     signal: controller.signal,
-    logger,
+    get logger() {
+      return logger.child();
+    },
     fence: options.fence,
     payload,
     write: (text) => output.write(String(text)),
@@ -159,13 +161,15 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
 export async function failBeforeRun(due: DueSlot, error: unknown, options: Pick<RunTaskOptions, 'now' | 'logger'>): Promise<TaskResult> {
   const { definition } = due.task;
   const started = options.now();
-  const logger = options.logger.createChild({ persistentKeys: { task: definition.name, slot: due.slot } });
+  const logger = runLogger(options.logger, due);
   const context: TaskContext = {
     name: definition.name,
     slot: due.slot,
     scheduledAt: due.at,
     signal: AbortSignal.abort(error),
-    logger,
+    get logger() {
+      return logger.child();
+    },
     fence: undefined,
     payload: undefined,
     write: () => {},
@@ -194,8 +198,19 @@ async function perform(action: TaskAction, context: TaskContext, commands: Comma
   }
 }
 
+/**
+ * The run's logger, carrying its task and slot, made on first use: a Powertools child logger costs more
+ * CPU than a short task's whole run (it reads its settings from the environment again), and most runs
+ * never log. `warn` is for Tickwork's own warnings about the run.
+ */
+function runLogger(parent: Logger, due: DueSlot): { child(): Logger; warn(message: string, extra: Record<string, unknown>): void } {
+  let child: Logger | undefined;
+  const made = () => (child ??= parent.createChild({ persistentKeys: { task: due.task.definition.name, slot: due.slot } }));
+  return { child: made, warn: (message, extra) => made().warn(message, extra) };
+}
+
 /** Hooks after the run: each runs even if an earlier one threw; failures are logged, not raised. */
-async function runHooks(kind: string, hooks: (() => unknown)[], logger: Logger): Promise<void> {
+async function runHooks(kind: string, hooks: (() => unknown)[], logger: Pick<Logger, 'warn'>): Promise<void> {
   for (const hook of hooks) {
     try {
       await hook();

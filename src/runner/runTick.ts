@@ -4,7 +4,7 @@ import type { DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { QueuedRun } from '../store/Store.js';
+import { queueMayBeDue, type QueuedRun } from '../store/Store.js';
 import { MISS_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
@@ -77,11 +77,11 @@ interface QueuedSlot {
  */
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
-  const [advance, pauses, queued] = await Promise.all([
-    input.store.advanceTick(input.minute.getTime()),
-    input.store.pauses(),
-    input.store.dueRuns(input.now(), QUEUE_BATCH),
-  ]);
+  // One request when nothing is due and nothing queued: the pauses and the queue's mark come back
+  // with the tick state's write; the queue is read only when a run in it may be due.
+  const { advance, pauses, queue } = await input.store.beginTick(input.minute.getTime());
+  const readsQueue = queueMayBeDue(queue, input.now());
+  const queued = readsQueue ? await input.store.dueRuns(input.now(), QUEUE_BATCH) : [];
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
   const { run: planned, missed, decide } = advance.decides
     ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now() })
@@ -110,6 +110,8 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
       }),
     ]),
   ]);
+  // After the queued runs were taken on (and any failed dispatch queued again): the mark moves up.
+  const settledQueue = readsQueue ? await Promise.allSettled([input.store.settleQueue(queue)]) : [];
 
   const report = {
     tick,
@@ -125,7 +127,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     retried: fanOutResults.retried,
   };
   const storeFaults: unknown[] = [];
-  for (const result of [...fanOutResults.settled, ...settled]) {
+  for (const result of [...fanOutResults.settled, ...settled, ...settledQueue]) {
     if (result.status === 'rejected') {
       storeFaults.push(result.reason);
       continue;

@@ -135,6 +135,8 @@ export class DynamoDbStore implements Store {
   releaseLeaseTakingPending: Store['releaseLeaseTakingPending'] = (task, owner) => this.#parts.leases.releaseLeaseTakingPending(task, owner);
   bufferBehindLease: Store['bufferBehindLease'] = (request) => this.#parts.leases.bufferBehindLease(request);
   advanceTick: Store['advanceTick'] = (minute) => this.#parts.ticks.advanceTick(minute);
+  beginTick: Store['beginTick'] = (minute) => this.#parts.ticks.beginTick(minute);
+  settleQueue: Store['settleQueue'] = (seen) => this.#parts.ticks.settleQueue(seen);
   lastTick: Store['lastTick'] = () => this.#parts.ticks.lastTick();
   pause: Store['pause'] = (request) => this.#parts.pauses.pause(request);
   resume: Store['resume'] = (task) => this.#parts.pauses.resume(task);

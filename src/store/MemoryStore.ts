@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { StoreError } from '../errors.js';
 import { RUN_STATUS } from '../vocabulary.js';
 import { DEFAULT_DEPLOYMENT } from './keys.js';
@@ -16,6 +17,7 @@ import {
   type PauseState,
   type PendingRun,
   type QueuedRun,
+  type QueueMark,
   type RunOutcome,
   type RunStart,
   type RunRecord,
@@ -24,6 +26,7 @@ import {
   type StartResult,
   type Store,
   type TickAdvance,
+  type TickStart,
 } from './Store.js';
 
 const MINUTE_MS = 60_000;
@@ -45,6 +48,8 @@ class State {
   readonly attempts = new Map<string, number>();
   /** Queued runs by `scope|at|id`. */
   readonly queue = new Map<string, QueuedRun>();
+  /** The queue's mark per scope, as `DynamoRunQueue` keeps it on the tick-state item. */
+  readonly queueMarks = new Map<string, QueueMark>();
 }
 
 /**
@@ -118,15 +123,36 @@ export class MemoryStore implements Store {
     if (run === undefined) return true;
     if (run.owner !== request.owner || run.status !== 'dispatched') return false;
     this.#state.runs.delete(key);
-    this.#state.queue.set(this.#queueKey(request.retry), request.retry);
+    this.#queue(request.retry);
     if (request.releaseLease === true) await (request.onOneServer ? this.shared() : this).releaseLease(request.task, request.owner);
     return true;
+  }
+
+  /** Queues `run` and moves the mark as `enqueueWith` does: down to its time, and a new version. */
+  #queue(run: QueuedRun): void {
+    this.#state.queue.set(this.#queueKey(run), run);
+    const mark = this.#state.queueMarks.get(this.#scope);
+    this.#state.queueMarks.set(this.#scope, { earliest: Math.min(mark?.earliest ?? run.at, run.at), version: randomUUID() });
+  }
+
+  async beginTick(minute: number): Promise<TickStart> {
+    const advance = await this.advanceTick(minute);
+    return { advance, pauses: await this.pauses(), queue: this.#state.queueMarks.get(this.#scope) ?? { earliest: undefined, version: undefined } };
+  }
+
+  /** As `settleQueue` on DynamoDB: the earliest run still queued, unless a run was queued since `seen`. */
+  async settleQueue(seen: QueueMark): Promise<void> {
+    const mark = this.#state.queueMarks.get(this.#scope);
+    if (mark?.version !== seen.version) return;
+    const prefix = `${JSON.stringify(this.#scope)}|`;
+    const times = [...this.#state.queue].filter(([key]) => key.startsWith(prefix)).map(([, run]) => run.at);
+    this.#state.queueMarks.set(this.#scope, { earliest: times.length === 0 ? undefined : Math.min(...times), version: seen.version ?? randomUUID() });
   }
 
   async enqueue(run: QueuedRun): Promise<boolean> {
     const key = this.#queueKey(run);
     if (this.#state.queue.has(key)) return false;
-    this.#state.queue.set(key, run);
+    this.#queue(run);
     return true;
   }
 

@@ -309,8 +309,48 @@ export interface Leases {
   extendLease(request: { readonly task: string; readonly owner: string; readonly now: number; readonly expiresAt: number }): Promise<LeaseExtension>;
 }
 
+/**
+ * What the queue looked like when a tick began: a lower bound on the due time of every queued run,
+ * and a version that every enqueue changes. A tick reads the queue only when a run may be due — or
+ * when the version is unknown (a table from before the mark existed) — and afterwards moves the bound
+ * up to the earliest run still queued, unless a run was queued meanwhile (`settleQueue`).
+ *
+ *   enqueue(at 10:07) ──▶ earliest = min(earliest, 10:07), version v2   (one transaction with the run)
+ *   tick 10:05 ──▶ earliest 10:07 > 10:05: no queue read at all
+ *   tick 10:07 ──▶ reads the due runs, runs them, dequeues them
+ *              ──▶ settleQueue(v2): earliest = next queued run's time (or none), only if still v2
+ */
+export interface QueueMark {
+  /** Epoch ms: no queued run is due before it; undefined when nothing is queued. */
+  readonly earliest: number | undefined;
+  /** Undefined when not known: the tick then reads the queue, and its `settleQueue` sets one. */
+  readonly version: string | undefined;
+}
+
+/** Whether a tick at `now` must read the queue. */
+export function queueMayBeDue(mark: QueueMark, now: number): boolean {
+  return mark.version === undefined || (mark.earliest !== undefined && mark.earliest <= now);
+}
+
+/** What a tick learns from the one write that begins it (see `TickState.beginTick`). */
+export interface TickStart {
+  readonly advance: TickAdvance;
+  readonly pauses: Pauses;
+  readonly queue: QueueMark;
+}
+
 /** The deployment's last evaluated minute, and which minutes each tick decides. */
 export interface TickState {
+  /**
+   * `advanceTick`, returning also the pauses and the queue's mark, which live on the same item: a tick
+   * with nothing due and nothing queued costs this one request.
+   */
+  beginTick(minute: number): Promise<TickStart>;
+  /**
+   * After a tick read the queue: moves the queue's mark to the earliest run still queued, if no run
+   * was queued since `seen` (else leaves it: it is still a lower bound). Safe to repeat.
+   */
+  settleQueue(seen: QueueMark): Promise<void>;
   /**
    * Moves the last evaluated minute forward to `minute` (never back) and says which minutes this tick
    * decides (see `TickAdvance`). One conditional write in the usual case.

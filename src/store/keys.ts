@@ -7,9 +7,8 @@
  * | run record  | `task#<deployment>#<name>`  | `run#<slot ISO>`   |
  * | overlap lease | `task#<deployment>#<name>` | `lease`           |
  * | missed slots  | `task#<deployment>#<name>`  | `missed#<first slot>#<reason>` |
- * | tick state    | `tick#<deployment>`         | `state`            |
+ * | tick state, with the pauses and the queue's mark | `tick#<deployment>` | `state` |
  * | minutes a catch-up decided | `tick#<deployment>` | `covered#<last minute ISO>` |
- * | pause         | `pause#<deployment>`        | `all` or `task#<name>` |
  * | queued run    | `queue#<deployment>`        | `<due ISO>#<id>`   |
  *
  * Keys come from task names, never from expressions, so editing a frequency never orphans a lock.
@@ -23,9 +22,6 @@ export const keys = {
   tickState: 'state',
   covered: (to: number) => `covered#${new Date(to).toISOString()}`,
   coveredPrefix: 'covered#',
-  pause: (deployment: string) => `pause#${deployment}`,
-  pauseAll: 'all',
-  pauseTask: (task: string) => `task#${task}`,
   queue: (deployment: string) => `queue#${deployment}`,
   queued: (at: number, id: string) => `${new Date(at).toISOString()}#${id}`,
   /** Sorts after every queued run due at or before `at`. */

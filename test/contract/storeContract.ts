@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/Store.js';
+import { queueMayBeDue, type Store } from '../../src/store/Store.js';
 
 /**
  * What every Store must do, whatever it is built on. Run against MemoryStore (unit) and DynamoDbStore
@@ -368,6 +368,73 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true);
       expect(await blue.dequeue({ id: 'b', at: 2_000, attempt: 0 })).toBe(true); // already gone: safe to repeat
       expect((await blue.dueRuns(100_000, 10)).map((r) => r.id)).toEqual(['a', 'c', 'z']);
+    });
+
+    it('begins a tick with the pauses and the queue\'s mark from the tick state, per deployment', async () => {
+      const open = await fresh();
+      const [blue, green] = [open('blue'), open('green')];
+      const m = (minute: number) => minute * 60_000;
+      // Pauses set before the first tick ever, and after.
+      await blue.pause({ task: 'reports:daily', note: 'bad data', pausedAt: 1 });
+      const first = await blue.beginTick(m(10));
+      expect(first.advance).toEqual({ decides: true, from: undefined });
+      expect(first.pauses).toEqual({ all: undefined, tasks: new Map([['reports:daily', { note: 'bad data', pausedAt: 1 }]]) });
+      await blue.pause({ note: 'migrating', pausedAt: 2 });
+      expect((await blue.beginTick(m(11))).pauses.all).toEqual({ note: 'migrating', pausedAt: 2 });
+      expect(await blue.lastTick()).toBe(m(11)); // pausing never moves the tick state
+      expect((await green.beginTick(m(11))).pauses).toEqual({ all: undefined, tasks: new Map() });
+      await blue.resume();
+      await blue.resume('reports:daily');
+      // A duplicate of a tick gets the same range, and the pauses as they are now.
+      expect(await blue.beginTick(m(11))).toMatchObject({ advance: { decides: true, from: m(10) }, pauses: { all: undefined, tasks: new Map() } });
+    });
+
+    it('keeps the queue\'s mark a lower bound of every queued run, so a tick reads the queue only when one may be due', async () => {
+      const open = await fresh();
+      const blue = open('blue');
+      const m = (minute: number) => minute * 60_000;
+      const run = (id: string, at: number) => ({ id, task: 't', slot: `${new Date(at).toISOString()}#${id}`, at, attempt: 0, enqueuedAt: 1 });
+      // Nothing known yet (a table from before the mark, or never queued): the tick reads, then settles.
+      const unknown = (await blue.beginTick(m(10))).queue;
+      expect(queueMayBeDue(unknown, m(10))).toBe(true);
+      await blue.settleQueue(unknown);
+      const empty = (await blue.beginTick(m(11))).queue;
+      expect(empty.earliest).toBeUndefined();
+      expect(queueMayBeDue(empty, m(11))).toBe(false);
+
+      await blue.enqueue(run('later', m(20)));
+      await blue.enqueue(run('sooner', m(15)));
+      await blue.enqueue(run('latest', m(30)));
+      const queued = (await blue.beginTick(m(12))).queue;
+      expect(queued.earliest).toBe(m(15));
+      expect(queueMayBeDue(queued, m(12))).toBe(false);
+
+      // Tick 15 takes on 'sooner'; a run queued while it works keeps the mark where that run needs it.
+      const at15 = (await blue.beginTick(m(15))).queue;
+      expect(queueMayBeDue(at15, m(15))).toBe(true);
+      expect(await blue.dequeue(run('sooner', m(15)))).toBe(true);
+      await blue.enqueue(run('meanwhile', m(16)));
+      await blue.settleQueue(at15);
+      expect((await blue.beginTick(m(16))).queue.earliest).toBeLessThanOrEqual(m(16));
+
+      // Settled with nothing queued since: the mark moves up to the earliest run left.
+      const at16 = (await blue.beginTick(m(16))).queue;
+      expect(await blue.dequeue(run('meanwhile', m(16)))).toBe(true);
+      await blue.settleQueue(at16);
+      expect((await blue.beginTick(m(17))).queue.earliest).toBe(m(20));
+      await blue.settleQueue(at16); // a duplicate tick settling again changes nothing
+      expect((await blue.beginTick(m(17))).queue.earliest).toBe(m(20));
+
+      // A dispatch released for a retry lowers the mark too.
+      await blue.claimSlot({ task: 'f', slot: new Date(m(17)).toISOString(), owner: 'tick', claimedAt: 1, dispatch: true });
+      const retry = { id: 'r', task: 'f', slot: new Date(m(17)).toISOString(), at: m(18), attempt: 1, enqueuedAt: 1 };
+      expect(await blue.releaseDispatch({ task: 'f', slot: retry.slot, owner: 'tick', onOneServer: false, retry })).toBe(true);
+      expect((await blue.beginTick(m(17))).queue.earliest).toBe(m(18));
+      expect((await open('green').beginTick(m(17))).queue.earliest).toBeUndefined();
+      // Released again after the retry was taken on: rewritten in place under its key, next attempt.
+      await blue.claimSlot({ task: 'f', slot: retry.slot, owner: 'tick-2', claimedAt: 2, dispatch: true });
+      expect(await blue.releaseDispatch({ task: 'f', slot: retry.slot, owner: 'tick-2', onOneServer: false, retry: { ...retry, attempt: 2 } })).toBe(true);
+      expect((await blue.dueRuns(m(18), 10)).filter((r) => r.id === 'r')).toEqual([{ ...retry, attempt: 2 }]);
     });
 
     it('reads a task\'s runs and missed summaries in a slot range, newest first, per deployment', async () => {

@@ -132,7 +132,9 @@ describe('a reply lost after the write succeeded, for every conditional write, o
 
   it('enqueue and dequeue: queued, then gone', async () => {
     const run = { id: 'q', task: 't', slot: `${slot}#q`, at: 1_000, attempt: 0, enqueuedAt: 1 };
-    expect(await losing('PutItemCommand', () => store.enqueue(run))).toBe(true);
+    // One transaction: the run and the queue's mark on the tick state.
+    expect(await losing('TransactWriteItemsCommand', () => store.enqueue(run))).toBe(true);
+    expect((await store.beginTick(60_000)).queue).toMatchObject({ earliest: 1_000 });
     expect(await losing('DeleteItemCommand', () => store.dequeue(run))).toBe(true);
     expect(await store.dueRuns(5_000, 10)).toEqual([]);
   });

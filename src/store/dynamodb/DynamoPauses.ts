@@ -1,8 +1,18 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from '../keys.js';
 import type { Pauses, PauseState, PauseStore } from '../Store.js';
-import { keyOf, n, num, s, str, type DynamoTable } from './DynamoTable.js';
+import { keyOf, n, num, s, type DynamoTable, type Item } from './DynamoTable.js';
 
-/** Pauses on DynamoDB: one partition per deployment, an item for the scheduler and one per paused task. */
+/** The attribute of the scheduler's pause, and the prefix of each task's, on the tick-state item. */
+const PAUSE_ALL = 'pause';
+const PAUSE_TASK = 'pause#';
+
+/**
+ * Pauses on DynamoDB: attributes of the deployment's tick-state item (`pause` for the scheduler,
+ * `pause#<task>` for a task), each a map of note and time. On that item, the write that begins a tick
+ * returns them (`DynamoTickState.beginTick`) and no tick reads them apart. Each write touches only its
+ * own attribute, never the tick's fields, so pausing and ticking cannot undo each other.
+ */
 export class DynamoPauses implements PauseStore {
   constructor(
     private readonly table: DynamoTable,
@@ -11,32 +21,47 @@ export class DynamoPauses implements PauseStore {
 
   async pause(request: { task?: string; note: string; pausedAt: number }): Promise<void> {
     // Unconditional: pausing again replaces the note, so a repeat is harmless.
-    await this.table.put(`pause ${request.task ?? 'the scheduler'}`, { ...keyOf(this.#key(request.task)), note: s(request.note), pausedAt: n(request.pausedAt) });
+    await this.#send(`pause ${request.task ?? 'the scheduler'}`, {
+      UpdateExpression: 'SET #pause = :pause',
+      ExpressionAttributeNames: { '#pause': attributeOf(request.task) },
+      ExpressionAttributeValues: { ':pause': { M: { note: s(request.note), pausedAt: n(request.pausedAt) } } },
+    });
   }
 
   async resume(task?: string): Promise<boolean> {
-    const result = await this.table.delete(`resume ${task ?? 'the scheduler'}`, this.#key(task), {});
-    return result.item !== undefined;
+    const attribute = attributeOf(task);
+    const old = await this.#send(`resume ${task ?? 'the scheduler'}`, { UpdateExpression: 'REMOVE #pause', ExpressionAttributeNames: { '#pause': attribute }, ReturnValues: 'UPDATED_OLD' });
+    return old?.[attribute] !== undefined;
   }
 
   async pauses(): Promise<Pauses> {
-    const items = await this.table.query('read the pauses', {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': s(keys.pause(this.deployment)) },
-    });
-    let all: PauseState | undefined;
-    const tasks = new Map<string, PauseState>();
-    const taskPrefix = keys.pauseTask('');
-    for (const item of items) {
-      const state = { note: str(item, 'note') ?? '', pausedAt: num(item, 'pausedAt') ?? 0 };
-      const sk = str(item, 'sk') ?? '';
-      if (sk === keys.pauseAll) all = state;
-      else if (sk.startsWith(taskPrefix)) tasks.set(sk.slice(taskPrefix.length), state);
-    }
-    return { all, tasks };
+    return pausesOf(await this.table.get('read the pauses', this.#key));
   }
 
-  #key(task: string | undefined) {
-    return { pk: keys.pause(this.deployment), sk: task === undefined ? keys.pauseAll : keys.pauseTask(task) };
+  get #key() {
+    return { pk: keys.tick(this.deployment), sk: keys.tickState };
   }
+
+  async #send(action: string, input: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ReturnValues'>): Promise<Item | undefined> {
+    try {
+      const { Attributes } = await this.table.client.send(new UpdateItemCommand({ TableName: this.table.name, Key: keyOf(this.#key), ...input }));
+      return Attributes;
+    } catch (error) {
+      throw this.table.fail(action, error);
+    }
+  }
+}
+
+function attributeOf(task: string | undefined): string {
+  return task === undefined ? PAUSE_ALL : `${PAUSE_TASK}${task}`;
+}
+
+/** The pauses held on a tick-state item (none when there is no item). */
+export function pausesOf(item: Item | undefined): Pauses {
+  const stateOf = (value: Item[string] | undefined): PauseState => ({ note: value?.M?.note?.S ?? '', pausedAt: num(value?.M, 'pausedAt') ?? 0 });
+  const tasks = new Map<string, PauseState>();
+  for (const [attribute, value] of Object.entries(item ?? {})) {
+    if (attribute.startsWith(PAUSE_TASK)) tasks.set(attribute.slice(PAUSE_TASK.length), stateOf(value));
+  }
+  return { all: item?.[PAUSE_ALL] === undefined ? undefined : stateOf(item[PAUSE_ALL]), tasks };
 }

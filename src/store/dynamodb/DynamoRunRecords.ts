@@ -1,11 +1,11 @@
-import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, CancellationReason, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, type MissReason, type RunReason, type RunStatus } from '../../vocabulary.js';
 import { keys } from '../keys.js';
 import { OUTCOME_FIELDS, RUN_TRANSITIONS } from '../runTransitions.js';
 import { SHARED_SCOPE, type ClaimResult, type MissedRecord, type QueuedRun, type RunOutcome, type RunRecord, type RunRecords, type RunStart, type SlotClaim, type SlotRange, type StartResult } from '../Store.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
 import { inList, keyOf, n, num, s, str, purgeAt, type DynamoTable, type Item } from './DynamoTable.js';
-import { queueItem } from './DynamoRunQueue.js';
+import { enqueueWith } from './DynamoRunQueue.js';
 
 /** Claims and run records on DynamoDB: one item per `(task, slot)`, each transition one conditional write (see `RUN_TRANSITIONS`). */
 export class DynamoRunRecords implements RunRecords {
@@ -81,37 +81,36 @@ export class DynamoRunRecords implements RunRecords {
   }
 
   /**
-   * One TransactWriteItems: the claim's conditional delete and the retry's put succeed or fail
-   * together. A claim already gone was released by this very call (only the owner's release deletes a
-   * dispatched claim, and the SDK's retry of a transaction whose reply was lost lands here), so that
-   * counts as released: the same transaction queued the retry.
+   * `Store.releaseDispatch`, one TransactWriteItems: the claim's conditional delete, the lease's release
+   * (`lease`, from `DynamoLeases.releaseInTransaction`, when it goes too), the retry's put and the
+   * queue's mark succeed or fail together. A claim already gone was released by this very call (only
+   * the owner's release deletes a dispatched claim, and the SDK's retry of a transaction whose reply
+   * was lost lands here), so that counts as released: the same transaction queued the retry.
    */
-  /** `Store.releaseDispatch`; `lease` is the lease's release (`DynamoLeases.releaseInTransaction`), if it goes too. */
   async releaseDispatch(request: { task: string; slot: string; owner: string; onOneServer: boolean; retry: QueuedRun }, lease?: TransactWriteItem['Update']): Promise<boolean> {
     const release = inList('release', RUN_TRANSITIONS.release.from);
-    const items: TransactWriteItem[] = [
-      {
-        Delete: {
-          TableName: this.table.name,
-          Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
-          // RUN_TRANSITIONS: release.
-          ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
-          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
-          ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
+    const claim: TransactWriteItem = {
+      Delete: {
+        TableName: this.table.name,
+        Key: keyOf({ pk: keys.task(request.onOneServer ? SHARED_SCOPE : this.scope, request.task), sk: keys.run(request.slot) }),
+        // RUN_TRANSITIONS: release.
+        ConditionExpression: `#owner = :owner AND #status IN (${release.list})`,
+        ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+        ExpressionAttributeValues: { ...release.values, ':owner': s(request.owner) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
-      { Put: { TableName: this.table.name, Item: queueItem(this.scope, request.retry) } },
-    ];
+    };
     const action = `release the dispatch of ${request.task} @ ${request.slot}`;
-    const cancelled = await this.table.transact(action, lease === undefined ? items : [...items, { Update: lease }]);
-    const claim = cancelled?.[0];
-    if (claim === undefined) return true;
-    // Gone: released by an earlier attempt of this same call, whose reply was lost (with the lease, if it went too).
-    if (claim.Code === 'ConditionalCheckFailed') return claim.Item === undefined;
+    // The retry is queued in the same transaction, with the queue's mark (see `enqueueWith`); a queued
+    // run's retry keeps its key and is rewritten in place, with its next attempt.
+    const send = async (others: TransactWriteItem[]) => (await enqueueWith(this.table, this.scope, request.retry, action, others, { replace: true })).reasons;
+    // Gone already (no item to report): this same call released it, on an attempt whose reply was lost
+    // (with the lease, if it went too).
+    const released = (reasons: readonly CancellationReason[] | undefined) => reasons === undefined || (reasons[0]?.Code === 'ConditionalCheckFailed' && reasons[0].Item === undefined);
+    const first = await send(lease === undefined ? [claim] : [claim, { Update: lease }]);
+    if (released(first) || lease === undefined || first?.[0]?.Code === 'ConditionalCheckFailed') return released(first);
     // Only the lease's condition failed: it lapsed or was taken meanwhile, and is no longer this claim's to release.
-    const again = (await this.table.transact(action, items))?.[0];
-    return again === undefined || (again.Code === 'ConditionalCheckFailed' && again.Item === undefined);
+    return released(await send([claim]));
   }
 
   async completeRun(outcome: RunOutcome): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { keys } from '../keys.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
-import type { TickAdvance, TickState } from '../Store.js';
-import { keyOf, n, num, purgeAt, s, type DynamoTable } from './DynamoTable.js';
+import type { QueueMark, TickAdvance, TickStart, TickState } from '../Store.js';
+import { pausesOf } from './DynamoPauses.js';
+import { queueMarkOf, settleQueue } from './DynamoRunQueue.js';
+import { keyOf, n, num, purgeAt, s, type DynamoTable, type Item } from './DynamoTable.js';
 
 const MINUTE_MS = 60_000;
 /** `previousTick` before the first tick ever. */
@@ -14,8 +16,9 @@ function fromOf(previousTick: number | undefined): number | undefined {
 }
 
 /**
- * The deployment's tick state: one item with the last evaluated minute and the one before it, and one
- * small item for each catch-up range (a tick that found minutes missed), so a late or retried tick
+ * The deployment's tick state: one item with the last evaluated minute and the one before it — which
+ * also holds the deployment's pauses (`DynamoPauses`) and its queue's mark (`DynamoRunQueue`), so the
+ * write that begins a tick reads them too — and one small item for each catch-up range (a tick that found minutes missed), so a late or retried tick
  * for a minute inside such a range can tell that it was decided. See `TickAdvance`.
  */
 export class DynamoTickState implements TickState {
@@ -40,6 +43,24 @@ export class DynamoTickState implements TickState {
    * each round finds `lastTick` further on, so it ends.
    */
   async advanceTick(minute: number): Promise<TickAdvance> {
+    return (await this.#advance(minute)).advance;
+  }
+
+  /**
+   * `advanceTick`, with the pauses and the queue's mark read from the item the same request wrote or
+   * found (`ALL_NEW`, or `ALL_OLD` when its condition failed): they live on the tick-state item for
+   * this, so an idle tick is this one request.
+   */
+  async beginTick(minute: number): Promise<TickStart> {
+    const { advance, item } = await this.#advance(minute);
+    return { advance, pauses: pausesOf(item), queue: queueMarkOf(item) };
+  }
+
+  settleQueue(seen: QueueMark): Promise<void> {
+    return settleQueue(this.table, this.deployment, seen);
+  }
+
+  async #advance(minute: number): Promise<{ advance: TickAdvance; item: Item | undefined }> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const step = await this.table.update(
         'advance the last tick',
@@ -48,10 +69,11 @@ export class DynamoTickState implements TickState {
         { condition: 'attribute_not_exists(lastTick) OR lastTick = :previous', values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE) } },
       );
       const lastTick = num(step.item, 'lastTick');
-      if (step.written || lastTick === minute) return { decides: true, from: fromOf(num(step.item, 'previousTick')) };
+      const item = step.item;
+      if (step.written || lastTick === minute) return { advance: { decides: true, from: fromOf(num(item, 'previousTick')) }, item };
       if (lastTick === undefined) throw this.table.fail('advance the last tick', new Error('the tick state has no lastTick'));
-      if (lastTick > minute) return this.#decidedLater(minute, lastTick);
-      if (await this.#closeGap(lastTick, minute)) return { decides: true, from: lastTick };
+      if (lastTick > minute) return { advance: await this.#decidedLater(minute, lastTick), item };
+      if (await this.#closeGap(lastTick, minute)) return { advance: { decides: true, from: lastTick }, item };
     }
     throw this.table.fail('advance the last tick', new Error(`the tick state kept moving for ${MAX_ROUNDS} rounds`));
   }

@@ -865,6 +865,8 @@ function withOverrides(store: Store, overrides: Partial<Store>): Store {
     enqueue: (run) => store.enqueue(run),
     dueRuns: (now, limit) => store.dueRuns(now, limit),
     dequeue: (run) => store.dequeue(run),
+    beginTick: (minute) => store.beginTick(minute),
+    settleQueue: (seen) => store.settleQueue(seen),
     getRun: (task, slot) => store.getRun(task, slot),
     acquireLease: (request) => store.acquireLease(request),
     lease: (task) => store.lease(task),

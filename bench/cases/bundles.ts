@@ -1,0 +1,105 @@
+/*
+ * Budgets 1 and 2: the tick's and a task function's bundles as the plugin builds them (the same code
+ * path as `serverless package` without serverless-esbuild), for the example kernel; and a fresh
+ * process importing the tick bundle, against a minimal handler that only constructs the same DynamoDB
+ * and EventBridge clients, built in this run with the same esbuild and the same options.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import TickworkPlugin, { FUNCTION_BUILD } from '../../infra/plugin.js';
+import { median, p90, type BudgetRow } from '../stats.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const KIB = 1024;
+const IMPORT_RUNS = 15;
+
+/** Packages the example kernel through the plugin and returns its functions' bundles and environment. */
+async function packageWithPlugin(): Promise<{ tick: string; task: string; environment: Record<string, string> }> {
+  const functions: Record<string, Record<string, unknown>> = {};
+  const serverless = {
+    serviceDir: ROOT,
+    getProvider: () => ({ getStage: () => 'bench' }),
+    service: { service: 'tickwork', provider: { stage: 'bench', region: 'us-east-1' }, custom: { tickwork: { kernel: 'example/kernel.ts' } }, plugins: [], functions, resources: {} },
+    classes: { Error },
+  };
+  await new TickworkPlugin(serverless, {}, {}).prepare({ packaging: true });
+  const environment = functions.tick?.environment as Record<string, string>;
+  return { tick: join(ROOT, '.tickwork/build/tick.mjs'), task: join(ROOT, '.tickwork/build/task.mjs'), environment };
+}
+
+/** The baseline of the issue: a handler that only constructs the DynamoDB and EventBridge clients. */
+async function buildBaseline(dir: string): Promise<string> {
+  const entry = join(dir, 'minimal.ts');
+  writeFileSync(
+    entry,
+    [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
+      'const dynamodb = new DynamoDBClient({});',
+      'const eventBridge = new EventBridgeClient({});',
+      'export const handler = async () => ({ clients: [typeof dynamodb, typeof eventBridge] });',
+      '',
+    ].join('\n'),
+  );
+  // Resolved from the repository, so the same SDK versions as Tickwork's bundle.
+  await build({ ...FUNCTION_BUILD, entryPoints: [entry], outdir: dir, absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')] });
+  return join(dir, 'minimal.mjs');
+}
+
+interface Probe {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssKiB: number;
+}
+
+function probe(bundle: string, env: Record<string, string>): Probe {
+  const run = spawnSync(process.execPath, [join(ROOT, 'bench/cases/importProbe.mjs'), bundle], { env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`importing ${bundle} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Probe;
+}
+
+export async function bundleCases(): Promise<BudgetRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickwork-bench-bundle-'));
+  try {
+    const { tick, task, environment } = await packageWithPlugin();
+    const minimal = await buildBaseline(dir);
+    const sizes = { tick: statSync(tick).size, task: statSync(task).size, minimal: statSync(minimal).size };
+
+    // As deployed: the environment the plugin gives the tick (NODE_OPTIONS included), placeholder
+    // credentials and a region; nothing is sent at import.
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...environment,
+      ...(process.env.BENCH_NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_SESSION_TOKEN: 'bench',
+    };
+    const runs = { tick: [] as Probe[], minimal: [] as Probe[] };
+    // Alternating, after one untimed run of each (the file system cache), so drift hits both alike.
+    probe(tick, env);
+    probe(minimal, env);
+    for (let i = 0; i < IMPORT_RUNS; i++) {
+      runs.tick.push(probe(tick, env));
+      runs.minimal.push(probe(minimal, env));
+    }
+    const of = (which: keyof typeof runs, key: keyof Probe, scale = 1) => runs[which].map((r) => r[key] / scale);
+    const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? environment.NODE_OPTIONS;
+    const options = nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ' (no NODE_OPTIONS)';
+    return [
+      { case: '1. tick bundle, example kernel', median: sizes.tick / KIB, baseline: sizes.minimal / KIB, judge: 'value', limit: 600, unit: 'KiB' },
+      { case: '1. task function bundle, example kernel', median: sizes.task / KIB, baseline: sizes.minimal / KIB, judge: 'value', limit: 600, unit: 'KiB' },
+      { case: `2. tick import, CPU${options}`, median: median(of('tick', 'cpuMs')), p90: p90(of('tick', 'cpuMs')), baseline: median(of('minimal', 'cpuMs')), judge: 'ratio', limit: 1.3, unit: 'ms' },
+      { case: `2. tick import, wall${options}`, median: median(of('tick', 'wallMs')), p90: p90(of('tick', 'wallMs')), baseline: median(of('minimal', 'wallMs')), judge: 'ratio', limit: 1.3, unit: 'ms' },
+      { case: '2. tick import, peak memory (the process\'s VmHWM)', median: median(of('tick', 'maxRssKiB', KIB)), p90: p90(of('tick', 'maxRssKiB', KIB)), baseline: median(of('minimal', 'maxRssKiB', KIB)), judge: 'ratio', limit: 1.3, unit: 'MiB' },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,67 @@
+/** Medians, p90s and the one Markdown table `npm run bench` prints. */
+
+export interface BudgetRow {
+  readonly case: string;
+  /** The figure the budget judges, with its unit in `format`. */
+  readonly median: number;
+  readonly p90?: number;
+  /** The same figure for the baseline measured in the same run, when the budget is a ratio. */
+  readonly baseline?: number;
+  /** What the budget compares: the figure itself, or figure ÷ baseline, or baseline ÷ figure (a speed-up). */
+  readonly judge: 'value' | 'ratio' | 'speed-up';
+  /** `≤ limit` (or `≥ limit` for a speed-up). */
+  readonly limit: number;
+  readonly unit: string;
+  /** Printed under the table: how the figure was taken. */
+  readonly note?: string;
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+export function p90(values: readonly number[]): number {
+  return quantile(values, 0.9);
+}
+
+/** The nearest-rank quantile: a value that was measured, never an interpolation. */
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export function ratioOf(row: BudgetRow): number | undefined {
+  if (row.baseline === undefined) return undefined;
+  return row.judge === 'speed-up' ? row.baseline / row.median : row.median / row.baseline;
+}
+
+export function passes(row: BudgetRow): boolean {
+  const ratio = ratioOf(row);
+  switch (row.judge) {
+    case 'value':
+      return row.median <= row.limit;
+    case 'ratio':
+      return ratio !== undefined && ratio <= row.limit;
+    case 'speed-up':
+      return ratio !== undefined && ratio >= row.limit;
+  }
+}
+
+const figure = (value: number | undefined, unit: string) => {
+  if (value === undefined || Number.isNaN(value)) return '—';
+  const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${unit}`.trim();
+};
+
+export function markdownTable(rows: readonly BudgetRow[]): string {
+  const lines = ['| case | median | p90 | baseline | ratio | budget | result |', '|---|---:|---:|---:|---:|---|---|'];
+  for (const row of rows) {
+    const ratio = ratioOf(row);
+    const budget = row.judge === 'value' ? `≤ ${figure(row.limit, row.unit)}` : row.judge === 'ratio' ? `≤ ${row.limit}×` : `≥ ${row.limit}×`;
+    lines.push(
+      `| ${row.case} | ${figure(row.median, row.unit)} | ${figure(row.p90, row.unit)} | ${figure(row.baseline, row.unit)} | ${ratio === undefined ? '—' : `${ratio.toFixed(2)}×`} | ${budget} | ${passes(row) ? 'pass' : '**FAIL**'} |`,
+    );
+  }
+  return lines.join('\n');
+}
