@@ -62,7 +62,7 @@ export async function prepareDispatch(input: RunTickInput, store: Store, due: Du
     const now = input.now();
     const runEnd = now + DISPATCH_ALLOWANCE_MS + (lambdaSettings(definition)?.timeout ?? 0) * 1000;
     const lease = await store.acquireLease({ task: name, owner: input.owner, slot: due.slot, now, expiresAt: leaseExpiry(now, runEnd, withoutOverlapping).expiresAt });
-    if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder);
+    if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder, RUN_STATUS.dispatched);
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
     fence = lease.fence;

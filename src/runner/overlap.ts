@@ -45,6 +45,7 @@ export async function leaseRefused(
   recordOwner: string,
   overlap: OverlapOptions,
   holder: { readonly owner: string; readonly slot: string },
+  claimStatus: typeof RUN_STATUS.running | typeof RUN_STATUS.dispatched = RUN_STATUS.running,
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
   const now = input.now();
@@ -53,7 +54,9 @@ export async function leaseRefused(
     : await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now, displace: overlap.policy === 'replace', ...(due.payload === undefined ? {} : { payload: due.payload }) });
   if (displaced !== undefined) await recordSuperseded(input, store, name, displaced, now);
   const reason = buffered ? SKIP_REASON.buffered : SKIP_REASON.overlapping;
-  await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now });
+  // Only over the claim as it stands: once buffered, the holder may take this run, run it and record its
+  // outcome before this write lands (a slow or retried request), and that outcome must stay.
+  await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now, ifStatus: claimStatus });
   input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason }), holder: holder.owner, heldFor: holder.slot });
   return { kind: 'skipped', name, reason };
 }

@@ -633,6 +633,53 @@ describe('runTick sub-minute tasks', () => {
   });
 });
 
+describe('runTick: a buffered run and the write that says so', () => {
+  it('the holder runs the buffered slot before the buffering tick\'s record of it lands (a slow request): the outcome stays', async () => {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const ran: string[] = [];
+    let unblock!: () => void;
+    const blocker = new Promise<void>((resolve) => (unblock = resolve));
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const schedule = new Schedule();
+    schedule.call(async ({ slot }) => {
+      ran.push(slot);
+      if (slot === MINUTE.toISOString()) {
+        firstStarted();
+        await blocker;
+      }
+    }).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore();
+    let buffered!: () => void;
+    const bufferedBehind = new Promise<void>((resolve) => (buffered = resolve));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    // The second tick's "buffered" record is slow to land.
+    const slow = withOverrides(store, {
+      bufferBehindLease: async (request) => {
+        const result = await store.bufferBehindLease(request);
+        buffered();
+        return result;
+      },
+      completeRun: async (outcome) => {
+        if (outcome.reason === 'buffered') await gate;
+        return store.completeRun(outcome);
+      },
+    });
+    const first = runTick(input(schedule, store, { owner: 'tick-a' }));
+    await started;
+    const second = runTick(input(schedule, slow, { owner: 'tick-b', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000 }));
+    await bufferedBehind;
+    unblock(); // the first run ends; its tick takes the buffered slot and runs it at once
+    await first;
+    expect(await store.getRun('buf', next.toISOString())).toMatchObject({ status: 'succeeded', owner: 'tick-b' });
+    openGate();
+    expect((await second).skipped).toEqual([{ name: 'buf', reason: 'buffered' }]);
+    expect(await store.getRun('buf', next.toISOString())).toMatchObject({ status: 'succeeded', owner: 'tick-b' });
+    expect(ran).toEqual([MINUTE.toISOString(), next.toISOString()]);
+  });
+});
+
 describe('runTick fan-out leases under faults', () => {
   it('an unsent leased slot gives its lease back with its claim, in one write: a fault cannot leave the lease held', async () => {
     const schedule = new Schedule();
