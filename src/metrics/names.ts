@@ -32,9 +32,9 @@ export const METRIC = {
   claimConflicts: 'ClaimConflicts',
   /** When the tick Lambda received its event, minus the scheduled minute it evaluates. */
   tickLatenessMs: 'TickLatenessMs',
-  /** How long a fan-out run took in its worker, per task. */
+  /** How long a run took, per task: an inline one in the tick, a fan-out one in its worker. */
   taskDurationMs: 'TaskDurationMs',
-  /** 1 for a failed fan-out run, 0 for a successful one, per task: its average is the failure rate. */
+  /** 1 for a failed run, 0 for a successful one, per task (inline or fan-out): its average is the failure rate. */
   taskFailed: 'TaskFailed',
   /**
    * Successful runs of a task declared `monitor({ grace })`, per task, inline or fan-out: its stack

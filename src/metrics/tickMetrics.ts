@@ -1,6 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TickReport } from '../runner/runTick.js';
+import type { RecordedRun } from '../runner/RunContext.js';
 import { SKIP_REASON } from '../vocabulary.js';
 import { countBy, publishBlobs, type MetricBlob } from './MetricBlob.js';
 import { DIMENSION, METRIC } from './names.js';
@@ -22,7 +23,7 @@ const { Count, Milliseconds } = MetricUnit;
  * tickMetricBlobs(report, Date.parse('2026-01-05T10:00:01.250Z'))[0]
  * // { dimensions: {}, metrics: [{ name: 'TasksDue', unit: 'Count', value: 3 }, …, { name: 'TickLatenessMs', unit: 'Milliseconds', value: 1250 }] }
  */
-export function tickMetricBlobs(report: TickReport, receivedAt: number, monitored: ReadonlySet<string> = new Set()): MetricBlob[] {
+export function tickMetricBlobs(report: TickReport, receivedAt: number, monitored: ReadonlySet<string> = new Set(), inlineRuns: readonly RecordedRun[] = []): MetricBlob[] {
   const missed = report.missed.reduce((sum, m) => sum + m.count, 0);
   const totals: MetricBlob = {
     dimensions: {},
@@ -48,10 +49,19 @@ export function tickMetricBlobs(report: TickReport, receivedAt: number, monitore
       dimensions: { [DIMENSION.task]: task },
       metrics: [{ name: METRIC.taskSucceeded, unit: Count, value }],
     })),
+    // Inline runs, per task, as a fan-out worker reports its own (`taskRunBlobs`): duration, and TaskFailed
+    // 0/1 — not for a run stopped for a newer slot.
+    ...inlineRuns.map((run) => ({
+      dimensions: { [DIMENSION.task]: run.task },
+      metrics: [
+        { name: METRIC.taskDurationMs, unit: Milliseconds, value: run.durationMs },
+        ...(run.status === 'replaced' ? [] : [{ name: METRIC.taskFailed, unit: Count, value: run.status === 'succeeded' ? 0 : 1 }]),
+      ],
+    })),
   ];
 }
 
 /** Prints one tick's metrics as EMF lines (see `tickMetricBlobs`); nothing when `metrics` is undefined. */
-export function publishTickMetrics(metrics: Metrics | undefined, report: TickReport, receivedAt: number, monitored?: ReadonlySet<string>): void {
-  publishBlobs(metrics, tickMetricBlobs(report, receivedAt, monitored));
+export function publishTickMetrics(metrics: Metrics | undefined, report: TickReport, receivedAt: number, monitored?: ReadonlySet<string>, inlineRuns?: readonly RecordedRun[]): void {
+  publishBlobs(metrics, tickMetricBlobs(report, receivedAt, monitored, inlineRuns));
 }

@@ -24,6 +24,15 @@ export interface RunContext {
   readonly runId?: string;
   /** Which start of the run this is (a fan-out worker's attempt), for log lines. @default 1 */
   readonly attempt?: number;
+  /** Told of each run whose outcome is recorded here: the tick times its inline runs for its metrics. */
+  readonly onRunRecorded?: (run: RecordedRun) => void;
+}
+
+/** A run that ended and was recorded, as `RunContext.onRunRecorded` hears of it. */
+export interface RecordedRun {
+  readonly task: string;
+  readonly status: 'succeeded' | 'failed' | 'timed-out' | 'replaced';
+  readonly durationMs: number;
 }
 
 export interface RunTickInput extends RunContext {

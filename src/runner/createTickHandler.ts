@@ -12,6 +12,7 @@ import { publishTickMetrics } from '../metrics/tickMetrics.js';
 import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { Store } from '../store/Store.js';
 import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
+import type { RecordedRun } from './RunContext.js';
 import type { OutputSinks } from './deliverOutput.js';
 import { localSinks } from './sinks.js';
 
@@ -93,6 +94,7 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
     // Parsed before any I/O: a malformed event fails here and writes nothing.
     const receivedAt = now();
     const minute = tickMinute(event, { ...minuteOptions, now: receivedAt });
+    const inlineRuns: RecordedRun[] = [];
     const report = await runTick({
       tasks,
       commands,
@@ -106,6 +108,7 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       deadline: invocationDeadline(context, now(), margin),
       now,
       logger,
+      onRunRecorded: (run) => inlineRuns.push(run),
     });
     logger.info('tick done', {
       tick: report.tick,
@@ -118,7 +121,7 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
       queued: report.queued,
       missed: report.missed.reduce((sum, m) => sum + m.count, 0),
     });
-    publishTickMetrics(metrics, report, receivedAt, monitored);
+    publishTickMetrics(metrics, report, receivedAt, monitored, inlineRuns);
     return report;
   };
 

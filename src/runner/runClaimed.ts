@@ -40,6 +40,7 @@ export async function recordResult(input: RunContext, store: Store, due: DueSlot
     ...(reason === undefined ? {} : { reason }),
     ...(output === '' ? {} : { output: excerpt(output) }),
   });
+  input.onRunRecorded?.({ task: name, status: result.status, durationMs: result.durationMs });
   await deliverOutput(definition, due.slot, result, input.sinks, logger);
   const fields = (outcome: string) => outcomeFields(input, { task: name, slot: due.slot, outcome, latenessMs: result.latenessMs, ...(reason === undefined ? {} : { reason }) });
   if (result.status === 'succeeded') {

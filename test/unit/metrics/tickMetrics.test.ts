@@ -111,5 +111,10 @@ describe('tick metrics', () => {
       TasksDue: ['Count', 3], TasksRun: ['Count', 1], TasksFailed: ['Count', 1], TasksSkipped: ['Count', 1], TickLatenessMs: ['Milliseconds', 2_500],
     });
     expect(docs[1]).toMatchObject({ service: 'prod', reason: 'when-false', TasksSkipped: 1 });
+    // Each inline run, per task, as a fan-out worker reports its own: its duration, and whether it failed.
+    const perTask = new Map(docs.filter((doc) => typeof doc.task === 'string').map((doc) => [doc.task, doc]));
+    expect(perTask.get('ok')).toMatchObject({ service: 'prod', TaskDurationMs: expect.any(Number), TaskFailed: 0 });
+    expect(perTask.get('broken')).toMatchObject({ service: 'prod', TaskDurationMs: expect.any(Number), TaskFailed: 1 });
+    expect(perTask.has('off')).toBe(false);
   });
 });
