@@ -26,15 +26,23 @@ export function backfillRequest(task: string, fields: BackfillFields): Omit<Back
 }
 
 /**
- * An instant from an ISO-8601 time. One without a zone is UTC: `Date` would read it in the server's
- * zone, which is nothing the user sees on the page.
+ * An instant from an ISO-8601 time typed on a page, or undefined. One without a zone is UTC — `Date`
+ * would read it in the server's zone, which is nothing the user sees on the page, where every time is
+ * UTC — and a date that does not exist (February 30) is refused, not rolled into March.
  */
+export function parseUtcTime(value: string): Date | undefined {
+  const match = TIME.exec(value.trim());
+  if (match === null) return undefined;
+  const [year, month, day] = match[1]!.split('-').map(Number) as [number, number, number];
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
+  const zone = match[3]?.toUpperCase().replace(/^([+-]\d\d)(\d\d)$/, '$1:$2') ?? 'Z';
+  const time = new Date(`${match[1]}T${match[2] ?? '00:00'}${zone}`);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
 function parseTime(field: 'from' | 'to', value: string): Date {
-  const text = value.trim();
-  const match = TIME.exec(text);
-  const zone = match?.[3]?.toUpperCase().replace(/^([+-]\d\d)(\d\d)$/, '$1:$2') ?? 'Z';
-  const time = match === null ? undefined : new Date(`${match[1]}T${match[2] ?? '00:00'}${zone}`);
-  if (time === undefined || Number.isNaN(time.getTime())) {
+  const time = parseUtcTime(value);
+  if (time === undefined) {
     throw new InvalidBackfillError(field, `backfill ${field} expects an ISO-8601 time such as 2026-11-23T10:05:00Z (one without a zone is UTC), got ${JSON.stringify(value)}`);
   }
   return time;

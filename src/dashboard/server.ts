@@ -9,7 +9,7 @@ import { InvalidBackfillError, InvalidTaskError } from '../errors.js';
 import { isInvalidAction, type ActionResult, type ScheduleActions } from '../operate/actions.js';
 import { MAX_BACKFILL_LIMIT, type BackfillReport, type BackfillRequest } from '../operate/backfill.js';
 import type { ReadModel } from '../operate/ReadModel.js';
-import { backfillFields, backfillRequest, type BackfillFields } from './backfillForm.js';
+import { backfillFields, backfillRequest, parseUtcTime, type BackfillFields } from './backfillForm.js';
 import type { SafeHtml } from './html.js';
 import { checkAccess, sameOrigin, tokenCookie, tokenMatches } from './security.js';
 import type { BackfillProgress, BackfillView } from './views/backfillSection.js';
@@ -212,9 +212,10 @@ async function backfillAction(response: ServerResponse, options: Handling, conte
 /** The "why" explainer for `?at=`: an ISO-8601 time, as `tickwork why --at` takes it. */
 async function explain(model: ReadModel, task: string, at: string | null, now: number): Promise<WhyView> {
   if (at === null || at.trim() === '') return undefined;
-  const time = new Date(at.trim());
-  if (!/^[+-]?\d{4,6}-\d\d-\d\d/.test(at.trim()) || Number.isNaN(time.getTime())) {
-    return { at, error: `expected an ISO-8601 time such as 2026-11-23T10:05:00Z, got ${JSON.stringify(at)}` };
+  // As the backfill form reads its times: no zone means UTC, like every time on the page.
+  const time = parseUtcTime(at);
+  if (time === undefined) {
+    return { at, error: `expected an ISO-8601 time such as 2026-11-23T10:05:00Z (one without a zone is UTC), got ${JSON.stringify(at)}` };
   }
   return { at, explanation: await model.why(task, time, now) };
 }
@@ -245,8 +246,16 @@ async function act(request: IncomingMessage, response: ServerResponse, options: 
 }
 
 /** Where to go after an action: a path on this server, never another site (`//evil.example`). */
+/**
+ * Where to go back to after an action: a path on this server only. The value is resolved as the browser
+ * will resolve it (`/.//evil.example` is `//evil.example`, another site) and must stay on this origin.
+ */
 function safeReturn(value: string | null): string {
-  return value !== null && /^\/(?!\/)[^\\]*$/.test(value) ? value : '/';
+  if (value === null || !value.startsWith('/') || value.includes('\\')) return '/';
+  const base = 'http://dashboard.invalid';
+  const resolved = new URL(value, base);
+  if (resolved.origin !== base || resolved.pathname.startsWith('//')) return '/';
+  return `${resolved.pathname}${resolved.search}`;
 }
 
 function notice(url: URL): { notice?: string } {

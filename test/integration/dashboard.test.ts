@@ -21,8 +21,11 @@ const TICKWORK = 'dist/src/cli/main.js';
 const KERNEL = 'test/fixtures/dashboard-kernel.ts';
 const STAGE = 'dashtest';
 const MINUTE_MS = 60_000;
-/** The README's screenshots (README.md, "Dashboard"), taken by this test. */
-const IMAGES = join(root, 'docs', 'images');
+/**
+ * The README's screenshots (README.md, "Dashboard") are taken by this test on every run; they replace
+ * the committed ones only with UPDATE_SCREENSHOTS=1, so a test run leaves the working tree as it was.
+ */
+const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'images') : mkdtempSync(join(tmpdir(), 'tickwork-screenshots-'));
 /** Debian's chromium, driven headless (docs: TOOLCHAIN; `.ci/run` installs it). */
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -108,6 +111,7 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
     if (dashboard !== undefined && dashboard.child.exitCode === null) dashboard.child.kill('SIGKILL');
     rmSync(profile, { recursive: true, force: true });
     rmSync(outputRoot, { recursive: true, force: true });
+    if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(IMAGES, { recursive: true, force: true });
     client.destroy();
   });
 

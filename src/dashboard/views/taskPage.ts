@@ -107,7 +107,7 @@ ${run.output === undefined ? html`<p class="muted">No output.</p>` : html`<detai
 }
 
 function notRun(entries: readonly (RunEntry | MissedEntry)[]): SafeHtml {
-  if (entries.length === 0) return html`<p class="muted">Every slot in the last 24 hours ran.</p>`;
+  if (entries.length === 0) return html`<p class="muted">No skipped or missed slot recorded in the last 24 hours.</p>`;
   const rows = entries.map((entry) =>
     entry.kind === 'missed'
       ? html`<tr><td>${entry.count === 1 ? clock(entry.from) : `${clock(entry.from)} … ${clock(entry.to)}`}</td><td>${statusBadge('missed')}</td><td class="reason">${entry.reason}</td><td>${entry.count} slot${entry.count === 1 ? '' : 's'}, found by the tick of ${clock(entry.tick)}</td></tr>`

@@ -180,7 +180,13 @@ describe('the dashboard server', () => {
     const offSite = await send(server.port, 'POST', '/actions/run', { cookie, ...form }, 'task=greet&return=%2F%2Fevil.example%2Fx');
     expect(offSite.status).toBe(303);
     expect(offSite.headers.location).toMatch(/^\/\?notice=queued\+greet\+for\+2026-11-23T10%3A01%3A30.000Z/);
-    expect((await store.dueRuns(NOW, 10)).map((r) => r.task)).toEqual(['greet']);
+    // Paths a browser resolves to another site, however they are spelled.
+    for (const back of ['/.//evil.example/x', '/%2E//evil.example/x', '/a/..//evil.example/x', '/\\evil.example/x']) {
+      const sneaky = await send(server.port, 'POST', '/actions/run', { cookie, ...form }, `task=greet&return=${encodeURIComponent(back)}`);
+      expect(sneaky.headers.location, back).toMatch(/^\/\?notice=/);
+    }
+    const home = await send(server.port, 'POST', '/actions/run', { cookie, ...form }, `task=greet&return=${encodeURIComponent('/tasks/greet')}`);
+    expect(home.headers.location).toMatch(/^\/tasks\/greet\?notice=/);
   });
 
   it('answers 404 for an unknown task or path, and 413 for an oversized form', async () => {
@@ -196,7 +202,19 @@ describe('the dashboard server', () => {
     const why = await send(server.port, 'GET', '/tasks/greet?at=2026-11-23T10:01:00Z');
     expect(why.body).toContain('<strong>ran: succeeded');
     const bad = await send(server.port, 'GET', '/tasks/greet?at=yesterday');
-    expect(bad.body).toContain('expected an ISO-8601 time such as 2026-11-23T10:05:00Z, got &quot;yesterday&quot;');
+    expect(bad.body).toContain('expected an ISO-8601 time such as 2026-11-23T10:05:00Z (one without a zone is UTC), got &quot;yesterday&quot;');
+    // No zone is UTC, as everywhere on the page, whatever the server's own zone; a date that does not exist is refused.
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // a server whose own zone is not UTC
+    try {
+      const local = await send(server.port, 'GET', '/tasks/greet?at=2026-11-23T10:01');
+      expect(local.body).toContain('<strong>ran: succeeded');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    const february = await send(server.port, 'GET', '/tasks/greet?at=2026-02-30T10:00:00Z');
+    expect(february.body).toContain('got &quot;2026-02-30T10:00:00Z&quot;');
   });
 });
 
