@@ -27,7 +27,9 @@ import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, Us
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const stageOption = (fallback: string) => new Option('--stage <stage>', 'the stage to act on (default: provider.stage in serverless.yml, else dev)').env('TICKWORK_STAGE').default(fallback);
+// Each option states its default once: where commander knows the value, through `default(value, description)`.
+const stageOption = (fallback: string) =>
+  new Option('--stage <stage>', 'the stage to act on').env('TICKWORK_STAGE').default(fallback, `${JSON.stringify(fallback)}: provider.stage in serverless.yml, else "dev"`);
 const kernelOption = () =>
   new Option('--kernel <path>', 'the kernel module (default: custom.tickwork.kernel in serverless.yml, else src/kernel.ts)').env('TICKWORK_KERNEL');
 const tableOption = () =>
@@ -35,8 +37,8 @@ const tableOption = () =>
 const deploymentOption = () => new Option('--deployment <name>', 'the deployment within the table (default: custom.tickwork.deployment, else the stage)');
 const endpointOption = () => new Option('--endpoint <url>', 'a DynamoDB Local to use instead of AWS, e.g. http://127.0.0.1:8000').env('DYNAMODB_ENDPOINT');
 const regionOption = (fallback: string | undefined) => {
-  const option = new Option('--region <region>', "the table's AWS region (default: provider.region in serverless.yml, else the AWS SDK's)");
-  return fallback === undefined ? option : option.default(fallback);
+  if (fallback === undefined) return new Option('--region <region>', "the table's AWS region (default: provider.region in serverless.yml, else the AWS SDK's)");
+  return new Option('--region <region>', "the table's AWS region").default(fallback, `${JSON.stringify(fallback)}: provider.region in serverless.yml`);
 };
 
 const profileOption = () => new Option('--profile <name>', 'the AWS shared-config profile to use (credentials and region) for a deployed table').env('AWS_PROFILE');
