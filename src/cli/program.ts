@@ -87,8 +87,9 @@ export function createProgram(project: Project, colour: boolean): Command {
     .alias('schedule:list')
     .description("list the kernel's tasks and when each runs next (UTC), time zones and DST applied")
     .addOption(new Option('--from <time>', 'list the runs from this ISO-8601 time on (default: now)').argParser(parseIsoTime('--from')))
-    .addOption(new Option('--count <n>', 'how many next runs to show per task').argParser(parseCount).default(1))
-    .option('--json', 'print a JSON array of { name, expression, timezone, next, lambda, description }')
+    .addOption(new Option('--next <n>', 'how many next runs to show per task (default: 1)').argParser(parseCount('--next')))
+    .addOption(new Option('--count <n>', 'the former name of --next').argParser(parseCount('--count')).hideHelp())
+    .option('--json', 'print a JSON array of { name, expression, timezone, next, nextInZone, lambda, overlap, onOneServer, description }')
     .addOption(kernelOption())
     .action((options) => list(project, options, colour));
 
@@ -107,7 +108,8 @@ export function createProgram(project: Project, colour: boolean): Command {
       .command('resume')
       .alias('schedule:resume')
       .description('resume the scheduler, or one task, of a stage')
-      .option('--task <name>', 'resume only this task (default: the whole scheduler)'),
+      .option('--task <name>', 'resume only this task (default: the whole scheduler)')
+      .option('--note <text>', 'why: printed in the confirmation line (not stored: the table keeps nothing of a lifted pause)'),
   ).action((options) => resume(project, options));
 
   withTable(
