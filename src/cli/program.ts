@@ -129,11 +129,11 @@ export function createProgram(project: Project, colour: boolean): Command {
       .command('test')
       .alias('schedule:test')
       .description('run one task now, in this process, with its hooks and output, whatever its schedule; exit 1 if it fails')
-      .argument('[task]', 'the name of a task in the kernel (without one, lists them)')
+      .argument('[task]', 'the name of a task in the kernel (without one: at a terminal, pick it from a list; else the names are listed)')
       .option('--no-lock', 'run a withoutOverlapping() task without taking its lease: no table needed, but it may overlap a run elsewhere')
       .option('--json', 'print { task, status, durationMs, startedAt, output, error, locked }')
       .addOption(kernelOption())
-      .addHelpText('after', '\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
+      .addHelpText('after', '\nWhat the task logs (context.logger) is shown on stderr as it runs, one readable line each; stdout has the outcome.\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
   ).action((task: string | undefined, options) => test(project, task, options));
 
   withTable(
