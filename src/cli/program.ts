@@ -27,7 +27,9 @@ import { describeFailure, parseCount, parseDuration, parseIsoTime, parseJson, Us
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const stageOption = (fallback: string) => new Option('--stage <stage>', 'the stage to act on (default: provider.stage in serverless.yml, else dev)').env('TICKWORK_STAGE').default(fallback);
+// Each option states its default once: where commander knows the value, through `default(value, description)`.
+const stageOption = (fallback: string) =>
+  new Option('--stage <stage>', 'the stage to act on').env('TICKWORK_STAGE').default(fallback, `${JSON.stringify(fallback)}: provider.stage in serverless.yml, else "dev"`);
 const kernelOption = () =>
   new Option('--kernel <path>', 'the kernel module (default: custom.tickwork.kernel in serverless.yml, else src/kernel.ts)').env('TICKWORK_KERNEL');
 const tableOption = () =>
@@ -35,8 +37,8 @@ const tableOption = () =>
 const deploymentOption = () => new Option('--deployment <name>', 'the deployment within the table (default: custom.tickwork.deployment, else the stage)');
 const endpointOption = () => new Option('--endpoint <url>', 'a DynamoDB Local to use instead of AWS, e.g. http://127.0.0.1:8000').env('DYNAMODB_ENDPOINT');
 const regionOption = (fallback: string | undefined) => {
-  const option = new Option('--region <region>', "the table's AWS region (default: provider.region in serverless.yml, else the AWS SDK's)");
-  return fallback === undefined ? option : option.default(fallback);
+  if (fallback === undefined) return new Option('--region <region>', "the table's AWS region (default: provider.region in serverless.yml, else the AWS SDK's)");
+  return new Option('--region <region>', "the table's AWS region").default(fallback, `${JSON.stringify(fallback)}: provider.region in serverless.yml`);
 };
 
 const profileOption = () => new Option('--profile <name>', 'the AWS shared-config profile to use (credentials and region) for a deployed table').env('AWS_PROFILE');
@@ -85,8 +87,9 @@ export function createProgram(project: Project, colour: boolean): Command {
     .alias('schedule:list')
     .description("list the kernel's tasks and when each runs next (UTC), time zones and DST applied")
     .addOption(new Option('--from <time>', 'list the runs from this ISO-8601 time on (default: now)').argParser(parseIsoTime('--from')))
-    .addOption(new Option('--count <n>', 'how many next runs to show per task').argParser(parseCount).default(1))
-    .option('--json', 'print a JSON array of { name, expression, timezone, next, lambda, description }')
+    .addOption(new Option('--next <n>', 'how many next runs to show per task (default: 1)').argParser(parseCount('--next')))
+    .addOption(new Option('--count <n>', 'the former name of --next').argParser(parseCount('--count')).hideHelp())
+    .option('--json', 'print a JSON array of { name, expression, timezone, next, nextInZone, lambda, overlap, onOneServer, description }')
     .addOption(kernelOption())
     .action((options) => list(project, options, colour));
 
@@ -105,7 +108,8 @@ export function createProgram(project: Project, colour: boolean): Command {
       .command('resume')
       .alias('schedule:resume')
       .description('resume the scheduler, or one task, of a stage')
-      .option('--task <name>', 'resume only this task (default: the whole scheduler)'),
+      .option('--task <name>', 'resume only this task (default: the whole scheduler)')
+      .option('--note <text>', 'why: printed in the confirmation line (not stored: the table keeps nothing of a lifted pause)'),
   ).action((options) => resume(project, options));
 
   withTable(
@@ -125,11 +129,11 @@ export function createProgram(project: Project, colour: boolean): Command {
       .command('test')
       .alias('schedule:test')
       .description('run one task now, in this process, with its hooks and output, whatever its schedule; exit 1 if it fails')
-      .argument('[task]', 'the name of a task in the kernel (without one, lists them)')
+      .argument('[task]', 'the name of a task in the kernel (without one: at a terminal, pick it from a list; else the names are listed)')
       .option('--no-lock', 'run a withoutOverlapping() task without taking its lease: no table needed, but it may overlap a run elsewhere')
       .option('--json', 'print { task, status, durationMs, startedAt, output, error, locked }')
       .addOption(kernelOption())
-      .addHelpText('after', '\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
+      .addHelpText('after', '\nWhat the task logs (context.logger) is shown on stderr as it runs, one readable line each; stdout has the outcome.\nNo table is used unless the task is withoutOverlapping(): then the run holds its lease in the stage\'s table\n(created first when --endpoint names a DynamoDB Local), and a lease held elsewhere stops it (exit 1).'),
   ).action((task: string | undefined, options) => test(project, task, options));
 
   withTable(

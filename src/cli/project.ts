@@ -1,8 +1,9 @@
 // What the CLI reads from the project it runs in (the current directory): the kernel's path, and the
 // table and deployment the serverless plugin gives the stage — the same defaults as infra/options.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { join, resolve } from 'node:path';
-import { kernelPath } from '../local/loadKernel.js';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { DEFAULT_KERNEL_PATH, kernelPath } from '../local/loadKernel.js';
 import { readServerlessYml } from '../local/serverlessYml.js';
 import { UsageError } from './usage.js';
 
@@ -29,9 +30,17 @@ export class Project {
     this.root = resolve(root);
   }
 
-  /** `--kernel`, else `TICKWORK_KERNEL`, else `custom.tickwork.kernel`, else `src/kernel.ts`; absolute. */
+  /**
+   * `--kernel`, else `TICKWORK_KERNEL`, else `custom.tickwork.kernel`, else `src/kernel.ts`; absolute.
+   * A path that names no file is a mistake on the command line (or in its configuration), so it is a
+   * usage error here, before anything loads; a kernel that exists but fails to load stays a failure.
+   */
   kernel(option: string | undefined): string {
-    return option === undefined ? kernelPath(this.root) : resolve(this.root, option);
+    const path = option === undefined ? kernelPath(this.root) : resolve(this.root, option);
+    if (!existsSync(path)) {
+      throw new UsageError(`no kernel file at ${relative(this.root, path) || path} (${path}): expected the kernel module named by --kernel, TICKWORK_KERNEL or custom.tickwork.kernel, else ${DEFAULT_KERNEL_PATH}`);
+    }
+    return path;
   }
 
   /** `--table`, else `custom.tickwork.table` (service and stage variables resolved), else `<service>-<stage>-tickwork`. */

@@ -20,13 +20,15 @@ export function parseIsoTime(option: string): (value: string) => Date {
   };
 }
 
-/** `--count`: a whole number ≥ 1. */
-export function parseCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count) || count < 1) {
-    throw new UsageError(`--count expects a whole number ≥ 1, got ${JSON.stringify(value)}`);
-  }
-  return count;
+/** `--next` (and `--count`, its older name): a whole number ≥ 1. */
+export function parseCount(option: string): (value: string) => number {
+  return (value) => {
+    const count = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count) || count < 1) {
+      throw new UsageError(`${option} expects a whole number ≥ 1, got ${JSON.stringify(value)}`);
+    }
+    return count;
+  };
 }
 
 const UNIT_MS: Record<string, number> = {
@@ -38,12 +40,12 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
 };
 
-/** `--after`: `90s`, `5m`, `2h`, `1d`, or a bare number of milliseconds, as milliseconds. */
+/** `--after`: `90s`, `5m`, `2h`, `1d`, or a bare number of milliseconds, as milliseconds; never negative. */
 export function parseDuration(value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   const unit = match === null ? undefined : match[2] === '' ? 1 : UNIT_MS[match[2]!.toLowerCase()];
   if (match === null || unit === undefined) {
-    throw new UsageError(`--after expects a duration such as 90s, 5m or 2h, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--after expects a duration ≥ 0 such as 90s, 5m or 2h, got ${JSON.stringify(value)}`);
   }
   return Math.round(Number(match[1]) * unit);
 }

@@ -55,10 +55,15 @@ export class ScheduleActions {
     return { message: `paused ${what(task)} (${this.#options.stage}): ${note}` };
   }
 
-  /** Lifts a pause. Any name is taken, so that a pause outliving its task can still be lifted. */
-  async resume(task?: string): Promise<ActionResult> {
+  /**
+   * Lifts a pause. Any name is taken, so that a pause outliving its task can still be lifted. A resume
+   * removes the pause's item and the store keeps no record of it, so a `note` is not stored: it is
+   * only said in the message, where the operator's terminal or the dashboard shows it.
+   */
+  async resume(task?: string, note?: string): Promise<ActionResult> {
     const had = await this.#options.store.resume(task);
-    return { message: had ? `resumed ${what(task)} (${this.#options.stage})` : `${what(task)} was not paused (${this.#options.stage})` };
+    const why = note?.trim() ? `: ${note.trim()}` : '';
+    return { message: had ? `resumed ${what(task)} (${this.#options.stage})${why}` : `${what(task)} was not paused (${this.#options.stage})` };
   }
 
   /** Queues a one-off run of `task` at `at` (default now): the first tick from then on runs it, once. */

@@ -52,7 +52,7 @@ describe('the tickwork binary', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: tickwork ${command}\\b`));
     expect(result.stdout).toContain('--help');
-    const ownOption: Record<string, string> = { list: '--count <n>', init: '--kernel <path>' };
+    const ownOption: Record<string, string> = { list: '--next <n>', init: '--kernel <path>' };
     expect(result.stdout).toContain(ownOption[command] ?? '--stage <stage>');
   });
 
@@ -70,6 +70,7 @@ describe('the tickwork binary', () => {
   it.each([
     [['lst'], "error: unknown command 'lst'"],
     [['list', '--bogus'], "error: unknown option '--bogus'"],
+    [['list', '--next', 'zero'], 'error: --next expects a whole number ≥ 1, got "zero"'],
     [['list', '--count', 'zero'], 'error: --count expects a whole number ≥ 1, got "zero"'],
     [['list', '--count'], "error: option '--count <n>' argument missing"],
     [['list', 'extra'], "error: too many arguments for 'list'"],
@@ -96,6 +97,15 @@ describe('the tickwork binary', () => {
     const result = await tickwork('list', '--kernel', 'test/fixtures/bad-kernel.ts');
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^InvalidCronExpressionError: Task "reports:daily": invalid cron expression/)]);
+  });
+
+  it.each([['list'], ['test', 'greet'], ['start']])('%s: a --kernel that names no file is a usage error (exit 2, one line naming the path), and starts nothing', async (...args) => {
+    const result = await tickwork(...args, '--kernel', 'nope.ts');
+    expect(result.code, result.output).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(lines(result.stderr)).toEqual([
+      `error: no kernel file at nope.ts (${join(root, 'nope.ts')}): expected the kernel module named by --kernel, TICKWORK_KERNEL or custom.tickwork.kernel, else src/kernel.ts`,
+    ]);
   });
 
   it('starts nothing in a project without the Serverless Framework, and says so in one line', async () => {

@@ -10,6 +10,8 @@ import { offlineEnv, root } from './cli.js';
 /** The built binary: a kernel it loads imports `tickwork` from dist/, as in a user's project. */
 const TICKWORK = 'dist/src/cli/main.js';
 const KERNEL = 'test/fixtures/run-kernel.ts';
+/** Tasks that log through their context logger, for `tickwork test`'s logging and picker. */
+const TEST_KERNEL = 'test/fixtures/test-kernel.ts';
 const TABLE = 'tickwork-clirun';
 
 const endpoint = inject('dynamoEndpoint');
@@ -29,8 +31,8 @@ interface Ran {
  * so `test` shows it needs no table. The AWS SDK's warning about Node 20 (printed on this machine's
  * Node once a client is built) is turned off: it is the SDK's notice, not output of the command.
  */
-function tickwork(args: string[], timeout = 30_000): Promise<Ran> {
-  const env = offlineEnv({ TICKWORK_KERNEL: KERNEL, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+function tickwork(args: string[], timeout = 30_000, kernel = KERNEL): Promise<Ran> {
+  const env = offlineEnv({ TICKWORK_KERNEL: kernel, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   return new Promise((resolveRun) => {
     execFile(process.execPath, [join(root, TICKWORK), ...args], { cwd: root, env, timeout }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
@@ -71,6 +73,36 @@ describe('tickwork test', () => {
     expect(result.code, result.output).toBe(2);
     expect(result.stdout).toBe('');
     expect(lines(result.stderr)).toEqual([message]);
+  });
+
+  it("shows what the task logs through its context logger, one readable line each on stderr; --json keeps stdout JSON only", async () => {
+    const plain = await tickwork(['test', 'invoices:export'], 30_000, TEST_KERNEL);
+    expect(plain.code, plain.output).toBe(0);
+    expect(plain.stdout).toMatch(/^✔ invoices:export succeeded in \d+ ms\n {2}output:\n {4}3 invoices\n$/);
+    expect(lines(plain.stderr)).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}· invoices:export {4}invoices exported \{"count":3\}$/)]);
+
+    const json = await tickwork(['test', 'cache:warm', '--json'], 30_000, TEST_KERNEL);
+    expect(json.code, json.output).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ task: 'cache:warm', status: 'succeeded', output: '' });
+    expect(lines(json.stderr)).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}· cache:warm {9}cache cold \{"entries":0\}$/)]);
+  });
+
+  it('offers the tasks to pick from at a terminal (a pseudo-terminal from util-linux script), asks again after a wrong answer, and runs the one picked', async () => {
+    const env = offlineEnv({ TICKWORK_KERNEL: TEST_KERNEL, NODE_NO_WARNINGS: '1' });
+    const command = [process.execPath, TICKWORK, 'test'].join(' ');
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+      const child = execFile('script', ['-qec', command, '/dev/null'], { cwd: root, env, timeout: 30_000 }, (error, stdout) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, output: stdout });
+      });
+      // Typed ahead: the terminal holds the lines until the question reads them.
+      child.stdin!.end('7\n2\n');
+    });
+    expect(code, output).toBe(0);
+    expect(output).toContain('  1. invoices:export\r\n  2. cache:warm\r\n  3. noop\r\n');
+    expect(output).toContain('run which task? [1-3] ');
+    expect(output).toContain('expected a number 1–3 or a task\'s name, got "7"');
+    expect(output).toMatch(/· cache:warm {9}cache cold \{"entries":0\}/);
+    expect(output).toMatch(/✔ cache:warm succeeded in \d+ ms/);
   });
 
   it("holds a withoutOverlapping() task's lease while it runs, and skips it with --no-lock", async () => {

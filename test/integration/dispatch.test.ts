@@ -26,12 +26,19 @@ describe('tickwork dispatch (npm run schedule:dispatch)', () => {
     expect(run1!.at - before).toBeGreaterThanOrEqual(300_000);
     expect(await store.dueRuns(Date.now(), 10)).toEqual([]); // not due yet
 
-    const at = await cli('reports:daily', '--at', '2026-11-23T10:00:00Z');
-    expect(at.output).toContain('queued reports:daily for 2026-11-23T10:00:00.000Z (dispatchtest)');
+    const inAnHour = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000).toISOString();
+    const at = await cli('reports:daily', '--at', inAnHour);
+    expect(at.output).toContain(`queued reports:daily for ${inAnHour} (dispatchtest)`);
+    // A time typed as "now" is a few seconds old when it arrives: within a minute, it is taken.
+    const justNow = await cli('heartbeat', '--at', new Date(Date.now() - 20_000).toISOString());
+    expect(justNow.code, justNow.output).toBe(0);
 
     for (const [args, message] of [
       [['nope'], 'error: unknown task "nope": the kernel has "heartbeat", '],
-      [['reports:daily', '--after', 'soon'], 'error: --after expects a duration such as 90s, 5m or 2h, got "soon"'],
+      [['reports:daily', '--after', 'soon'], 'error: --after expects a duration ≥ 0 such as 90s, 5m or 2h, got "soon"'],
+      [['reports:daily', '--after', '-5m'], 'error: --after expects a duration ≥ 0 such as 90s, 5m or 2h, got "-5m"'],
+      [['reports:daily', '--at', '2026-11-23T10:00:00Z'], 'error: --at expects a time from a minute ago on (the first tick from it runs the task), got 2026-11-23T10:00:00.000Z, '],
+      [['reports:daily', '--at', new Date(Date.now() - 5 * 60_000).toISOString()], ' ago: to run past slots use tickwork backfill'],
       [['reports:daily', '--at', 'tomorrow'], 'error: --at expects an ISO-8601 time'],
       [['reports:daily', '--after', '5m', '--at', '2026-11-23T10:00:00Z'], "error: option '--after <duration>' cannot be used with option '--at <time>'"],
       [['reports:daily', '--payload', '{bad'], 'error: --payload must be JSON'],
@@ -44,7 +51,7 @@ describe('tickwork dispatch (npm run schedule:dispatch)', () => {
       expect(refused.output.split('\n').filter(Boolean)).toHaveLength(1);
       expect(refused.output).toContain(message);
     }
-    expect(await store.dueRuns(Date.now() + 3_600_000, 10)).toHaveLength(2);
+    expect(await store.dueRuns(Date.now() + 2 * 3_600_000, 10)).toHaveLength(3);
     client.destroy();
   });
 });

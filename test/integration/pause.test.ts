@@ -21,9 +21,9 @@ describe('tickwork pause / resume (npm run schedule:pause / schedule:resume)', (
     expect(paused.output).toContain('paused task "reports:daily" (pausetest): bad upstream data');
     expect((await store.pauses()).tasks.get('reports:daily')?.note).toBe('bad upstream data');
 
-    const resumed = await cli('resume', '--task', 'reports:daily');
+    const resumed = await cli('resume', '--task', 'reports:daily', '--note', 'upstream fixed');
     expect(resumed.code, resumed.output).toBe(0);
-    expect(resumed.output).toContain('resumed task "reports:daily" (pausetest)');
+    expect(resumed.output).toContain('resumed task "reports:daily" (pausetest): upstream fixed\n');
     expect((await store.pauses()).tasks.size).toBe(0);
     expect((await cli('schedule:resume', '--task', 'reports:daily')).output).toContain('task "reports:daily" was not paused (pausetest)');
 

@@ -5,10 +5,18 @@
 import { InvalidDispatchError } from '../../errors.js';
 import { loadKernel } from '../../local/loadKernel.js';
 import { ScheduleActions } from '../../operate/actions.js';
+import { duration } from '../../operate/format.js';
 import { MemoryStore } from '../../store/MemoryStore.js';
 import type { Project, TableOptions } from '../project.js';
 import { unknownTask, UsageError } from '../usage.js';
 import { withStore } from './table.js';
+
+/**
+ * How far in the past `--at` may be: a time typed as "now" is a few seconds old by the time it is
+ * queued, and the next tick runs it all the same; anything older is a slip (a wrong date or zone),
+ * since `dispatchAt` would queue it for the next tick as if it were now.
+ */
+const PAST_AT_TOLERANCE_MS = 60_000;
 
 export interface DispatchOptions extends TableOptions {
   readonly after?: number;
@@ -21,7 +29,11 @@ export async function dispatch(project: Project, task: string, options: Dispatch
   const schedule = await loadKernel(project.kernel(options.kernel));
   const names = schedule.tasks().map((t) => t.name);
   if (!names.includes(task)) throw unknownTask(task, names);
-  const at = options.at ?? new Date(Date.now() + (options.after ?? 0));
+  const now = Date.now();
+  if (options.at !== undefined && options.at.getTime() < now - PAST_AT_TOLERANCE_MS) {
+    throw new UsageError(`--at expects a time from a minute ago on (the first tick from it runs the task), got ${options.at.toISOString()}, ${duration(now - options.at.getTime())} ago: to run past slots use tickwork backfill`);
+  }
+  const at = options.at ?? new Date(now + (options.after ?? 0));
   const request = { at, payload: options.payload };
   try {
     // A dry run on a store in memory: what the arguments ask for that cannot be queued (a date past

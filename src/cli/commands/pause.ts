@@ -1,4 +1,4 @@
-// `tickwork pause --note "…" [--task name]` and `tickwork resume [--task name]` (`schedule:pause`,
+// `tickwork pause --note "…" [--task name]` and `tickwork resume [--task name] [--note "…"]` (`schedule:pause`,
 // `schedule:resume`): pause or resume the scheduler (or one task) of a deployment, in its table. Ticks
 // skip paused tasks with reason `paused` — unless they say evenWhenPaused() — until resumed. The write
 // is `ScheduleActions`', which the dashboard's buttons use too.
@@ -27,8 +27,11 @@ export async function pause(project: Project, options: PauseOptions): Promise<vo
   process.stdout.write(`${message}\n`);
 }
 
-/** Resuming takes any name, so that a pause outliving its task can still be lifted. */
+/**
+ * Resuming takes any name, so that a pause outliving its task can still be lifted. Its `--note` is
+ * printed, not stored: the table keeps nothing of a lifted pause (see `ScheduleActions.resume`).
+ */
 export async function resume(project: Project, options: PauseOptions): Promise<void> {
-  const { message } = await withStore(project, options, (store) => new ScheduleActions({ store, stage: options.stage }).resume(options.task));
+  const { message } = await withStore(project, options, (store) => new ScheduleActions({ store, stage: options.stage }).resume(options.task, options.note));
   process.stdout.write(`${message}\n`);
 }

@@ -1,7 +1,6 @@
 // `tickwork test [task]` (`schedule:test`): runs one task now, in this process — its hooks, its action,
 // its output — whatever its schedule, and prints how it went. No table is needed unless the task is
 // `withoutOverlapping()`: then the run holds the task's lease, so it never overlaps a deployed run.
-import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { runTaskByName, type TaskResult } from '../../entry/testing.js';
 import { TaskRunFailedError, TickworkError } from '../../errors.js';
@@ -9,11 +8,13 @@ import type { OverlapOptions, TaskDefinition } from '../../kernel/types.js';
 import { TICK_TIMEOUT_SECONDS } from '../../kernel/runBudget.js';
 import type { Schedule } from '../../kernel/Schedule.js';
 import { loadKernel } from '../../local/loadKernel.js';
+import { ReadableLogger } from '../../local/ReadableLogger.js';
 import { leaseExpiry } from '../../runner/overlap.js';
 import type { DynamoDbStore } from '../../store/DynamoDbStore.js';
 import { RUN_STATUS, SKIP_REASON } from '../../vocabulary.js';
 import type { Project, TableOptions } from '../project.js';
 import { unknownTask, UsageError } from '../usage.js';
+import { pickTask } from './pickTask.js';
 import { withStore } from './table.js';
 
 export interface TestOptions extends TableOptions {
@@ -38,21 +39,27 @@ export interface TestedRun {
 
 export async function test(project: Project, name: string | undefined, options: TestOptions): Promise<void> {
   const schedule = await loadKernel(project.kernel(options.kernel));
-  const definition = findTask(schedule, name);
+  const definition = await findTask(schedule, name);
   const overlap = options.lock ? definition.withoutOverlapping : false;
-  const run = () => runTaskByName(schedule, definition.name, { outputDir: project.root, logger: new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' }) });
+  // What the task logs is part of its output here: readable, on stderr, so stdout keeps the outcome (and `--json` only JSON).
+  const logger = new ReadableLogger((line) => process.stderr.write(line));
+  const run = () => runTaskByName(schedule, definition.name, { outputDir: project.root, logger });
   const result = overlap === false ? await run() : await withStore(project, options, (store) => runLeased(store, definition, overlap, run, options));
   print(definition.name, result, overlap !== false, options.json === true);
   if (result.status !== 'succeeded') throw new TaskRunFailedError(definition.name, new Date(result.startedAt).toISOString(), `${result.status}: ${result.error}`);
 }
 
 /**
- * The task named on the command line. There is no prompt library among Tickwork's dependencies, so
- * without a name the answer is the list to choose from, as a usage error, terminal or not.
+ * The task named on the command line. Without a name, a person at a terminal (stdin and stdout both
+ * one) picks it from the list (`pickTask`); anywhere else — a script, CI, a pipe — nobody could answer,
+ * so it is a usage error that lists the names.
  */
-function findTask(schedule: Schedule, name: string | undefined): TaskDefinition {
+async function findTask(schedule: Schedule, name: string | undefined): Promise<TaskDefinition> {
   const tasks = schedule.tasks();
   const names = tasks.map((t) => t.name);
+  if (name === undefined && names.length > 0 && process.stdin.isTTY === true && process.stdout.isTTY === true) {
+    name = await pickTask(names);
+  }
   if (name === undefined) {
     throw new UsageError(`name the task to run: tickwork test <task>; the kernel has ${names.map((n) => JSON.stringify(n)).join(', ') || 'no tasks'}`);
   }

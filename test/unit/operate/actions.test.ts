@@ -38,6 +38,13 @@ describe('ScheduleActions', () => {
     expect((await a.resume()).message).toBe('the scheduler was not paused (prod)');
   });
 
+  it("says a resume's note in its message; the store keeps no note for a lifted pause", async () => {
+    const { actions: a, store } = actions();
+    await a.pause({ note: 'deploy' });
+    expect((await a.resume(undefined, '  deploy done ')).message).toBe('resumed the scheduler (prod): deploy done');
+    expect(await store.pauses()).toEqual({ all: undefined, tasks: new Map() });
+  });
+
   it('queues a one-off run now, as tickwork dispatch does', async () => {
     const { actions: a, store } = actions();
     const { queued, message } = await a.dispatch('reports:daily');
