@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
-import { offlineEnv, root } from './cli.js';
+import { offlineEnv, root, runTickwork, type TickworkRun } from './cli.js';
 import { localClient } from './dynamo.js';
 import { putEventsEntries, putEventsReply, startAwsStub } from '../unit/dispatch/awsStub.js';
 
@@ -13,19 +13,9 @@ const KERNEL = 'test/fixtures/run-kernel.ts';
 const STAGE = 'backfilltest';
 const MINUTE_MS = 60_000;
 
-interface Finished {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TICKWORK, ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
+type Finished = TickworkRun;
+const run = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> => runTickwork(args, env);
 
 /** A whole minute `minutes` before the current one, as ISO. */
 function minutesAgo(minutes: number): string {

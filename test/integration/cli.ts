@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,25 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, tim
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolveRun({ code, output });
+    });
+  });
+}
+
+/** A run of the built `tickwork` binary, with stdout and stderr apart: `--json` must leave stdout pure. */
+export interface TickworkRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built binary (dist/: a kernel it loads imports `tickwork` from there, as in a user's
+ * project) to completion.
+ */
+export function runTickwork(args: readonly string[], env: NodeJS.ProcessEnv, { cwd = root, timeoutMs = 30_000 }: { cwd?: string; timeoutMs?: number } = {}): Promise<TickworkRun> {
+  return new Promise((done) => {
+    execFile(process.execPath, [resolve(root, 'dist/src/cli/main.js'), ...args], { cwd, env, timeout: timeoutMs }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });
 }

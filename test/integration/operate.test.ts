@@ -1,32 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { operateSchedule, operateTimeline, tickAt } from '../unit/operate/ticks.js';
-import { offlineEnv, root } from './cli.js';
+import { offlineEnv, root, runTickwork, type TickworkRun } from './cli.js';
 import { localClient } from './dynamo.js';
 
-/** The built binary: a kernel it loads imports `tickwork` from dist/, as in a user's project. */
-const TICKWORK = 'dist/src/cli/main.js';
 const KERNEL = 'test/fixtures/operate-kernel.ts';
 const STAGE = 'operatetest';
 /** The DST day lives in a deployment of its own, so its tick does not open a gap in the main timeline. */
 const DST_DEPLOYMENT = 'operatedst';
 
-/** stdout and stderr apart: the AWS SDK may warn on stderr, and `--json` must leave stdout pure. */
-interface Finished {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TICKWORK, ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
+type Finished = TickworkRun;
+const run = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> => runTickwork(args, env);
 
 function errorLines(result: Finished): string[] {
   return result.stderr.split('\n').filter((line) => line !== '');

@@ -1,5 +1,4 @@
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,26 +6,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/local/dynamoDbLocal.js';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
-import { offlineEnv, root } from './cli.js';
+import { offlineEnv, root, runTickwork, type TickworkRun } from './cli.js';
 import { localClient } from './dynamo.js';
 
-const TICKWORK = resolve(root, 'dist/src/cli/main.js');
 const KERNEL = resolve(root, 'test/fixtures/run-kernel.ts');
 
-interface Finished {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
+type Finished = TickworkRun;
 /** Runs the binary in a directory with no serverless.yml, so nothing but the arguments and the environment names the table. */
-function run(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Finished> {
-  return new Promise((done) => {
-    execFile(process.execPath, [TICKWORK, ...args], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
+const run = (args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Finished> => runTickwork(args, env, { cwd, timeoutMs: 60_000 });
 
 function oneErrorLine(result: Finished): string {
   expect(result.code, result.stderr).toBe(2);
