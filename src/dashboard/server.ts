@@ -86,7 +86,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `http://127.0.0.1:${port}/?token=${options.token}`,
+    // Read-only, the token enables nothing: the link does not carry one.
+    url: options.readOnly ? `http://127.0.0.1:${port}/` : `http://127.0.0.1:${port}/?token=${options.token}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -169,6 +169,8 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
     await page.fill('.actions input[name="note"]', 'upstream maintenance');
     await page.click('#pause');
     await expect(page.locator('.notice').textContent()).resolves.toBe(`paused task "greet" (${STAGE}): upstream maintenance`);
+    // Shown once: the address no longer carries it, so a reload does not announce it again.
+    await page.waitForFunction("!location.search.includes('notice=')");
     expect((await store.pauses()).tasks.get('greet')?.note).toBe('upstream maintenance');
     expect(dashboard!.output()).toContain(`paused task "greet" (${STAGE}): upstream maintenance`);
 
@@ -250,11 +252,13 @@ describe('tickwork dashboard in headless Chromium, against DynamoDB Local', () =
     expect((await store.pauses()).tasks.size).toBe(0);
   });
 
-  it('stops cleanly on Ctrl-C', async () => {
+  it('stops cleanly on Ctrl-C, and a page still open says it is no longer refreshing', async () => {
+    await page.goto(`${base}/`);
     const { child } = dashboard!;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     await expect(exited).resolves.toBe(0);
     expect(dashboard!.output()).toContain('dashboard stopped');
+    await page.locator('#updated', { hasText: 'not refreshing (the dashboard is not answering)' }).waitFor({ timeout: 15_000 });
   });
 });

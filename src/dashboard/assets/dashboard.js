@@ -49,8 +49,20 @@
     const live = document.getElementById('live');
     if (live === null || document.hidden) return;
     // data-src: the page without a backfill preview or result, which are read once, not every few seconds.
-    const response = await fetch(live.dataset.src || location.pathname + location.search, { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) return;
+    let response;
+    try {
+      response = await fetch(live.dataset.src || location.pathname + location.search, { credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+      response = undefined;
+    }
+    const mine = document.getElementById('updated');
+    if (response === undefined || !response.ok) {
+      // Say so, rather than let an old page pass for a live one.
+      if (mine !== null && document.body.dataset.stale !== '1') mine.textContent += ` — not refreshing (${response === undefined ? 'the dashboard is not answering' : `HTTP ${response.status}`})`;
+      document.body.dataset.stale = '1';
+      return;
+    }
+    delete document.body.dataset.stale;
     const next = new DOMParser().parseFromString(await response.text(), 'text/html');
     const fresh = next.getElementById('live');
     if (fresh === null) return;
@@ -59,7 +71,6 @@
     const focused = box !== null && document.activeElement === box;
     live.replaceChildren(...Array.from(fresh.childNodes).map((node) => document.importNode(node, true)));
     const updated = next.getElementById('updated');
-    const mine = document.getElementById('updated');
     if (updated !== null && mine !== null) mine.textContent = updated.textContent;
     const newBox = document.getElementById('filter');
     if (newBox !== null) {
@@ -70,6 +81,14 @@
     applySort();
     applyFilter();
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || '0') + 1);
+  }
+
+  /** An action's notice is shown once: a reload must not announce it again. */
+  function dropNotice() {
+    const url = new URL(location.href);
+    if (!url.searchParams.has('notice')) return;
+    url.searchParams.delete('notice');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
   }
 
   /** A real backfill waits for its slots: say so on its button, and keep it from being sent twice. */
@@ -85,6 +104,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     wire();
     wireBackfill();
+    dropNotice();
     const seconds = Number(document.body.dataset.refreshSeconds || '0');
     if (seconds > 0) {
       const tick = () => refresh().catch(() => undefined).finally(() => setTimeout(tick, seconds * 1000));

@@ -152,6 +152,7 @@ describe('the dashboard server', () => {
     expect(await store.dueRuns(NOW + 60_000, 10)).toEqual([]);
 
     const readOnly = await dashboard(true);
+    expect(readOnly.server.url).toBe(`http://127.0.0.1:${readOnly.server.port}/`); // no token that would enable nothing
     const refused = await send(readOnly.server.port, 'POST', '/actions/pause', { cookie: readOnly.cookie, ...form }, 'task=greet&note=x');
     expect(refused.status).toBe(403);
     expect(refused.body).toContain('started with --read-only');
