@@ -9,7 +9,7 @@
  * | `TickworkTickSilentAlarm`       | AWS/Lambda `Invocations` of the tick            | < 1 in each of 3 minutes; no data counts |
  * | `TickworkDeadLettersAlarm`      | AWS/SQS `ApproximateNumberOfMessagesVisible`    | ≥ 1 (only with fan-out tasks)  |
  * | `TickworkTaskFailuresAlarm`     | Tickwork `TasksFailed`                          | ≥ 1 in a minute                |
- * | `TickworkMissedSlotsAlarm`      | Tickwork `SlotsMissed`                          | ≥ 1 in a minute                |
+ * | `TickworkMissedSlotsAlarm`      | Tickwork `SlotsLost` (missed, not coalesced)    | ≥ 1 in a minute                |
  * | `TickworkUndispatchedAlarm`     | Tickwork `Undispatched`                         | ≥ 1 in each of 3 minutes (only with fan-out tasks) |
  * | `TickworkNotSucceeded<Task><hash>Alarm`, per `monitor()` task | Tickwork `TaskSucceeded` (`task`) | < 1 in its interval + grace; no data counts |
  */
@@ -196,9 +196,9 @@ function alarmSpecs(input: AlarmsInput): AlarmSpec[] {
     {
       id: ALARM_IDS.missedSlots,
       name: `${input.prefix}tickwork-missed-slots`,
-      description: 'Tickwork slots were missed and will not run (outside the catch-up window, coalesced, skipped or over the catch-up limit)',
+      description: 'Tickwork slots were missed and nothing ran in their place (outside the catch-up window, skipped by policy, over the catch-up limit, never evaluated); coalesced slots, which a later slot ran for, do not count',
       namespace: METRICS_NAMESPACE,
-      metric: METRIC.slotsMissed,
+      metric: METRIC.slotsLost,
       dimensions: service,
       statistic: 'Sum',
       comparison: 'GreaterThanOrEqualToThreshold',
@@ -306,7 +306,7 @@ function dashboardWidgets(input: AlarmsInput, specs: readonly AlarmSpec[]): Reso
       tickworkMetric(METRIC.tickLatenessMs, 'Maximum', 'maximum'),
     ]],
     ['Tasks', [METRIC.tasksDue, METRIC.tasksRun, METRIC.tasksFailed, METRIC.tasksDispatched, METRIC.undispatched, METRIC.claimConflicts].map((name) => tickworkMetric(name, 'Sum'))],
-    ['Slots missed and skipped', [tickworkMetric(METRIC.slotsMissed, 'Sum'), tickworkMetric(METRIC.tasksSkipped, 'Sum')]],
+    ['Slots missed and skipped', [tickworkMetric(METRIC.slotsMissed, 'Sum'), tickworkMetric(METRIC.slotsLost, 'Sum'), tickworkMetric(METRIC.tasksSkipped, 'Sum')]],
     ['Skipped by reason', [search(METRIC.tasksSkipped, DIMENSION.reason, 'Sum')]],
     ['Missed by reason', [search(METRIC.slotsMissed, DIMENSION.reason, 'Sum')]],
     ['Fan-out run duration by task (ms)', [search(METRIC.taskDurationMs, DIMENSION.task, 'Average')]],

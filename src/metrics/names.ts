@@ -9,7 +9,7 @@
 export const METRICS_NAMESPACE = 'Tickwork';
 
 /**
- * Metric names. `Tasks*`, `SlotsMissed`, `Undispatched`, `ClaimConflicts` are deployment-wide
+ * Metric names. `Tasks*`, `SlotsMissed`, `SlotsLost`, `Undispatched`, `ClaimConflicts` are deployment-wide
  * counts (dimension `service` only, plus `reason` for the per-reason breakdowns); `Task*` are per
  * task (dimension `task`, whose values the kernel bounds).
  */
@@ -26,6 +26,12 @@ export const METRIC = {
   tasksDispatched: 'TasksDispatched',
   /** Slots that will never run (catch-up policy, window); with dimension `reason` (a `MISS_REASON`) and as a total. */
   slotsMissed: 'SlotsMissed',
+  /**
+   * Slots missed with nothing run in their place: `SlotsMissed` less the `coalesced` ones (a later slot
+   * of the same catch-up ran for those). The missed-slots alarm watches this, so a catch-up under the
+   * default policy does not page anyone.
+   */
+  slotsLost: 'SlotsLost',
   /** Fan-out slots whose event could not be sent after every retry. */
   undispatched: 'Undispatched',
   /** Slots another invocation had already claimed (duplicate or retried deliveries of the tick). */

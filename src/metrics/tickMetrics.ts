@@ -2,7 +2,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { TickReport } from '../runner/runTick.js';
 import type { RecordedRun } from '../runner/RunContext.js';
-import { SKIP_REASON } from '../vocabulary.js';
+import { MISS_REASON, SKIP_REASON } from '../vocabulary.js';
 import { countBy, publishBlobs, type MetricBlob } from './MetricBlob.js';
 import { DIMENSION, METRIC } from './names.js';
 
@@ -34,6 +34,7 @@ export function tickMetricBlobs(report: TickReport, receivedAt: number, monitore
       { name: METRIC.tasksSkipped, unit: Count, value: report.skipped.length },
       { name: METRIC.tasksDispatched, unit: Count, value: report.dispatched.length },
       { name: METRIC.slotsMissed, unit: Count, value: missed },
+      { name: METRIC.slotsLost, unit: Count, value: report.missed.filter((m) => m.reason !== MISS_REASON.coalesced).reduce((sum, m) => sum + m.count, 0) },
       { name: METRIC.undispatched, unit: Count, value: report.undispatched.length },
       { name: METRIC.claimConflicts, unit: Count, value: report.skipped.filter((s) => s.reason === SKIP_REASON.alreadyClaimed).length },
       { name: METRIC.tickLatenessMs, unit: Milliseconds, value: Math.max(0, receivedAt - Date.parse(report.tick)) },

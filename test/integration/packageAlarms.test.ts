@@ -61,7 +61,7 @@ describe('serverless package: alarms and dashboard', () => {
 
   it.each([
     ['TickworkTaskFailuresAlarm', 'TasksFailed', 1],
-    ['TickworkMissedSlotsAlarm', 'SlotsMissed', 1],
+    ['TickworkMissedSlotsAlarm', 'SlotsLost', 1],
     ['TickworkUndispatchedAlarm', 'Undispatched', 3],
   ])('%s: Tickwork %s ≥ 1 for this deployment, in each of %i minute(s)', (id, metric, minutes) => {
     expect(alarm(id)).toMatchObject({
@@ -109,7 +109,7 @@ describe('serverless package: alarms and dashboard', () => {
       [...['TickErrors', 'TickSilent', 'DeadLetters', 'TaskFailures', 'MissedSlots', 'Undispatched'].map((name) => `Tickwork${name}Alarm`), ...perTask].map((id) => `\${${id}.Arn}`),
     );
     const metrics = JSON.stringify(widgets.filter((w: any) => w.type === 'metric').map((w: any) => w.properties.metrics));
-    for (const name of ['TasksDue', 'TasksRun', 'TasksFailed', 'TasksDispatched', 'Undispatched', 'ClaimConflicts', 'SlotsMissed', 'TasksSkipped', 'TickLatenessMs', 'TaskDurationMs', 'TaskFailed', 'TaskSucceeded']) {
+    for (const name of ['TasksDue', 'TasksRun', 'TasksFailed', 'TasksDispatched', 'Undispatched', 'ClaimConflicts', 'SlotsMissed', 'SlotsLost', 'TasksSkipped', 'TickLatenessMs', 'TaskDurationMs', 'TaskFailed', 'TaskSucceeded']) {
       // A metric line, or a SEARCH over its per-reason / per-task series.
       expect(metrics).toMatch(new RegExp(`\\b${name}\\b`));
     }

@@ -47,7 +47,7 @@ describe('tick metrics', () => {
     expect(totals!.dimensions).toEqual({});
     expect(Object.fromEntries(totals!.metrics.map((m) => [m.name, [m.unit, m.value]]))).toEqual({
       TasksDue: ['Count', 6], TasksRun: ['Count', 1], TasksFailed: ['Count', 1], TasksSkipped: ['Count', 3], TasksDispatched: ['Count', 1],
-      SlotsMissed: ['Count', 7], Undispatched: ['Count', 1], ClaimConflicts: ['Count', 2], TickLatenessMs: ['Milliseconds', 1_250],
+      SlotsMissed: ['Count', 7], SlotsLost: ['Count', 2], Undispatched: ['Count', 1], ClaimConflicts: ['Count', 2], TickLatenessMs: ['Milliseconds', 1_250],
     });
     expect(byReason.map((b) => [b.dimensions, b.metrics.map((m) => [m.name, m.value])])).toEqual([
       [{ reason: 'already-claimed' }, [['TasksSkipped', 2]]],
