@@ -5,7 +5,7 @@ import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { QueuedRun, Store } from '../store/Store.js';
 import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
 import { outcomeFields } from './outcomeLog.js';
-import { leaseExpiry, leaseRefused, recordLapsedRun, recordSuperseded } from './overlap.js';
+import { leaseExpiry, leaseRefused, recordLapsedRun, recordSuperseded, settlePreviouslyHanded } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 
 /**
@@ -65,6 +65,7 @@ export async function prepareDispatch(input: RunTickInput, store: Store, due: Du
     if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder, RUN_STATUS.dispatched);
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
+    await settlePreviouslyHanded(input, store, name, lease, due.slot);
     fence = lease.fence;
   }
   const deployment = input.deployment ?? DEFAULT_DEPLOYMENT;

@@ -61,6 +61,22 @@ export async function leaseRefused(
   return { kind: 'skipped', name, reason };
 }
 
+/**
+ * The run the lease's previous acquire took off it, if its record still says `buffered`: that acquire
+ * superseded it, and its holder failed (a store fault past every retry) before recording so — a run
+ * it started instead has its own outcome, or is its lapsed holder's (`recordLapsedRun`). Recorded
+ * superseded now, so no slot is left saying it waits for a run that is not coming. One read, only on
+ * the acquire after a hand-over.
+ */
+export async function settlePreviouslyHanded(input: RunContext, store: Store, name: string, lease: { readonly previouslyHanded?: PendingRun; readonly lapsed?: PendingRun }, slot: string): Promise<void> {
+  const previous = lease.previouslyHanded;
+  if (previous === undefined || previous.slot === slot || previous.slot === lease.lapsed?.slot) return;
+  const record = await store.getRun(name, previous.slot);
+  if (record?.status !== RUN_STATUS.skipped || record.reason !== SKIP_REASON.buffered) return;
+  await store.completeRun({ task: name, slot: previous.slot, owner: record.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.superseded, finishedAt: input.now(), ifStatus: RUN_STATUS.skipped });
+  input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: previous.slot, outcome: 'skipped', reason: SKIP_REASON.superseded }), note: 'found still buffered by the next acquire of the lease' });
+}
+
 /** A run that waited behind the lease will not run: a newer one took its place. */
 export async function recordSuperseded(input: RunContext, store: Store, name: string, superseded: PendingRun, now: number): Promise<void> {
   await store.completeRun({ task: name, slot: superseded.slot, owner: superseded.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.superseded, finishedAt: now });
@@ -105,6 +121,7 @@ export async function runLeased(
     }
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
+    await settlePreviouslyHanded(input, store, name, lease, due.slot);
     const stop = new AbortController();
     // A lease capped below the run's end needs a heartbeat to stay alive; `replace` needs one to
     // learn that a newer slot waits, and beats at least every REPLACE_CHECK_MS for it.

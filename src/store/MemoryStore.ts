@@ -44,6 +44,8 @@ class State {
   readonly workers = new Map<string, string>();
   readonly pauses = new Map<string, PauseState>();
   readonly pending = new Map<string, PendingRun>();
+  /** The run each lease's last acquire took off it (`LeaseResult.previouslyHanded`). */
+  readonly handed = new Map<string, PendingRun>();
   /** Starts per run record, as `startRun` counts them. */
   readonly attempts = new Map<string, number>();
   /** Queued runs by `scope|at|id`. */
@@ -225,10 +227,13 @@ export class MemoryStore implements Store {
     this.#state.fences.set(key, fence);
     const waiting = this.#state.pending.get(key);
     this.#state.pending.delete(key);
+    const previouslyHanded = this.#state.handed.get(key);
+    if (waiting === undefined) this.#state.handed.delete(key);
+    else this.#state.handed.set(key, waiting);
     const superseded = waiting?.slot === request.slot ? undefined : waiting;
     // As on DynamoDB: a holder still on the lease (release deletes it here) let it lapse.
     const lapsed = held !== undefined && held.owner !== request.owner ? { slot: held.slot, owner: held.owner } : undefined;
-    return { acquired: true, fence, ...(superseded === undefined ? {} : { superseded }), ...(lapsed === undefined ? {} : { lapsed }) };
+    return { acquired: true, fence, ...(superseded === undefined ? {} : { superseded }), ...(lapsed === undefined ? {} : { lapsed }), ...(previouslyHanded === undefined ? {} : { previouslyHanded }) };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {

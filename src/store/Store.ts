@@ -166,8 +166,10 @@ export type LeaseResult =
    * `superseded` is a run that waited on the lease for another slot (a lapsed holder's buffered run, or
    * one whose releasing holder never acquired it): it will not run now. `lapsed` is the previous
    * holder, when its lease ran out without being released: whatever it ran may have ended unrecorded.
+   * `previouslyHanded` is the run the previous acquire took off the lease (started, or superseded): if
+   * its record still says `buffered`, that acquire's holder failed before recording it superseded.
    */
-  | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun; readonly lapsed?: PendingRun }
+  | { readonly acquired: true; readonly fence: number; readonly superseded?: PendingRun; readonly lapsed?: PendingRun; readonly previouslyHanded?: PendingRun }
   | { readonly acquired: false; readonly holder: LeaseHolder };
 
 /** Slots of one task that did not run, summarised: how many, from when to when, and why. */

@@ -129,6 +129,20 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.acquireLease({ task: 'x', owner: 'c', slot: 's3', now: 5_000, expiresAt: 6_000 })).toEqual({ acquired: true, fence: 3 });
     });
 
+    it('tells an acquire which run the previous acquire took off the lease, and only the next one', async () => {
+      const store = (await fresh())('blue');
+      await store.acquireLease({ task: 'h', owner: 'a', slot: 's1', now: 1_000, expiresAt: 2_000 });
+      expect(await store.bufferBehindLease({ task: 'h', slot: 's2', owner: 't2', now: 1_500 })).toEqual({ buffered: true });
+      // a's lease lapses; b's acquire takes the waiting run off the lease (superseded: not its slot).
+      const taken = await store.acquireLease({ task: 'h', owner: 'b', slot: 's3', now: 3_000, expiresAt: 4_000 });
+      expect(taken).toMatchObject({ acquired: true, superseded: { slot: 's2', owner: 't2' } });
+      expect(taken).not.toHaveProperty('previouslyHanded');
+      await store.releaseLease('h', 'b');
+      expect(await store.acquireLease({ task: 'h', owner: 'c', slot: 's4', now: 5_000, expiresAt: 6_000 })).toEqual({ acquired: true, fence: 3, previouslyHanded: { slot: 's2', owner: 't2' } });
+      await store.releaseLease('h', 'c');
+      expect(await store.acquireLease({ task: 'h', owner: 'd', slot: 's5', now: 7_000, expiresAt: 8_000 })).toEqual({ acquired: true, fence: 4 });
+    });
+
     it('hands out strictly increasing fences, one winner per round', async () => {
       const store = (await fresh())('blue');
       const fences: number[] = [];

@@ -17,6 +17,8 @@ const RELEASE_TOKEN = 'releaseToken';
 const HAND_OVER = 'handedSlot = if_not_exists(pendingSlot, :none), handedOwner = if_not_exists(pendingOwner, :none), handedPayload = if_not_exists(pendingPayload, :none)';
 const RELEASE_HAND_OVER = 'releasedSlot = if_not_exists(pendingSlot, :none), releasedOwner = if_not_exists(pendingOwner, :none), releasedPayload = if_not_exists(pendingPayload, :none)';
 const CLEAR_PENDING = 'pendingSlot, pendingOwner, pendingPayload';
+/** The run the previous acquire took off the lease, read before this one replaces it (see `LeaseResult`). */
+const PRIOR_HANDED = 'priorHandedSlot = if_not_exists(handedSlot, :none), priorHandedOwner = if_not_exists(handedOwner, :none)';
 /** The holder an acquire replaces, read before the write (SET reads the item as it was): none once released. */
 const PRIOR_HOLDER = 'priorSlot = if_not_exists(slot, :none), priorOwner = if_not_exists(#owner, :none)';
 
@@ -40,7 +42,7 @@ export class DynamoLeases implements Leases {
     const result = await this.table.update(
       `acquire the lease of ${request.task}`,
       this.#key(request.task),
-      { set: `task = :task, ${PRIOR_HOLDER}, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt, ${HAND_OVER}`, rest: `ADD fence :one REMOVE ${CLEAR_PENDING}` },
+      { set: `task = :task, ${PRIOR_HOLDER}, ${PRIOR_HANDED}, #owner = :owner, slot = :slot, acquiredAt = :now, expiresAt = :expiresAt, ${HAND_OVER}`, rest: `ADD fence :one REMOVE ${CLEAR_PENDING}` },
       {
         // The re-take by the same owner and slot must not match the SDK's retry of this very request
         // (its token): that retry must fail its condition, so the token tells it apart, or the fence
@@ -62,7 +64,14 @@ export class DynamoLeases implements Leases {
     // A previous holder still named on the item never released: its lease lapsed.
     const prior = runOf(str(result.item, 'priorSlot'), str(result.item, 'priorOwner'), undefined);
     const lapsed = prior !== undefined && prior.owner !== request.owner ? prior : undefined;
-    return { acquired: true, fence, ...(superseded === undefined ? {} : { superseded }), ...(lapsed === undefined ? {} : { lapsed }) };
+    const previouslyHanded = runOf(str(result.item, 'priorHandedSlot'), str(result.item, 'priorHandedOwner'), undefined);
+    return {
+      acquired: true,
+      fence,
+      ...(superseded === undefined ? {} : { superseded }),
+      ...(lapsed === undefined ? {} : { lapsed }),
+      ...(previouslyHanded === undefined ? {} : { previouslyHanded }),
+    };
   }
 
   async extendLease(request: { task: string; owner: string; now: number; expiresAt: number }): Promise<LeaseExtension> {

@@ -680,6 +680,41 @@ describe('runTick: a buffered run and the write that says so', () => {
   });
 });
 
+describe('runTick: a superseded run whose record could not be written', () => {
+  it('is recorded superseded by the next acquire of the lease, not left saying buffered', async () => {
+    const at = (minutes: number) => MINUTE.getTime() + minutes * 60_000;
+    const slot = (minutes: number) => new Date(at(minutes)).toISOString();
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore();
+    // A holder of 10:05 that died, and 10:06 buffered behind it.
+    await store.advanceTick(at(1));
+    await store.claimSlot({ task: 'buf', slot: slot(0), owner: 'dead', claimedAt: at(0) });
+    await store.acquireLease({ task: 'buf', owner: 'dead', slot: slot(0), now: at(0), expiresAt: at(1) + 30_000 });
+    await store.claimSlot({ task: 'buf', slot: slot(1), owner: 'waiter', claimedAt: at(1) });
+    await store.bufferBehindLease({ task: 'buf', slot: slot(1), owner: 'waiter', now: at(1) });
+    await store.completeRun({ task: 'buf', slot: slot(1), owner: 'waiter', status: 'skipped', reason: 'buffered', finishedAt: at(1) });
+    // 10:07 takes the lapsed lease, which supersedes 10:06 — and the store fails that record past every retry.
+    let down = true;
+    const faulty = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (down && outcome.reason === 'superseded') throw new Error('ServiceUnavailable');
+        return store.completeRun(outcome);
+      },
+    });
+    const tick = (minutes: number, owner: string, via: Store) => runTick(input(schedule, via, { owner, minute: new Date(at(minutes)), now: () => at(minutes) + 100, deadline: at(minutes) + 55_000 }));
+    await expect(tick(2, 'tick-10:07', faulty)).rejects.toThrow(AggregateError);
+    down = false;
+    await tick(2, 'tick-10:07', faulty); // Lambda's retry settles its own claim and frees the lease
+    expect(await store.getRun('buf', slot(1))).toMatchObject({ status: 'skipped', reason: 'buffered' });
+
+    await tick(3, 'tick-10:08', store);
+
+    expect(await store.getRun('buf', slot(1))).toMatchObject({ status: 'skipped', reason: 'superseded', owner: 'waiter' });
+    expect(await store.getRun('buf', slot(3))).toMatchObject({ status: 'succeeded' });
+  });
+});
+
 describe('runTick fan-out leases under faults', () => {
   it('an unsent leased slot gives its lease back with its claim, in one write: a fault cannot leave the lease held', async () => {
     const schedule = new Schedule();
