@@ -9,7 +9,7 @@ import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap
 import { recordResult, runClaimed } from './runClaimed.js';
 import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
-import { failBeforeRun } from './runTask.js';
+import { conditionMessage, failBeforeRun } from './runTask.js';
 
 /**
  * Filters any tick decides alike — they depend only on the stage and the slot's wall clock — so a
@@ -107,7 +107,7 @@ async function redecideOwnDispatch(input: RunTickInput, store: Store, due: DueSl
   const finishedAt = input.now();
   const decision = decided !== undefined
     ? { status: RUN_STATUS.skipped, reason: decided }
-    : { status: RUN_STATUS.failed, reason: FAILURE_REASON.conditionThrew, error: conditionError instanceof Error ? conditionError.message : String(conditionError) };
+    : { status: RUN_STATUS.failed, reason: FAILURE_REASON.conditionThrew, error: conditionMessage(conditionError) };
   const written = await store.completeRun({ task: name, slot: due.slot, owner: input.owner, finishedAt, ifStatus: RUN_STATUS.dispatched, ...decision });
   if (!written) {
     input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: "the earlier attempt's event reached its worker" });

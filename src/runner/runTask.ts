@@ -158,6 +158,11 @@ export async function runTask(due: DueSlot, options: RunTaskOptions): Promise<Ta
  * failure hooks and ping run, with a context whose signal is already aborted, and the result is the
  * failure, for the record and the failure mail.
  */
+/** What a slot whose condition threw records as its error: the condition's own message already names what threw (see `filters.ts`). */
+export function conditionMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export async function failBeforeRun(due: DueSlot, error: unknown, options: Pick<RunTaskOptions, 'now' | 'logger'>): Promise<TaskResult> {
   const { definition } = due.task;
   const started = options.now();
@@ -176,8 +181,7 @@ export async function failBeforeRun(due: DueSlot, error: unknown, options: Pick<
   };
   await runHooks('onFailure', definition.hooks.onFailure.map((hook) => () => hook(error, context)), logger);
   await ping(definition.pings.onFailure, logger);
-  // The condition's own message already names what threw (see `filters.ts`).
-  const message = error instanceof Error ? error.message : String(error);
+  const message = conditionMessage(error);
   return { status: 'failed', durationMs: 0, startedAt: started, latenessMs: Math.max(0, started - due.at.getTime()), output: '', abandoned: false, error: message };
 }
 

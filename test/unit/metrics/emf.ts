@@ -13,22 +13,27 @@ export interface EmfDocument {
 }
 
 /**
- * Runs `emit` (and waits for it) and returns the EMF documents it printed: Powertools Metrics writes each one as a JSON
- * line on stdout (a Console of its own over `process.stdout`), which is exactly what the Lambda
- * runtime hands CloudWatch Logs. Lines that are not EMF are left out.
+ * Runs `work` (and waits for it) and returns the JSON lines it printed on stdout: Powertools Metrics and
+ * Logger each write one JSON line per document there (a Console of their own over `process.stdout`),
+ * which is exactly what the Lambda runtime hands CloudWatch Logs.
  */
-export async function captureEmf(emit: () => unknown): Promise<EmfDocument[]> {
+export async function captureJsonLines(work: () => unknown): Promise<Record<string, unknown>[]> {
   const lines: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
     return true;
   });
   try {
-    await emit();
+    await work();
   } finally {
     write.mockRestore();
   }
-  return lines.map((line) => JSON.parse(line) as EmfDocument).filter((doc) => doc._aws !== undefined);
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The EMF documents `emit` printed (see `captureJsonLines`); other lines are left out. */
+export async function captureEmf(emit: () => unknown): Promise<EmfDocument[]> {
+  return (await captureJsonLines(emit)).filter((doc): doc is EmfDocument => doc._aws !== undefined);
 }
 
 /** A document's metrics as `{ name: [unit, value] }`, for compact assertions. */

@@ -1,29 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskEvent } from '../../../src/dispatch/Dispatcher.js';
 import { MemoryDispatcher } from '../../../src/dispatch/MemoryDispatcher.js';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { createTaskHandler } from '../../../src/runner/createTaskHandler.js';
 import { createTickHandler } from '../../../src/runner/createTickHandler.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
-import { lambdaContext } from '../metrics/emf.js';
+import { captureJsonLines, lambdaContext } from '../metrics/emf.js';
 
 const TICK = '2026-11-23T10:15:00.000Z';
 
 /** The JSON lines a Powertools Logger prints on stdout while `work` runs (as CloudWatch Logs receives them). */
-async function logLines(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
-    return true;
-  });
-  try {
-    await work();
-  } finally {
-    write.mockRestore();
-  }
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const logLines = (work: () => Promise<unknown>) => captureJsonLines(work);
 
 const outcomes = (lines: Record<string, unknown>[]) => lines.filter((line) => typeof line.message === 'string' && line.message.startsWith('task ') && 'outcome' in line);
 

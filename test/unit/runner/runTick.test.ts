@@ -327,12 +327,7 @@ describe('runTick catch-up (fake clock)', () => {
   });
 
   it('a queued one-off stays queued until its outcome is recorded, so the Lambda retry of a tick that died on it settles it', async () => {
-    let runs = 0;
-    const schedule = new Schedule();
-    schedule.call(() => void runs++).name('once').cron('0 0 1 1 *');
-    const store = new MemoryStore();
-    const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
-    await store.enqueue(queued);
+    const { schedule, store, queued, runs } = await queuedOneOff();
     const { store: flaky, heal } = downForOutcomes(store);
     await expect(runTick(input(schedule, flaky, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
     expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10), 'still queued: no outcome yet').toEqual([queued]);
@@ -341,16 +336,11 @@ describe('runTick catch-up (fake clock)', () => {
     expect(retry.failed).toEqual([{ name: 'once', error: expect.stringContaining('Abandoned') }]);
     expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'failed', reason: 'abandoned' });
     expect(await store.dueRuns(MINUTE.getTime() + 60_000, 10)).toEqual([]);
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
   });
 
   it('a queued one-off whose every Lambda attempt failed is recorded abandoned by a later tick, and leaves the queue', async () => {
-    let runs = 0;
-    const schedule = new Schedule();
-    schedule.call(() => void runs++).name('once').cron('0 0 1 1 *');
-    const store = new MemoryStore();
-    const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
-    await store.enqueue(queued);
+    const { schedule, store, queued, runs } = await queuedOneOff();
     const { store: down } = downForOutcomes(store);
     // The first attempt and both of Lambda's retries fail to record the outcome.
     for (let attempt = 0; attempt < 3; attempt++) await expect(runTick(input(schedule, down, { owner: 'request-1' }))).rejects.toThrow(AggregateError);
@@ -366,7 +356,7 @@ describe('runTick catch-up (fake clock)', () => {
     expect(later.failed).toEqual([{ name: 'once', error: expect.stringContaining('Abandoned') }]);
     expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'request-1' });
     expect(await store.dueRuns(MINUTE.getTime() + 30 * 60_000, 10)).toEqual([]);
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
   });
 
   it('a queued one-off another tick is still running stays queued for that tick; one with an outcome leaves', async () => {
@@ -926,6 +916,17 @@ describe('runTick filters and output', () => {
 
 /** The store with some methods replaced; the rest delegate to it. */
 /** `store` with its outcome writes — and with `release`, its lease releases — failing until `heal()`: an outage mid-tick. */
+/** A task due only as a one-off, queued for MINUTE, and how many times it has run. */
+async function queuedOneOff() {
+  let count = 0;
+  const schedule = new Schedule();
+  schedule.call(() => void count++).name('once').cron('0 0 1 1 *');
+  const store = new MemoryStore();
+  const queued = { id: 'q1', task: 'once', slot: `${MINUTE.toISOString()}#q1`, at: MINUTE.getTime(), attempt: 0, enqueuedAt: MINUTE.getTime() - 1_000 };
+  await store.enqueue(queued);
+  return { schedule, store, queued, runs: () => count };
+}
+
 function downForOutcomes(store: Store, { release = false } = {}): { store: Store; heal: () => void } {
   let down = true;
   const failing = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
