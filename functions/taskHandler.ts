@@ -7,8 +7,10 @@ import { buildSchedule, type Kernel } from '../src/kernel/buildSchedule.js';
 import { createTaskHandler, type TaskHandler } from '../src/runner/createTaskHandler.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
 import { createStore, deployment, functionSinks } from './runtime.js';
+import { mapStackTracesLazily } from './sourceMaps.js';
 
 /** The handler of every fan-out task's function for `kernel`; the event names the task. */
 export function taskHandler(kernel: Kernel, parts: { readonly output?: () => OutputSinks } = {}): TaskHandler {
+  mapStackTracesLazily();
   return createTaskHandler({ schedule: buildSchedule(kernel), store: createStore(), deployment, sinks: functionSinks(parts.output) });
 }

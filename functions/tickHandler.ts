@@ -21,6 +21,7 @@ import type { OutputSinks } from '../src/runner/deliverOutput.js';
 import { createStore, deployment, functionSinks, offline } from './runtime.js';
 import type { DispatcherFactory } from './dispatchers.js';
 import { requireEnv } from './env.js';
+import { mapStackTracesLazily } from './sourceMaps.js';
 
 export type { DispatcherFactory } from './dispatchers.js';
 
@@ -34,6 +35,7 @@ export interface LambdaParts {
 
 /** The tick Lambda's handler for `kernel`. Built once per container: the schedule is compiled here, not on every tick. */
 export function tickHandler(kernel: Kernel, parts: LambdaParts = {}): TickHandler {
+  mapStackTracesLazily();
   const logger = createLogger();
   const schedule = buildSchedule(kernel);
   const dispatcher = parts.dispatcher;

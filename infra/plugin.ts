@@ -190,7 +190,6 @@ export default class TickworkPlugin {
       TICKWORK_DISPATCHER: options.dispatcher,
       TICKWORK_BUS: options.bus,
       TICKWORK_FUNCTION_PREFIX: `${service.service}-${stage}-`,
-      NODE_OPTIONS: '--enable-source-maps',
     };
   }
 

@@ -25,6 +25,9 @@ export function dynamoDbClientConfig(): DynamoDBClientConfig {
     // The strategy decides; maxAttempts only keeps the SDK's `amz-sdk-request: attempt=n; max=m` header true.
     maxAttempts: BOUNDED_RETRY_DEFAULTS.maxAttempts,
     retryStrategy: new BoundedRetryStrategy(),
+    // The handler stack is resolved once per command type instead of on every request: about a tenth
+    // of the client's CPU per request. Middleware must be added to the client before its first request.
+    cacheMiddleware: true,
     requestHandler: {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
       requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS,

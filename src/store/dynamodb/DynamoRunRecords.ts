@@ -19,7 +19,8 @@ export class DynamoRunRecords implements RunRecords {
   async claimSlot(claim: SlotClaim): Promise<ClaimResult> {
     const status: RunStatus = claim.decided?.status ?? (claim.dispatch === true ? RUN_STATUS.dispatched : RUN_STATUS.running);
     const takeOver = inList('takeOver', RUN_TRANSITIONS.takeOver.from);
-    const result = await this.table.put(
+    // The claims of one tick go out together (`putTogether`): a handful of requests for a busy minute.
+    const result = await this.table.putTogether(
       `claim ${claim.task} @ ${claim.slot}`,
       {
         ...keyOf(this.#key(claim.task, claim.slot)),
@@ -140,7 +141,8 @@ export class DynamoRunRecords implements RunRecords {
       condition += ' AND #status = :ifStatus';
       values[':ifStatus'] = s(outcome.ifStatus);
     }
-    const result = await this.table.update(
+    // Outcomes recorded together (a busy minute's inline runs ending together) go out together.
+    const result = await this.table.updateTogether(
       `record the outcome of ${outcome.task} @ ${outcome.slot}`,
       this.#key(outcome.task, outcome.slot),
       { set: sets.join(', '), ...(removes.length === 0 ? {} : { rest: `REMOVE ${removes.join(', ')}` }) },
