@@ -1,6 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
 import { InvalidCronExpressionError } from '../errors.js';
 import { utcWallClock, type WallClock } from '../evaluation/wallClock.js';
+import { CronFieldError, parseCronFields, type CronFields } from './parseCron.js';
 
 const FIVE_FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
 const SIX_FIELDS = ['second', ...FIVE_FIELDS] as const;
@@ -44,7 +44,7 @@ interface Tables {
 }
 
 /**
- * Parses `expression` with cron-parser (the validator of record) and compiles it.
+ * Parses `expression` (`parseCronFields`, which reads it as cron-parser does) and compiles it.
  *
  * @throws InvalidCronExpressionError naming `task`, the offending field and the reason.
  * @example
@@ -59,44 +59,39 @@ export function compileCron(expression: string, task?: string): CompiledCron {
       reason: `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${raw.length}`,
     });
   }
-  const names = raw.length === 6 ? SIX_FIELDS : FIVE_FIELDS;
-  const withSeconds = raw.length === 6 ? raw : ['0', ...raw];
+  const withSeconds = (raw.length === 6 ? raw : ['0', ...raw]) as [string, string, string, string, string, string];
 
-  let fields;
+  let fields: CronFields;
   try {
-    fields = CronExpressionParser.parse(withSeconds.join(' '), { strict: false }).fields;
+    fields = parseCronFields(withSeconds);
   } catch (cause) {
+    if (!(cause instanceof CronFieldError)) throw cause;
+    // A 5-field expression's seconds are Tickwork's own `0`, never at fault: the field named is one the user wrote.
+    const at = withSeconds[SIX_FIELDS.indexOf(cause.field as (typeof SIX_FIELDS)[number])];
     throw new InvalidCronExpressionError(
-      {
-        ...(task === undefined ? {} : { task }),
-        expression,
-        ...locateBadField(raw, names),
-        reason: (cause as Error).message,
-      },
+      { ...(task === undefined ? {} : { task }), expression, field: `${cause.field} ("${at}")`, reason: cause.message },
       { cause },
     );
   }
 
   const [, , rawHour, rawDayOfMonth, , rawDayOfWeek] = withSeconds;
   const tables: Tables = {
-    minute: toTable(60, fields.minute.values),
-    hour: toTable(24, fields.hour.values),
-    dayOfMonth: toTable(32, fields.dayOfMonth.values),
-    month: toTable(13, fields.month.values),
-    dayOfWeek: toTable(7, (fields.dayOfWeek.values as readonly (number | string)[]).map((v) => (v === 7 ? 0 : v))),
-    lastDayOfMonth: fields.dayOfMonth.values.includes('L'),
+    minute: toTable(60, fields.minute),
+    hour: toTable(24, fields.hour),
+    dayOfMonth: toTable(32, fields.dayOfMonth),
+    month: toTable(13, fields.month),
+    dayOfWeek: toTable(7, fields.dayOfWeek.map((v) => (v === 7 ? 0 : v))),
+    lastDayOfMonth: fields.dayOfMonth.includes('L'),
     lastWeekdayOfMonth: toTable(
       7,
-      (fields.dayOfWeek.values as readonly (number | string)[])
-        .filter((v): v is string => typeof v === 'string' && v.endsWith('L'))
-        .map((v) => Number(v.slice(0, -1)) % 7),
+      fields.dayOfWeek.filter((v): v is string => typeof v === 'string' && v.endsWith('L')).map((v) => Number(v.slice(0, -1)) % 7),
     ),
-    nthWeekday: fields.dayOfWeek.nthDay,
+    nthWeekday: fields.nthDay,
     // docs/design.md#cron-dialect: anything but a bare `*` or `?` restricts the field, so `*/10` counts as restricted.
     dayOfMonthRestricted: !isUnrestricted(rawDayOfMonth),
     dayOfWeekRestricted: !isUnrestricted(rawDayOfWeek),
   };
-  const seconds = (fields.second.values as readonly (number | string)[]).filter((v): v is number => typeof v === 'number');
+  const seconds = fields.second.filter((v): v is number => typeof v === 'number');
 
   return Object.freeze({
     expression,
@@ -133,18 +128,4 @@ function toTable(size: number, values: readonly (number | string)[]): Uint8Array
   const table = new Uint8Array(size);
   for (const v of values) if (typeof v === 'number' && v < size) table[v] = 1;
   return table;
-}
-
-/** Re-parses each field alone (others `*`) to say which one cron-parser rejected. */
-function locateBadField(raw: string[], names: readonly string[]): { field?: string } {
-  for (let i = 0; i < raw.length; i++) {
-    const probe = raw.map((value, j) => (j === i ? value : '*'));
-    const six = probe.length === 6 ? probe : ['0', ...probe];
-    try {
-      CronExpressionParser.parse(six.join(' '), { strict: false });
-    } catch {
-      return { field: `${names[i]} ("${raw[i]}")` };
-    }
-  }
-  return {};
 }

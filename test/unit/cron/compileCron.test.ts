@@ -49,12 +49,12 @@ describe('compileCron matching (UTC)', () => {
 
 describe('compileCron errors', () => {
   it.each([
-    ['61 * * * *', 'minute ("61")', 'got value 61 expected range 0-59'],
-    ['* 25 * * *', 'hour ("25")', 'expected range 0-23'],
-    ['* * 32 * *', 'day-of-month ("32")', 'expected range 1-31'],
-    ['* * * 13 *', 'month ("13")', 'expected range 1-12'],
-    ['* * * * 8', 'day-of-week ("8")', 'expected range 0-7'],
-    ['70 * * * * *', 'second ("70")', 'expected range 0-59'],
+    ['61 * * * *', 'minute ("61")', 'expected 0–59, got 61'],
+    ['* 25 * * *', 'hour ("25")', 'expected 0–23, got 25'],
+    ['* * 32 * *', 'day-of-month ("32")', 'expected 1–31 or L, got 32'],
+    ['* * * 13 *', 'month ("13")', 'expected 1–12, got 13'],
+    ['* * * * 8', 'day-of-week ("8")', 'expected 0–7 (or a name), or nL for the last such weekday, got 8'],
+    ['70 * * * * *', 'second ("70")', 'expected 0–59, got 70'],
   ])('%s names the %s field', (expression, field, reason) => {
     const error = captureError(() => compileCron(expression, 'reports:daily'));
     expect(error).toBeInstanceOf(InvalidCronExpressionError);
