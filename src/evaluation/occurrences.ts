@@ -10,22 +10,23 @@ export interface Occurrence {
 }
 
 const MINUTE_MS = 60_000;
-/** Each task's place in name order (`localeCompare`'s), per compiled schedule, worked out once. */
-const ranks = new WeakMap<readonly CompiledTask[], ReadonlyMap<CompiledTask, number>>();
+/** Each compiled schedule's tasks in name order (`localeCompare`'s), worked out once. */
+const inNameOrder = new WeakMap<readonly CompiledTask[], readonly CompiledTask[]>();
 
 /**
- * Slots at the same instant sort by name. Comparing names with a collator for every pair was most of
- * the cost of a minute with a thousand slots; a schedule's tasks are put in name order once instead
- * (`Schedule.compiled()` returns the same array every time), and slots compare their places.
+ * Slots at the same instant sort by name. `dueSlots` keeps the order of the tasks it is given within
+ * an instant, so a schedule's tasks are put in name order once (`Schedule.compiled()` returns the same
+ * array every time) and each minute's slots come out already sorted: no sort per call, which was most
+ * of the cost of a minute with a thousand slots.
  */
-function nameRanks(tasks: readonly CompiledTask[]): ReadonlyMap<CompiledTask, number> {
-  let rank = ranks.get(tasks);
-  if (rank === undefined) {
+function nameOrdered(tasks: readonly CompiledTask[]): readonly CompiledTask[] {
+  let ordered = inNameOrder.get(tasks);
+  if (ordered === undefined) {
     const order = new Intl.Collator();
-    rank = new Map([...tasks].sort((a, b) => order.compare(a.definition.name, b.definition.name)).map((task, i) => [task, i]));
-    ranks.set(tasks, rank);
+    ordered = [...tasks].sort((a, b) => order.compare(a.definition.name, b.definition.name));
+    inNameOrder.set(tasks, ordered);
   }
-  return rank;
+  return ordered;
 }
 /** How far `nextRuns` looks ahead: beyond a leap year, any valid expression has fired. */
 const NEXT_RUNS_HORIZON_MS = 400 * 86_400_000;
@@ -37,18 +38,18 @@ const NEXT_RUNS_HORIZON_MS = 400 * 86_400_000;
  */
 export function occurrences(tasks: readonly CompiledTask[], from: Date, to: Date): Occurrence[] {
   assertRange(from, to);
-  const rank = nameRanks(tasks);
-  const found: { name: string; at: Date; time: number; rank: number }[] = [];
+  const ordered = nameOrdered(tasks);
+  const found: Occurrence[] = [];
   const start = from.getTime();
   const end = to.getTime();
+  // Minutes in order, and each minute's slots by time then name: the list is sorted as it is built.
   for (let minute = Math.floor(start / MINUTE_MS) * MINUTE_MS; minute < end; minute += MINUTE_MS) {
-    for (const slot of dueSlots(tasks, new Date(minute))) {
+    for (const slot of dueSlots(ordered, new Date(minute))) {
       const time = slot.at.getTime();
-      if (time >= start && time < end) found.push({ name: slot.task.definition.name, at: slot.at, time, rank: rank.get(slot.task) ?? 0 });
+      if (time >= start && time < end) found.push({ name: slot.task.definition.name, at: slot.at });
     }
   }
-  found.sort((a, b) => a.time - b.time || a.rank - b.rank);
-  return found.map(({ name, at }) => ({ name, at }));
+  return found;
 }
 
 /** The next `count` slots of the task `name` at or after `from` (fewer if it fires less within ~13 months). */
