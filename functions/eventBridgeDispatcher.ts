@@ -5,10 +5,13 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgeDispatcher } from '../src/dispatch/EventBridgeDispatcher.js';
-import type { DispatcherFactory } from './dispatchers.js';
+import { onFirstDispatch, type DispatcherFactory } from './dispatchers.js';
 import { requireEnv } from './env.js';
 
 export const eventBridgeDispatcher: DispatcherFactory = {
   kind: 'eventbridge',
-  create: (logger) => new EventBridgeDispatcher({ client: new EventBridgeClient({ maxAttempts: 1 }), busName: requireEnv('TICKWORK_BUS'), logger }),
+  create: (logger) => {
+    const busName = requireEnv('TICKWORK_BUS');
+    return onFirstDispatch(() => new EventBridgeDispatcher({ client: new EventBridgeClient({ maxAttempts: 1 }), busName, logger }));
+  },
 };

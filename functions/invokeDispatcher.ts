@@ -6,13 +6,13 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaDispatcher } from '../src/dispatch/LambdaDispatcher.js';
 import { taskFunctionName } from '../src/infra/fanOutInfrastructure.js';
-import type { DispatcherFactory } from './dispatchers.js';
+import { onFirstDispatch, type DispatcherFactory } from './dispatchers.js';
 import { requireEnv } from './env.js';
 
 export const invokeDispatcher: DispatcherFactory = {
   kind: 'lambda',
   create: (logger) => {
     const prefix = requireEnv('TICKWORK_FUNCTION_PREFIX');
-    return new LambdaDispatcher({ client: new LambdaClient({ maxAttempts: 1 }), functionName: (task) => taskFunctionName(prefix, task), logger });
+    return onFirstDispatch(() => new LambdaDispatcher({ client: new LambdaClient({ maxAttempts: 1 }), functionName: (task) => taskFunctionName(prefix, task), logger }));
   },
 };

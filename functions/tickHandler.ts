@@ -15,6 +15,7 @@
  */
 import { TickworkError } from '../src/errors.js';
 import { buildSchedule, type Kernel } from '../src/kernel/buildSchedule.js';
+import { zonesCheckedAtPackage } from '../src/kernel/timeZones.js';
 import { createLogger } from '../src/log/createLogger.js';
 import { createTickHandler, type TickHandler } from '../src/runner/createTickHandler.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
@@ -37,7 +38,8 @@ export interface LambdaParts {
 export function tickHandler(kernel: Kernel, parts: LambdaParts = {}): TickHandler {
   mapStackTracesLazily();
   const logger = createLogger();
-  const schedule = buildSchedule(kernel);
+  // The plugin checked this kernel's zones when it packaged the function (src/kernel/timeZones.ts).
+  const schedule = zonesCheckedAtPackage(() => buildSchedule(kernel));
   const dispatcher = parts.dispatcher;
   if (dispatcher !== undefined) {
     const kind = requireEnv('TICKWORK_DISPATCHER');

@@ -15,7 +15,7 @@ import { median, p90, type BudgetRow } from '../stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const KIB = 1024;
-const IMPORT_RUNS = 15;
+const IMPORT_RUNS = 25;
 
 /** Packages the example kernel through the plugin and returns its functions' bundles and environment. */
 async function packageWithPlugin(): Promise<{ tick: string; task: string; environment: Record<string, string> }> {

@@ -1,3 +1,5 @@
+import { TickworkError } from '../errors.js';
+
 /** The calendar fields of an instant as a clock on the wall of some time zone shows them. */
 export interface WallClock {
   readonly year: number;
@@ -73,16 +75,21 @@ function offsetAt(ms: number, zone: string): number {
 function intlWallClock(at: Date, zone: string): WallClock {
   let formatter = formatters.get(zone);
   if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        weekday: 'short',
+      });
+    } catch (cause) {
+      // Only a kernel built inside `zonesCheckedAtPackage` gets here with a zone ICU does not know.
+      throw new TickworkError('INVALID_TIME_ZONE', `Time zone ${JSON.stringify(zone)} is not one this runtime's ICU knows (${(cause as Error).message}): name an IANA zone such as 'Europe/Paris'`, { cause });
+    }
     formatters.set(zone, formatter);
   }
   const parts: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import { parseClockTime, type ClockTime } from './clockTime.js';
 import { spliceField, type CronFieldName } from './cronFields.js';
 import { DraftEditor } from './DraftEditor.js';
+import { isTimeZone } from './timeZones.js';
 
 /** Days of the week as cron numbers, Sunday = 0 (Laravel's `Schedule::SUNDAY` …). */
 export const Day = {
@@ -214,26 +215,5 @@ export abstract class FrequencyBuilder extends DraftEditor {
 
   #parseTime(time: string, method: string): ClockTime {
     return parseClockTime(time) ?? this.reject(method, "a time 'HH:MM' or 'HH:MM:SS' (00:00–23:59)", time);
-  }
-}
-
-/** The IANA zones ICU knows by their canonical names, read once. */
-let canonicalZones: ReadonlySet<string> | undefined;
-
-/**
- * Whether `zone` is a time zone Intl knows. The canonical names are looked up in ICU's list, which is
- * about a third of the cost of a first `Intl.DateTimeFormat` (the formatter brings up ICU's date
- * formatting, ~15 ms of a cold start that a task function may never need); an alias (`US/Eastern`)
- * or anything else is tried on a formatter.
- */
-function isTimeZone(zone: string): boolean {
-  if (zone === 'UTC') return true;
-  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (canonicalZones.has(zone)) return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,7 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { parseTaskEvent } from '../dispatch/parseTaskEvent.js';
 import { TaskRunFailedError, TickworkError } from '../errors.js';
@@ -17,13 +15,14 @@ import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { LeaseRequest, RunStatus, Store } from '../store/Store.js';
 import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
 import type { OutputSinks } from './deliverOutput.js';
+import { forLambda } from './forLambda.js';
 import { FAILURE_REASON, RUN_STATUS, type SkipReason } from '../vocabulary.js';
 import { runLeased } from './overlap.js';
 import { runClaimed } from './runClaimed.js';
 import type { RunContext } from './RunContext.js';
 
-/** Middy aborts the handler's signal this long before the Lambda's own timeout: the last resort. */
-const MIDDY_TIMEOUT_EARLY_MS = 500;
+/** The handler's signal is aborted this long before the Lambda's own timeout: the last resort (`forLambda`). */
+const ABORT_EARLY_MS = 500;
 
 export interface TaskHandlerOptions {
   /** The same schedule the tick runs; built (validated and compiled) when the handler is created. */
@@ -158,5 +157,5 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     }
   };
 
-  return middy(work, { timeoutEarlyInMillis: MIDDY_TIMEOUT_EARLY_MS }).use(injectLambdaContext(logger, { resetKeys: true })) as unknown as TaskHandler;
+  return forLambda(logger, work, { abortEarlyMs: ABORT_EARLY_MS });
 }

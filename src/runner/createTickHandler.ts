@@ -1,7 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { TickworkError } from '../errors.js';
@@ -15,6 +13,7 @@ import { tickMinute, type TickMinuteOptions } from '../tick/tickMinute.js';
 import type { RecordedRun } from './RunContext.js';
 import type { OutputSinks } from './deliverOutput.js';
 import { localSinks } from './sinks.js';
+import { forLambda } from './forLambda.js';
 
 export { localSinks };
 import { runTick, type TickReport } from './runTick.js';
@@ -125,5 +124,5 @@ export function createTickHandler(options: TickHandlerOptions): TickHandler {
     return report;
   };
 
-  return middy(tick).use(injectLambdaContext(logger, { resetKeys: true }));
+  return forLambda(logger, tick);
 }
