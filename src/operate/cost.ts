@@ -13,7 +13,7 @@ export interface CostAssumptions {
   readonly days: number;
   /** The tick's memory (`custom.tickwork.tick.memorySize`). @default 256 */
   readonly tickMemoryMb: number;
-  /** A tick's own work — its tick-state write, two reads, claims — in milliseconds. @default 100 */
+  /** A tick's own work — its tick-state write, its claims — in milliseconds. @default 100 */
   readonly tickMs: number;
   /** What one inline run adds to its tick's duration, in milliseconds. @default 100 */
   readonly inlineRunMs: number;
@@ -26,16 +26,28 @@ export interface CostAssumptions {
 export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = Object.freeze({ days: 30, tickMemoryMb: 256, tickMs: 100, inlineRunMs: 100, fanOutRunRatio: 1, dispatcher: 'eventbridge' });
 
 /**
- * DynamoDB requests, from the README's table "What each lock costs" (and the store's requests behind
- * it): every one is a write of one unit (items under 1 KB) except the tick's two consistent Queries.
+ * DynamoDB writes, from the README's table "What each lock costs" (and the store's requests behind it),
+ * each one write unit (items under 1 KB) unless it goes in a transaction. The tick reads nothing: what
+ * it needs comes back with its one write.
  */
 export const REQUESTS = {
-  /** Per tick: the tick-state advance (write); the pauses and the queued runs (two consistent reads). */
-  tick: { writes: 1, reads: 2 },
+  /**
+   * Per tick: the tick state's advance, one conditional write that returns the pauses and the queue's
+   * mark. Not counted: the +2 when a queued run may be due (one-offs from `dispatchAt()`, dispatches
+   * queued again) and the +2 when a tick closes a gap — neither can be read from the kernel.
+   */
+  tick: { writes: 1 },
   /** Per inline slot: claim, outcome; `withoutOverlapping()` adds lease, release. */
   inline: { writes: 2, overlapWrites: 2 },
   /** Per fan-out slot: claim, the worker's start, outcome; `withoutOverlapping()` adds lease, adopt, release. */
   fanOut: { writes: 3, overlapWrites: 3 },
+  /**
+   * Writes a tick makes in the same moment — its claims, and the outcomes of inline runs that end
+   * together — go out as TransactWriteItems (of up to 25 items) when there are `min` or more of them,
+   * and DynamoDB bills a write in a transaction `writeUnits` units instead of one. `min` is the store's
+   * `TOGETHER_MIN`. The lease, release, start and a fan-out worker's outcome always go alone.
+   */
+  together: { min: 8, writeUnits: 2 },
 } as const;
 
 /** One task's share: how many slots the window holds for it (static filters applied) and what a run is taken to cost. */
@@ -66,7 +78,7 @@ export interface CostReport {
   readonly tasks: readonly TaskCost[];
   readonly lines: readonly CostLine[];
   readonly total: number;
-  /** What the stack costs with nothing due: the tick, its trigger and its three requests a minute. */
+  /** What the stack costs with nothing due: the tick, its trigger and its one write a minute. */
   readonly idleFloor: number;
   /**
    * The same runs with one EventBridge Scheduler schedule per task invoking a Lambda per slot, and no
@@ -79,7 +91,8 @@ export interface CostReport {
  * The estimated monthly AWS cost of `tasks` at list prices (`prices.ts`), counting each task's slots
  * over a real window of `assumptions.days` from `from` on the tick's own engine (time zones, DST,
  * sub-minute slots; `environments()`, `between()` and `unlessBetween()` for `stage` applied, `when()`
- * and `skip()` not). Pure: time and prices come in as arguments.
+ * and `skip()` not), and the DynamoDB writes of each minute (`REQUESTS`): a busy minute's claims and
+ * inline outcomes go in transactions, at two write units each. Pure: time and prices come in as arguments.
  *
  * @example
  * estimateCost(schedule.compiled(), { from: new Date('2026-12-01T00:00:00Z'), stage: 'prod' }).total; // dollars a month
@@ -93,13 +106,14 @@ export function estimateCost(
   const from = Math.floor(options.from.getTime() / MINUTE_MS) * MINUTE_MS;
   const to = from + a.days * DAY_MS;
   const ticks = a.days * 1_440;
-  const counts = countSlots(tasks, from, to, options.stage);
+  const inlineTasks = new Set(tasks.filter((t) => lambdaSettings(t.definition) === undefined).map((t) => t.definition.name));
+  const counts = countSlots(tasks, inlineTasks, from, to, options.stage);
   const costs: TaskCost[] = tasks.map((task) => {
     const lambda = lambdaSettings(task.definition);
     return {
       task: task.definition.name,
       runsIn: lambda === undefined ? 'inline' : 'lambda',
-      slots: counts.get(task.definition.name) ?? 0,
+      slots: counts.perTask.get(task.definition.name) ?? 0,
       memoryMb: lambda?.memorySize ?? a.tickMemoryMb,
       runSeconds: lambda === undefined ? a.inlineRunMs / 1000 : lambda.timeout * a.fanOutRunRatio,
     };
@@ -111,11 +125,12 @@ export function estimateCost(
   const gbSeconds = (c: TaskCost) => c.slots * c.runSeconds * (c.memoryMb / 1024);
   const tickGbSeconds = (ticks * a.tickMs) / 1000 * (a.tickMemoryMb / 1024);
 
+  // Every write one unit, then what the writes that went in transactions cost on top.
   const writes =
     ticks * REQUESTS.tick.writes +
     sum(inline, (c) => c.slots * (REQUESTS.inline.writes + (overlapping.has(c.task) ? REQUESTS.inline.overlapWrites : 0))) +
-    sum(fanOut, (c) => c.slots * (REQUESTS.fanOut.writes + (overlapping.has(c.task) ? REQUESTS.fanOut.overlapWrites : 0)));
-  const reads = ticks * REQUESTS.tick.reads;
+    sum(fanOut, (c) => c.slots * (REQUESTS.fanOut.writes + (overlapping.has(c.task) ? REQUESTS.fanOut.overlapWrites : 0))) +
+    (counts.claimsTogether + counts.outcomesTogether) * (REQUESTS.together.writeUnits - 1);
   const fanOutRuns = sum(fanOut, (c) => c.slots);
   const lines = [
     line('Scheduler: tick invocations', ticks, 'invocations', p.schedulerInvocation),
@@ -124,13 +139,12 @@ export function estimateCost(
     line('Lambda: fan-out task requests', fanOutRuns, 'requests', p.lambdaRequest),
     line('Lambda: fan-out task duration', sum(fanOut, gbSeconds), 'GB-s', p.lambdaGbSecond),
     line('DynamoDB: write request units', writes, 'WRU', p.dynamoDbWriteUnit),
-    line('DynamoDB: read request units', reads, 'RRU', p.dynamoDbReadUnit),
     line('EventBridge: fan-out events', a.dispatcher === 'eventbridge' ? fanOutRuns : 0, 'events', p.eventBridgeEvent),
   ];
   const idleFloor =
     ticks * (p.schedulerInvocation + p.lambdaRequest) +
     tickGbSeconds * p.lambdaGbSecond +
-    ticks * (REQUESTS.tick.writes * p.dynamoDbWriteUnit + REQUESTS.tick.reads * p.dynamoDbReadUnit);
+    ticks * REQUESTS.tick.writes * p.dynamoDbWriteUnit;
   const allRuns = sum(costs, (c) => c.slots);
   const perTask = [
     line('Scheduler: one invocation per slot', allRuns, 'invocations', p.schedulerInvocation),
@@ -151,16 +165,43 @@ export function estimateCost(
   };
 }
 
-/** Slots per task in `[from, to)`, minute by minute on the tick's engine, without listing them. */
-function countSlots(tasks: readonly CompiledTask[], from: number, to: number, stage: string): Map<string, number> {
-  const counts = new Map<string, number>();
+/** What `countSlots` finds in the window. */
+interface SlotCounts {
+  /** Slots per task. */
+  readonly perTask: ReadonlyMap<string, number>;
+  /** Claims made in a minute with `REQUESTS.together.min` or more due slots: they go in transactions. */
+  readonly claimsTogether: number;
+  /** Inline outcomes of a minute with `REQUESTS.together.min` or more inline slots, taken to end together. */
+  readonly outcomesTogether: number;
+}
+
+/**
+ * Slots in `[from, to)`, minute by minute on the tick's engine, without listing them; and which of
+ * their writes go together (`REQUESTS.together`). A tick claims every slot of its minute at once, so a
+ * minute's due slots are its claims of one moment. Its inline runs are taken to end together, so that
+ * their outcomes go together too — runs of very different lengths end apart and may go alone. Sub-minute
+ * slots count with their minute, though a task's later slots are claimed after its earlier runs; and
+ * claims past the tick's `CLAIM_CONCURRENCY` in flight may make a smaller, later batch that goes alone.
+ * Both make the figure err high.
+ */
+function countSlots(tasks: readonly CompiledTask[], inlineTasks: ReadonlySet<string>, from: number, to: number, stage: string): SlotCounts {
+  const perTask = new Map<string, number>();
+  let claimsTogether = 0;
+  let outcomesTogether = 0;
   for (let minute = from; minute < to; minute += MINUTE_MS) {
+    let due = 0;
+    let inline = 0;
     for (const slot of dueSlots(tasks, new Date(minute))) {
       if (staticFilter(slot.task.definition, slot.clock, stage) !== undefined) continue;
-      counts.set(slot.task.definition.name, (counts.get(slot.task.definition.name) ?? 0) + 1);
+      const name = slot.task.definition.name;
+      perTask.set(name, (perTask.get(name) ?? 0) + 1);
+      due++;
+      if (inlineTasks.has(name)) inline++;
     }
+    if (due >= REQUESTS.together.min) claimsTogether += due;
+    if (inline >= REQUESTS.together.min) outcomesTogether += inline;
   }
-  return counts;
+  return { perTask, claimsTogether, outcomesTogether };
 }
 
 function line(item: string, quantity: number, unit: string, unitPrice: number): CostLine {

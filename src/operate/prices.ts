@@ -11,9 +11,8 @@ export const PRICES = {
   /** AWS Lambda: per request, and per GB-second of duration (x86_64, first tier). */
   lambdaRequest: 0.2 / 1_000_000,
   lambdaGbSecond: 0.0000166667,
-  /** DynamoDB on-demand: per write request unit (a write of up to 1 KB) and per read request unit (a strongly consistent read of up to 4 KB). */
+  /** DynamoDB on-demand: per write request unit (a write of up to 1 KB; two for a write in a transaction). The tick reads nothing. */
   dynamoDbWriteUnit: 0.625 / 1_000_000,
-  dynamoDbReadUnit: 0.125 / 1_000_000,
   /** EventBridge: per custom event published (`PutEvents`, per 64 KB chunk). */
   eventBridgeEvent: 1 / 1_000_000,
   /** EventBridge Scheduler: per scheduled invocation (after its free tier of 14 million a month). */

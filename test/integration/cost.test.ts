@@ -27,7 +27,10 @@ describe('tickwork cost', () => {
     // Every fixture task is due every minute: 43,200 slots each.
     expect(table.stdout).toMatch(/│ greet +│ the tick +│ 43,200 +│ 256 MB +│ 0\.1 +│/);
     expect(table.stdout).toMatch(/│ remote +│ own Lambda +│ 43,200 +│ 1024 MB +│ 300 +│/);
-    expect(table.stdout).toContain('Idle floor (nothing due): $0.11 a month');
+    // The tick's trigger, request, 100 ms at 256 MB and one write, 43,200 times: 43,200 × ($1 + $0.2 + $0.625) per
+    // million + 43,200 × 0.025 GB-s × $0.0000166667 = $0.097. The tick reads nothing: no read units billed.
+    expect(table.stdout).toContain("Idle floor (nothing due): $0.10 a month — the tick's trigger, invocation and 100 ms at 256 MB, and its one write, every minute.");
+    expect(table.stdout).not.toContain('RRU');
 
     const json = await cost(['--from', '2026-12-01T00:00:00Z', '--json']);
     expect(json.code, json.stderr).toBe(0);

@@ -2,7 +2,7 @@
 // prices in src/operate/prices.ts, beside its idle floor and one Scheduler schedule per task.
 import Table from 'cli-table3';
 import { loadKernel } from '../../local/loadKernel.js';
-import { estimateCost, type CostLine, type CostReport } from '../../operate/cost.js';
+import { estimateCost, REQUESTS, type CostLine, type CostReport } from '../../operate/cost.js';
 import type { Project } from '../project.js';
 import { UsageError } from '../usage.js';
 import { short, tableStyle } from './readModel.js';
@@ -59,9 +59,9 @@ export function formatCost(report: CostReport, colour: boolean): string[] {
     `Estimated AWS cost for ${a.days} days from ${short(report.from)}: ${report.region} list prices recorded ${report.pricesRecordedOn}, before free tiers`,
     tasks.toString(),
     bill(report.lines, report.total),
-    `Idle floor (nothing due): ${dollars(report.idleFloor)} a month — the tick's trigger, invocation and ${a.tickMs} ms at ${a.tickMemoryMb} MB, and its 3 requests, every minute.`,
+    `Idle floor (nothing due): ${dollars(report.idleFloor)} a month — the tick's trigger, invocation and ${a.tickMs} ms at ${a.tickMemoryMb} MB, and its one write, every minute.`,
     'One EventBridge Scheduler schedule per task instead (a Lambda per slot, no table; so no claims, overlap, catch-up or records):',
     bill(report.perTaskSchedules.lines, report.perTaskSchedules.total),
-    `Assumed: a tick's own work ${a.tickMs} ms; each inline run adds ${a.inlineRunMs} ms to its tick; a fan-out run lasts ${a.fanOutRunRatio === 1 ? 'its whole timeout (an upper bound; --run-ratio to change)' : `${a.fanOutRunRatio} of its timeout`}; ${a.dispatcher === 'eventbridge' ? 'EventBridge dispatch' : 'Lambda async invoke (no events billed)'}; items under 1 KB (task output adds a write unit per KB); x86_64; when()/skip() not applied; CloudWatch logs, metrics and alarms not counted.`,
+    `Assumed: a tick's own work ${a.tickMs} ms; each inline run adds ${a.inlineRunMs} ms to its tick; a fan-out run lasts ${a.fanOutRunRatio === 1 ? 'its whole timeout (an upper bound; --run-ratio to change)' : `${a.fanOutRunRatio} of its timeout`}; ${a.dispatcher === 'eventbridge' ? 'EventBridge dispatch' : 'Lambda async invoke (no events billed)'}; items under 1 KB (task output adds a write unit per KB); a minute's inline runs end together (with ${REQUESTS.together.min} or more, their outcomes go in transactions, as its claims do: ${REQUESTS.together.writeUnits} write units each); no queued runs (dispatchAt()); x86_64; when()/skip() not applied; CloudWatch logs, metrics and alarms not counted.`,
   ];
 }
