@@ -19,6 +19,7 @@ rows.sort((a, b) => a.case.localeCompare(b.case, 'en', { numeric: true }));
 const cpus = os.cpus();
 console.log(`\n${new Date().toISOString().slice(0, 16)}Z · ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length} · Node ${process.version} · ${os.platform()} ${os.arch()} · load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 console.log(markdownTable(rows));
+for (const note of rows.flatMap((row) => (row.note === undefined ? [] : [row.note]))) console.log(`\n${note}`);
 const missed = rows.filter((row) => !passes(row));
 console.log(missed.length === 0 ? '\nEvery budget met.' : `\n${missed.length} budget(s) missed.`);
 if (missed.length > 0) process.exitCode = 1;

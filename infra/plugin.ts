@@ -18,6 +18,7 @@
 import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure, functionRole } from '../src/infra/fanOutInfrastructure.js';
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
@@ -55,6 +56,13 @@ interface PluginLog {
  * about 40 % of the bundle, and of the cold start. Source maps stay beside the bundle, read only when
  * a stack trace is printed (see `functions/sourceMaps.ts`), never at start-up.
  */
+/**
+ * The credential provider the Lambda bundles use in place of the SDK's default chain: the environment
+ * Lambda sets, or container credentials (`functions/lambdaCredentials.ts`). Beside this module, built
+ * (`.js`) or run from source (`.ts`).
+ */
+export const LAMBDA_CREDENTIALS = fileURLToPath(new URL(`../functions/lambdaCredentials.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+
 export const FUNCTION_BUILD = {
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -69,6 +77,9 @@ export const FUNCTION_BUILD = {
   // Bundled CommonJS dependencies still call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __tickworkCreateRequire } from 'node:module'; const require = __tickworkCreateRequire(import.meta.url);" },
   logLevel: 'silent',
+  // A Lambda's credentials are in its environment: the default chain's profiles, SSO and web identity
+  // (with the STS and SSO clients they bring) are a quarter of a bundle that never uses them.
+  alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
 } as const satisfies BuildOptions;
 
 const TICK_FUNCTION = 'tick';

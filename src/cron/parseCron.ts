@@ -142,8 +142,11 @@ function parseField(rule: FieldRule, raw: string): (number | string)[] {
 function checked(rule: FieldRule, values: CronValues, raw: string): CronValues {
   const bad = values.find((v) => (typeof v === 'number' ? v < rule.min || v > rule.max : !rule.validString(v)));
   if (bad !== undefined) throw new CronFieldError(rule.name, `expected ${expected(rule)}, got ${String(bad)}`);
-  const repeated = values.find((v, i) => values.indexOf(v) !== i);
-  if (repeated !== undefined) throw new CronFieldError(rule.name, `${String(repeated)} is named twice in "${raw}"`);
+  const seen = new Set<number | string>();
+  for (const value of values) {
+    if (seen.has(value)) throw new CronFieldError(rule.name, `${String(value)} is named twice in "${raw}"`);
+    seen.add(value);
+  }
   return values;
 }
 
@@ -165,8 +168,9 @@ function parseItem(rule: FieldRule, item: string, raw: string): (number | string
   if (!(step > 0)) throw new CronFieldError(rule.name, `the step in "${item}" must be a whole number above 0`);
   const values: number[] = [];
   // A weekday range ending on 7 (Sunday) whose steps reach it names Sunday as 0 too.
-  if (rule === DAY_OF_WEEK && high % 7 === 0 && (high - low) % step === 0) values.push(0);
-  for (let value = low; value <= high; value += step) if (!values.includes(value)) values.push(value);
+  const sunday = rule === DAY_OF_WEEK && high % 7 === 0 && (high - low) % step === 0;
+  if (sunday) values.push(0);
+  for (let value = low; value <= high; value += step) if (!(sunday && value === 0)) values.push(value);
   return values;
 }
 
