@@ -10,6 +10,7 @@
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { fromHttp } from '@aws-sdk/credential-provider-http';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 
 /** What the SDK's default chain is called with; only the logger is used here. */
 type ProviderInit = Parameters<typeof fromEnv>[0];
@@ -17,10 +18,14 @@ type CredentialProvider = ReturnType<typeof fromEnv>;
 
 const CONTAINER_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
 
-/** The SDK clients' `credentialDefaultProvider`, with the default chain's name. */
+/**
+ * The SDK clients' `credentialDefaultProvider`, with the default chain's name. Credentials are kept
+ * until shortly before they expire, as the default chain keeps them: the client asks for them on every
+ * request.
+ */
 export function defaultProvider(init: ProviderInit = {}): CredentialProvider {
   const environment = fromEnv(init);
-  return async () => {
+  const provider: CredentialProvider = async () => {
     try {
       return await environment();
     } catch (error) {
@@ -34,4 +39,5 @@ export function defaultProvider(init: ProviderInit = {}): CredentialProvider {
       );
     }
   };
+  return memoizeIdentityProvider(provider, isIdentityExpired, doesIdentityRequireRefresh) as CredentialProvider;
 }

@@ -33,9 +33,9 @@ async function packageWithPlugin(): Promise<{ tick: string; task: string; enviro
 
 /**
  * The baseline of the issue: a handler that only constructs the DynamoDB and EventBridge clients,
- * built with the project's esbuild options and the SDK as it ships — or, with `leanCredentials`, with
- * the credential provider Tickwork's bundles put in place of the SDK's default chain (`FUNCTION_BUILD`'s
- * alias), for the note under the table.
+ * built with the project's own esbuild build (`FUNCTION_BUILD`, whose alias puts Tickwork's credential
+ * provider in place of the SDK's default chain) — or, without `leanCredentials`, with the SDK as it
+ * ships, for the note under the table.
  */
 async function buildBaseline(dir: string, leanCredentials: boolean): Promise<string> {
   const name = leanCredentials ? 'minimal-lean' : 'minimal';
@@ -99,15 +99,18 @@ export async function bundleCases(): Promise<BudgetRow[]> {
     const of = (which: keyof typeof runs, key: keyof Probe, scale = 1) => runs[which].map((r) => r[key] / scale);
     const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? environment.NODE_OPTIONS;
     const options = nodeOptions ? ` (NODE_OPTIONS=${nodeOptions})` : ' (no NODE_OPTIONS)';
+    // Judged against the minimal handler built exactly as Tickwork's bundles are, credential provider
+    // included, so the ratio is what Tickwork itself adds; the SDK as it ships is in the note.
+    const ratio = (key: keyof Probe) => (median(of('tick', key)) / median(of('minimal', key))).toFixed(2);
     return [
-      { case: '1. tick bundle, example kernel', median: sizes.tick / KIB, baseline: sizes.minimal / KIB, judge: 'value', limit: 600, unit: 'KiB' },
-      { case: '1. task function bundle, example kernel', median: sizes.task / KIB, baseline: sizes.minimal / KIB, judge: 'value', limit: 600, unit: 'KiB' },
+      { case: '1. tick bundle, example kernel', median: sizes.tick / KIB, baseline: sizes.lean / KIB, judge: 'value', limit: 600, unit: 'KiB' },
+      { case: '1. task function bundle, example kernel', median: sizes.task / KIB, baseline: sizes.lean / KIB, judge: 'value', limit: 600, unit: 'KiB' },
       {
-        case: `2. tick import, CPU${options}`, median: median(of('tick', 'cpuMs')), p90: p90(of('tick', 'cpuMs')), baseline: median(of('minimal', 'cpuMs')), judge: 'ratio', limit: 1.3, unit: 'ms',
-        note: `Rows 1–2: the baseline is the minimal handler with the SDK's own credential chain, as it ships (${(sizes.minimal / KIB).toFixed(0)} KiB). Built with the credential provider Tickwork's bundles use instead (functions/lambdaCredentials.ts), it is ${(sizes.lean / KIB).toFixed(0)} KiB and imports in ${median(of('lean', 'cpuMs')).toFixed(1)} ms of CPU, ${median(of('lean', 'wallMs')).toFixed(1)} ms wall: the tick is ${(median(of('tick', 'cpuMs')) / median(of('lean', 'cpuMs'))).toFixed(2)}× that CPU, ${(median(of('tick', 'wallMs')) / median(of('lean', 'wallMs'))).toFixed(2)}× that wall.`,
+        case: `2. tick import, CPU${options}`, median: median(of('tick', 'cpuMs')), p90: p90(of('tick', 'cpuMs')), baseline: median(of('lean', 'cpuMs')), judge: 'ratio', limit: 1.3, unit: 'ms',
+        note: `Rows 1–2: the baseline is the minimal handler built as Tickwork's bundles are, with the credential provider they use in place of the SDK's default chain (functions/lambdaCredentials.ts; ${(sizes.lean / KIB).toFixed(0)} KiB). With the SDK's chain as it ships (${(sizes.minimal / KIB).toFixed(0)} KiB) it imports in ${median(of('minimal', 'cpuMs')).toFixed(1)} ms of CPU and ${median(of('minimal', 'wallMs')).toFixed(1)} ms wall, peak ${median(of('minimal', 'maxRssKiB', KIB)).toFixed(1)} MiB: the tick is ${ratio('cpuMs')}× that CPU, ${ratio('wallMs')}× that wall, ${ratio('maxRssKiB')}× that memory.`,
       },
-      { case: `2. tick import, wall${options}`, median: median(of('tick', 'wallMs')), p90: p90(of('tick', 'wallMs')), baseline: median(of('minimal', 'wallMs')), judge: 'ratio', limit: 1.3, unit: 'ms' },
-      { case: '2. tick import, peak memory (the process\'s VmHWM)', median: median(of('tick', 'maxRssKiB', KIB)), p90: p90(of('tick', 'maxRssKiB', KIB)), baseline: median(of('minimal', 'maxRssKiB', KIB)), judge: 'ratio', limit: 1.3, unit: 'MiB' },
+      { case: `2. tick import, wall${options}`, median: median(of('tick', 'wallMs')), p90: p90(of('tick', 'wallMs')), baseline: median(of('lean', 'wallMs')), judge: 'ratio', limit: 1.3, unit: 'ms' },
+      { case: '2. tick import, peak memory (the process\'s VmHWM)', median: median(of('tick', 'maxRssKiB', KIB)), p90: p90(of('tick', 'maxRssKiB', KIB)), baseline: median(of('lean', 'maxRssKiB', KIB)), judge: 'ratio', limit: 1.3, unit: 'MiB' },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -107,7 +107,7 @@ export async function dynamoDbCases(): Promise<BudgetRow[]> {
       { case: `3. DynamoDB requests, idle tick (${TASKS} tasks, none due, nothing queued)`, median: idle, judge: 'value', limit: 1, unit: '' },
       { case: `3. DynamoDB requests per due slot (${DUE} of ${TASKS} due, less the idle tick's)`, median: (busy - idle) / DUE, judge: 'value', limit: 2, unit: '' },
       {
-        case: `5. claim ${CLAIMS} due slots, 5 ms round trip: ${CLAIM_CONCURRENCY} in flight vs one at a time`,
+        case: `5. claim ${CLAIMS} due slots, 5 ms round trip: ${CLAIM_CONCURRENCY} claims in flight (sent together) vs one at a time`,
         median: median(claims.bounded), p90: p90(claims.bounded), baseline: median(claims.oneByOne), judge: 'speed-up', limit: 10, unit: 'ms',
       },
       { case: `6. whole tick, 5 ms round trip: ${TASKS} tasks, ${DUE} due inline no-ops`, median: median(ticks), p90: p90(ticks), judge: 'value', limit: 250, unit: 'ms' },

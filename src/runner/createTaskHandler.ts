@@ -91,6 +91,10 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     const { name } = definition;
     const store = definition.onOneServer ? options.store.shared() : options.store;
     const worker = context?.awsRequestId ?? `direct-${now()}`;
+    const at = new Date(detail.at);
+    // Before the run is started: a zone ICU refuses (src/kernel/timeZones.ts) fails the event and leaves
+    // the run as the tick left it, rather than a started run that Lambda's retry would call abandoned.
+    const clock = wallClock(at, definition.timezone);
     const start = await store.startRun({ task: name, slot: detail.slot, owner: detail.owner, worker, startedAt: now(), retries: lambdaSettings(definition)?.retries ?? 0 });
     if (!start.started && start.status === RUN_STATUS.running && start.worker === worker) {
       // A Lambda retry of this very invocation, whose first attempt died mid-run (a crash, the Lambda
@@ -127,12 +131,11 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       logger,
       ...(signal === undefined ? {} : { signal }),
     };
-    const at = new Date(detail.at);
     const due: DueSlot = {
       task,
       at,
       slot: detail.slot,
-      clock: wallClock(at, definition.timezone),
+      clock,
       ...(detail.payload === undefined ? {} : { payload: JSON.stringify(detail.payload) }),
     };
     const overlap = definition.withoutOverlapping;

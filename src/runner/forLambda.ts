@@ -18,6 +18,8 @@ export function forLambda<R>(logger: Logger, handler: SignalledHandler<R>, optio
   return async (event, context) => {
     logger.refreshSampleRateCalculation();
     logger.addContext((context ?? {}) as Context);
+    // POWERTOOLS_LOGGER_LOG_EVENT=true logs each invocation's event, as Powertools' middleware does.
+    logger.logEventIfEnabled(event);
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -77,6 +77,10 @@ interface QueuedSlot {
  */
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
+  // A zone ICU refuses (a Lambda takes its kernel's zones as packaged: src/kernel/timeZones.ts) fails
+  // the tick here, before it writes anything: the minute stays undecided, for the catch-up of the
+  // first tick that can evaluate it.
+  for (const zone of new Set(input.tasks.map((task) => task.definition.timezone))) wallClock(input.minute, zone);
   // One request when nothing is due and nothing queued: the pauses and the queue's mark come back
   // with the tick state's write; the queue is read only when a run in it may be due.
   const { advance, pauses, queue } = await input.store.beginTick(input.minute.getTime());

@@ -23,8 +23,10 @@ describe('the Lambda bundles\' credentials (functions/lambdaCredentials.ts, in p
     expect(await defaultProvider()()).toMatchObject({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
   });
 
-  it('falls back to container credentials, fetched from the endpoint the environment names', async () => {
+  it('falls back to container credentials, fetched from the endpoint the environment names once, and kept until they near expiry', async () => {
+    let fetched = 0;
     const server = createServer((request, response) => {
+      fetched++;
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify(request.headers.authorization === 'container-token'
         ? { AccessKeyId: 'ASIACONTAINER', SecretAccessKey: 'container-secret', Token: 'container-session', Expiration: new Date(Date.now() + 3_600_000).toISOString() }
@@ -34,7 +36,10 @@ describe('the Lambda bundles\' credentials (functions/lambdaCredentials.ts, in p
     try {
       const { port } = server.address() as AddressInfo;
       only({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token' });
-      expect(await defaultProvider()()).toMatchObject({ accessKeyId: 'ASIACONTAINER', secretAccessKey: 'container-secret', sessionToken: 'container-session' });
+      const provider = defaultProvider();
+      expect(await provider()).toMatchObject({ accessKeyId: 'ASIACONTAINER', secretAccessKey: 'container-secret', sessionToken: 'container-session' });
+      await Promise.all([provider(), provider(), provider()]);
+      expect(fetched).toBe(1);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -23,6 +23,17 @@ describe('forLambda: what every Tickwork handler needs around an invocation', ()
     expect(lines[1]).not.toHaveProperty('task');
   });
 
+  it('logs each event when POWERTOOLS_LOGGER_LOG_EVENT is true, as Powertools\' middleware did', async () => {
+    process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+    try {
+      const logger = new Logger({ serviceName: 'tickwork' });
+      const lines = await captureJsonLines(() => forLambda(logger, async () => 'done')({ time: '2026-11-30T10:00:00Z' }, lambdaContext('req-11')));
+      expect(lines).toContainEqual(expect.objectContaining({ message: 'Lambda invocation event', event: { time: '2026-11-30T10:00:00Z' } }));
+    } finally {
+      delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+    }
+  });
+
   it('with abortEarlyMs, a run still going that long before the timeout has its signal aborted and the invocation ends with a TimeoutError', async () => {
     const logger = new Logger({ serviceName: 'tickwork', logLevel: 'SILENT' });
     let aborted = false;
