@@ -1,6 +1,6 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TOGETHER_MAX, TOGETHER_MIN } from '../../src/store/dynamodb/DynamoTable.js';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { faultyClient } from './faults.js';
@@ -93,6 +93,15 @@ describe('claims and outcomes written together, on DynamoDB Local', () => {
     const results = await claimAll(names);
     expect(results[5]).toMatchObject({ claimed: false, holder: { owner: 'rival' } });
     expect(results.filter((r) => r.claimed)).toHaveLength(9);
+  });
+
+  it('writes still go out under a test\'s fake timers (the next turn is Node\'s own setImmediate)', async () => {
+    vi.useFakeTimers();
+    try {
+      expect(await claimAll(tasks(9))).toEqual(tasks(9).map(() => ({ claimed: true })));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('outcomes recorded together: each written over its own claim, and one whose owner is not the claimer is refused alone', async () => {
