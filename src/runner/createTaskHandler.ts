@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { parseTaskEvent } from '../dispatch/parseTaskEvent.js';
 import { TaskRunFailedError, TickworkError } from '../errors.js';
 import type { DueSlot } from '../evaluation/dueSlots.js';
-import { wallClock } from '../evaluation/wallClock.js';
+import { wallClock, type WallClock } from '../evaluation/wallClock.js';
 import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { Schedule } from '../kernel/Schedule.js';
 import { createLogger } from '../log/createLogger.js';
@@ -92,9 +92,19 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     const store = definition.onOneServer ? options.store.shared() : options.store;
     const worker = context?.awsRequestId ?? `direct-${now()}`;
     const at = new Date(detail.at);
-    // Before the run is started: a zone ICU refuses (src/kernel/timeZones.ts) fails the event and leaves
-    // the run as the tick left it, rather than a started run that Lambda's retry would call abandoned.
-    const clock = wallClock(at, definition.timezone);
+    let clock: WallClock;
+    try {
+      clock = wallClock(at, definition.timezone);
+    } catch (error) {
+      // A zone ICU refuses (src/kernel/timeZones.ts), found before the run starts: the slot is recorded
+      // failed with the error, over the tick's claim, and its lease freed — it would otherwise stay
+      // `dispatched` with nothing behind it — and the event fails, so it reaches the dead-letter queue.
+      const message = error instanceof Error ? error.message : String(error);
+      await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, error: message, finishedAt: now(), ifStatus: RUN_STATUS.dispatched });
+      if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
+      logger.error('task failed', { ...outcomeFields({ owner: detail.owner, runId: worker, attempt: detail.attempt }, { task: name, slot: detail.slot, outcome: 'failed' }), error: message });
+      throw error;
+    }
     const start = await store.startRun({ task: name, slot: detail.slot, owner: detail.owner, worker, startedAt: now(), retries: lambdaSettings(definition)?.retries ?? 0 });
     if (!start.started && start.status === RUN_STATUS.running && start.worker === worker) {
       // A Lambda retry of this very invocation, whose first attempt died mid-run (a crash, the Lambda

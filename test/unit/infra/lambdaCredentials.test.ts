@@ -25,11 +25,13 @@ describe('the Lambda bundles\' credentials (functions/lambdaCredentials.ts, in p
 
   it('falls back to container credentials, fetched from the endpoint the environment names once, and kept until they near expiry', async () => {
     let fetched = 0;
+    /** How long the credentials served next stay valid. */
+    let validForMs = 3_600_000;
     const server = createServer((request, response) => {
       fetched++;
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify(request.headers.authorization === 'container-token'
-        ? { AccessKeyId: 'ASIACONTAINER', SecretAccessKey: 'container-secret', Token: 'container-session', Expiration: new Date(Date.now() + 3_600_000).toISOString() }
+        ? { AccessKeyId: `ASIACONTAINER${fetched}`, SecretAccessKey: 'container-secret', Token: 'container-session', Expiration: new Date(Date.now() + validForMs).toISOString() }
         : { Code: 'Unauthorized' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,9 +39,17 @@ describe('the Lambda bundles\' credentials (functions/lambdaCredentials.ts, in p
       const { port } = server.address() as AddressInfo;
       only({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token' });
       const provider = defaultProvider();
-      expect(await provider()).toMatchObject({ accessKeyId: 'ASIACONTAINER', secretAccessKey: 'container-secret', sessionToken: 'container-session' });
+      expect(await provider()).toMatchObject({ accessKeyId: 'ASIACONTAINER1', secretAccessKey: 'container-secret', sessionToken: 'container-session' });
       await Promise.all([provider(), provider(), provider()]);
       expect(fetched).toBe(1);
+      // Credentials within five minutes of expiry are fetched again, on the next call.
+      const nearExpiry = defaultProvider();
+      validForMs = 60_000;
+      const first = await nearExpiry();
+      validForMs = 3_600_000;
+      const renewed = await nearExpiry();
+      expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
+      expect((await nearExpiry()).accessKeyId).toBe(renewed.accessKeyId);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -24,13 +24,15 @@ describe('forLambda: what every Tickwork handler needs around an invocation', ()
   });
 
   it('logs each event when POWERTOOLS_LOGGER_LOG_EVENT is true, as Powertools\' middleware did', async () => {
+    const saved = process.env.POWERTOOLS_LOGGER_LOG_EVENT;
     process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
     try {
       const logger = new Logger({ serviceName: 'tickwork' });
       const lines = await captureJsonLines(() => forLambda(logger, async () => 'done')({ time: '2026-11-30T10:00:00Z' }, lambdaContext('req-11')));
       expect(lines).toContainEqual(expect.objectContaining({ message: 'Lambda invocation event', event: { time: '2026-11-30T10:00:00Z' } }));
     } finally {
-      delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+      if (saved === undefined) delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+      else process.env.POWERTOOLS_LOGGER_LOG_EVENT = saved;
     }
   });
 

@@ -23,7 +23,7 @@ function lambdaSchedule(zone: string): Schedule {
   return zonesCheckedAtPackage(() =>
     buildSchedule((s) => {
       s.call(() => {}).name('every-minute').everyMinute();
-      s.call(() => {}).name('report').everyMinute().timezone(zone).onLambda({});
+      s.call(() => {}).name('report').everyMinute().timezone(zone).onLambda({}).withoutOverlapping();
     }),
   );
 }
@@ -48,13 +48,18 @@ describe('a zone ICU refuses at run time, in a Lambda that took its kernel\'s zo
     expect(missed || (await store.getRun('every-minute', slot)) !== undefined).toBe(true);
   });
 
-  it('a task function fails the event before starting the run, leaving the claim as the tick left it', async () => {
+  it('a task function records the slot failed with the error before starting it, frees its lease, and fails the event (for the dead-letter queue)', async () => {
     const store = new MemoryStore('blue');
     const dispatcher = new MemoryDispatcher();
     await tick(lambdaSchedule('Europe/Paris'), store, dispatcher, 0);
     const event = dispatcher.sent.find((e) => e.task === 'report')!;
     const handler = createTaskHandler({ schedule: lambdaSchedule('Mars/Olympus'), store, deployment: 'blue', sinks, logger, now: () => at(0).getTime() + 2_000 });
     await expect(handler(taskEvent(event), lambdaContext('worker-1'))).rejects.toMatchObject({ code: 'INVALID_TIME_ZONE' });
-    expect(await store.getRun('report', event.slot)).toMatchObject({ status: 'dispatched' });
+    expect(await store.getRun('report', event.slot)).toMatchObject({ status: 'failed', error: expect.stringContaining('"Mars/Olympus"') });
+    // The tick's lease on the task is free: the next slot is not held back as overlapping.
+    expect(await store.acquireLease({ task: 'report', owner: 'tick-1', slot: at(1).toISOString(), now: at(1).getTime(), expiresAt: at(1).getTime() + 60_000 })).toMatchObject({ acquired: true });
+    // Lambda's retry of the event fails the same way and changes nothing.
+    await expect(handler(taskEvent(event), lambdaContext('worker-1'))).rejects.toMatchObject({ code: 'INVALID_TIME_ZONE' });
+    expect(await store.getRun('report', event.slot)).toMatchObject({ status: 'failed' });
   });
 });
