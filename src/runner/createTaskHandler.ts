@@ -16,7 +16,7 @@ import type { LeaseRequest, RunStatus, Store } from '../store/Store.js';
 import { DEFAULT_SAFETY_MARGIN_MS, localSinks, invocationDeadline } from './createTickHandler.js';
 import type { OutputSinks } from './deliverOutput.js';
 import { forLambda } from './forLambda.js';
-import { FAILURE_REASON, RUN_STATUS, type SkipReason } from '../vocabulary.js';
+import { FAILURE_REASON, RUN_STATUS, type FailureReason, type SkipReason } from '../vocabulary.js';
 import { runLeased } from './overlap.js';
 import { runClaimed } from './runClaimed.js';
 import type { RunContext } from './RunContext.js';
@@ -91,18 +91,24 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
     const { name } = definition;
     const store = definition.onOneServer ? options.store.shared() : options.store;
     const worker = context?.awsRequestId ?? `direct-${now()}`;
+    /**
+     * Records as failed a slot this invocation will not run (over the record as `ifStatus` left it), frees
+     * the lease nothing runs behind any more rather than let it block the task until it lapses, and logs it.
+     */
+    const failWithoutRunning = async (ifStatus: RunStatus, error: string, reason?: FailureReason) => {
+      await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, ...(reason === undefined ? {} : { reason }), error, finishedAt: now(), ifStatus });
+      if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
+      logger.error('task failed', { ...outcomeFields({ owner: detail.owner, runId: worker, attempt: detail.attempt }, { task: name, slot: detail.slot, outcome: 'failed', ...(reason === undefined ? {} : { reason }) }), error });
+    };
     const at = new Date(detail.at);
     let clock: WallClock;
     try {
       clock = wallClock(at, definition.timezone);
     } catch (error) {
       // A zone ICU refuses (src/kernel/timeZones.ts), found before the run starts: the slot is recorded
-      // failed with the error, over the tick's claim, and its lease freed — it would otherwise stay
-      // `dispatched` with nothing behind it — and the event fails, so it reaches the dead-letter queue.
-      const message = error instanceof Error ? error.message : String(error);
-      await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, error: message, finishedAt: now(), ifStatus: RUN_STATUS.dispatched });
-      if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
-      logger.error('task failed', { ...outcomeFields({ owner: detail.owner, runId: worker, attempt: detail.attempt }, { task: name, slot: detail.slot, outcome: 'failed' }), error: message });
+      // failed with the error over the tick's claim — it would otherwise stay `dispatched` with nothing
+      // behind it — and the event fails, so it reaches the dead-letter queue.
+      await failWithoutRunning(RUN_STATUS.dispatched, error instanceof Error ? error.message : String(error));
       throw error;
     }
     const start = await store.startRun({ task: name, slot: detail.slot, owner: detail.owner, worker, startedAt: now(), retries: lambdaSettings(definition)?.retries ?? 0 });
@@ -111,10 +117,7 @@ export function createTaskHandler(options: TaskHandlerOptions): TaskHandler {
       // timeout, a store fault after the run): it may have done its work, so it is not started again
       // but recorded, rather than left `running` with nothing behind it.
       const error = 'Abandoned: the worker invocation that started this run ended before recording an outcome; Lambda retried it, and the run is not started twice';
-      await store.completeRun({ task: name, slot: detail.slot, owner: detail.owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error, finishedAt: now(), ifStatus: RUN_STATUS.running });
-      // Nothing runs behind the lease any more: free it rather than let it block the task until it lapses.
-      if (definition.withoutOverlapping !== false) await store.releaseLease(name, detail.owner);
-      logger.error('task failed', { ...outcomeFields({ owner: detail.owner, runId: worker, attempt: detail.attempt }, { task: name, slot: detail.slot, outcome: 'failed', reason: FAILURE_REASON.abandoned }), error });
+      await failWithoutRunning(RUN_STATUS.running, error, FAILURE_REASON.abandoned);
       publishTaskRun(metrics, { kind: 'failed', name, error, abandoned: true });
       return { task: name, slot: detail.slot, outcome: 'abandoned', attempt: detail.attempt };
     }

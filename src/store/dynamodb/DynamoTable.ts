@@ -231,7 +231,7 @@ export class DynamoTable {
       const reason = reasons[i];
       if (reason?.Code !== 'ConditionalCheckFailed') return this.#sendAlone(write);
       const item = reason.Item ?? {};
-      write.resolve(item[WRITE_TOKEN]?.S === write.token ? { written: true, item } : { written: false, item });
+      write.resolve(answerOf(item, WRITE_TOKEN, write.token));
     });
   }
 
@@ -289,11 +289,17 @@ export class DynamoTable {
       return { written: true, item: await send() };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw this.fail(action, error);
-      const item = error.Item ?? {};
-      // Our own write, reached by a retry of a request whose reply was lost: that is success.
-      return item[tokenAttribute]?.S === token ? { written: true, item } : { written: false, item };
+      return answerOf(error.Item ?? {}, tokenAttribute, token);
     }
   }
+}
+
+/**
+ * A failed condition's answer, from the item that failed it: carrying our own token, it is our own
+ * write, reached by a retry of a request whose reply was lost — success; otherwise someone else's.
+ */
+function answerOf(item: Item, tokenAttribute: string, token: string): WriteResult {
+  return item[tokenAttribute]?.S === token ? { written: true, item } : { written: false, item };
 }
 
 export function keyOf(key: Key): Item {
