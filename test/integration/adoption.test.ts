@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/dynamoDbLocal.js';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
-import { offlineEnv, root, run, type Finished } from './cli.js';
+import { offlineEnv, root, run, zipEntries, type Finished } from './cli.js';
 
 /**
  * A new user's path, for real: `npm pack` this repository, then in a fresh project outside it — its
@@ -47,12 +47,6 @@ const files: Record<string, string> = {
 };
 
 /** The names in a zip file, sorted (Python's zipfile: on every machine this project runs on). */
-function zipEntries(zip: string): string[] {
-  const listed = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], { encoding: 'utf8' });
-  if (listed.status !== 0) throw new Error(`could not list ${zip}: ${listed.stderr}`);
-  return listed.stdout.split('\n').filter((line) => line !== '').sort();
-}
-
 describe('adoption: the packed tarball in a fresh project', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'tickwork-adoption-'));
   const project = join(workspace, 'acme-jobs');

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,20 @@ export function runTickwork(args: readonly string[], env: NodeJS.ProcessEnv, { c
       done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });
+}
+
+/** The names in a zip archive (a packaged function), sorted. */
+export function zipEntries(zip: string): string[] {
+  return readZip(zip, 'print("\\n".join(archive.namelist()))').split('\n').filter((line) => line !== '').sort();
+}
+
+/** One file of a zip archive, as text. */
+export function zipText(zip: string, name: string): string {
+  return readZip(zip, `sys.stdout.write(archive.read(${JSON.stringify(name)}).decode("utf-8"))`);
+}
+
+function readZip(zip: string, script: string): string {
+  const read = spawnSync('python3', ['-c', `import sys, zipfile; archive = zipfile.ZipFile(sys.argv[1]); ${script}`, zip], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (read.status !== 0) throw new Error(`could not read ${zip}: ${read.stderr}`);
+  return read.stdout;
 }

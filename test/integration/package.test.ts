@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TICK_TIMEOUT_SECONDS } from '../../src/kernel/runBudget.js';
-import { offlineEnv, run, serverlessBin, type Finished } from './cli.js';
+import { offlineEnv, root, run, serverlessBin, zipEntries, zipText, type Finished } from './cli.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
+
+/** Words of functions/lambdaCredentials.ts's error, which only its bundles hold. */
+const CREDENTIALS_ERROR = "Tickwork's Lambda bundles read them from the environment Lambda sets";
+/** What the SDK's default chain reads for web identity; a bundle with that chain holds it. */
+const WEB_IDENTITY_VARIABLE = 'AWS_WEB_IDENTITY_TOKEN_FILE';
 
 /** The statements of the tick's own role. */
 function tickStatements(resources: Record<string, Resource>): { Effect: string; Action: string | string[]; Resource: unknown }[] {
@@ -30,6 +35,17 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(packaged.code).toBe(0);
   });
 
+  it("packages each of Tickwork's functions as the plugin's own bundle and its map, with the Lambda credential provider in place of the SDK's chain", () => {
+    expect(zipEntries(join(dir, 'tick.zip'))).toEqual(['.tickwork/build/tick.mjs', '.tickwork/build/tick.mjs.map']);
+    expect(zipEntries(join(dir, 'taskInvoicesExport.zip'))).toEqual(['.tickwork/build/task.mjs', '.tickwork/build/task.mjs.map']);
+    for (const [zip, bundle] of [['tick.zip', '.tickwork/build/tick.mjs'], ['taskInvoicesExport.zip', '.tickwork/build/task.mjs']] as const) {
+      const code = zipText(join(dir, zip), bundle);
+      // functions/lambdaCredentials.ts, and not the web-identity provider of the SDK's default chain.
+      expect(code).toContain(CREDENTIALS_ERROR);
+      expect(code).not.toContain(WEB_IDENTITY_VARIABLE);
+    }
+  });
+
   it('triggers the tick once a minute from EventBridge Scheduler, passing the scheduled time', () => {
     const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(1);
@@ -37,7 +53,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(schedule?.Properties.ScheduleExpression).toBe('cron(* * * * ? *)');
     expect(schedule?.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': ['TickLambdaFunction', 'Arn'] });
     expect(JSON.parse(schedule?.Properties.Target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
-    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: '.tickwork/entries/tick.handler', Timeout: TICK_TIMEOUT_SECONDS });
+    expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: '.tickwork/build/tick.handler', Timeout: TICK_TIMEOUT_SECONDS });
     // A role of its own: the service's other functions gain nothing from Tickwork.
     expect(resources.TickLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': ['TickworkTickRole', 'Arn'] });
   });
@@ -73,7 +89,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     const fn = resources.TaskInvoicesExportLambdaFunction!.Properties;
     expect(fn).toMatchObject({
       FunctionName: 'tickwork-pkgtest-taskInvoicesExport',
-      Handler: '.tickwork/entries/task.handler',
+      Handler: '.tickwork/build/task.handler',
       MemorySize: 1024,
       Timeout: 300,
       Role: { 'Fn::GetAtt': ['TaskInvoicesExportRole', 'Arn'] },
@@ -204,5 +220,34 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     );
     expect(bad.code).not.toBe(0);
     expect(bad.output).toContain('Task "reports:daily": invalid cron expression "0 25 * * *" in the hour ("25") field');
+  });
+});
+
+describe('serverless package of a service that bundles with serverless-esbuild (test/fixtures/esbuild-service)', () => {
+  const service = join(root, 'test/fixtures/esbuild-service');
+  const dir = mkdtempSync(join(tmpdir(), 'tickwork-package-esbuild-'));
+  let packaged: Finished;
+
+  beforeAll(async () => {
+    const env = offlineEnv();
+    // The fixture's serverless.yml names the kernel, relative to the service.
+    delete env.TICKWORK_KERNEL;
+    packaged = await run(process.execPath, [serverlessBin, 'package', '--stage', 'pkgtest', '--package', dir], env, 180_000, service);
+  }, 200_000);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const made of ['.tickwork', '.esbuild', '.serverless']) rmSync(join(service, made), { recursive: true, force: true });
+  });
+
+  it("lets serverless-esbuild bundle Tickwork's functions from their generated entries, with the service's options and the SDK's own chain", () => {
+    expect(packaged.output).toContain('Tickwork: kernel OK');
+    expect(packaged.code).toBe(0);
+    const resources = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources as Record<string, Resource>;
+    expect(resources.TickLambdaFunction?.Properties.Handler).toBe('.tickwork/entries/tick.handler');
+    const entries = zipEntries(join(dir, 'tick.zip'));
+    expect(entries).toContain('.tickwork/entries/tick.mjs');
+    const code = zipText(join(dir, 'tick.zip'), '.tickwork/entries/tick.mjs');
+    expect(code).toContain(WEB_IDENTITY_VARIABLE);
+    expect(code).not.toContain(CREDENTIALS_ERROR);
   });
 });
