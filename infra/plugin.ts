@@ -10,12 +10,15 @@
  *   or Lambda permissions, roles and dead-letter queue (`src/infra/fanOutInfrastructure.ts`);
  * - the IAM for inline tasks' output (S3 objects, the SES sender).
  *
- * Bundling: when the service already uses `serverless-esbuild`, it bundles Tickwork's functions too
- * (their entries are generated under `.tickwork/entries/`); otherwise the plugin bundles them itself
- * with esbuild into `.tickwork/build/` and packages each on its own. An invalid kernel stops the
- * command with the task's name and the bad field.
+ * Bundling: the plugin bundles Tickwork's functions itself with esbuild into `.tickwork/build/` and
+ * packages each on its own (`FUNCTION_BUILD`). serverless-esbuild, when the service uses it, bundles
+ * them instead from their entries generated under `.tickwork/entries/`, in two cases: under
+ * serverless-offline, which serves what serverless-esbuild builds, and when it would bundle no function
+ * of the service's own (its packaging fails when it has none). An invalid kernel stops the command with
+ * the task's name and the bad field.
  */
 import { build, type BuildOptions } from 'esbuild';
+import { bundledByServerlessEsbuild } from './bundling.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +39,7 @@ interface Serverless {
   getProvider(name: 'aws'): { getStage(): string };
   readonly service: {
     service: string;
-    provider: { stage: string; region?: string; environment?: Record<string, unknown>; iam?: { role?: { statements?: unknown[] } } };
+    provider: { stage: string; region?: string; runtime?: string; environment?: Record<string, unknown>; iam?: { role?: { statements?: unknown[] } } };
     custom?: Record<string, unknown>;
     plugins?: string[] | { modules?: string[] };
     functions: Record<string, Record<string, unknown>>;
@@ -50,8 +53,7 @@ interface PluginLog {
 }
 
 /**
- * How the plugin bundles Tickwork's functions when the service has no serverless-esbuild (the bench
- * builds with it too). `mainFields` puts packages' ES modules first: the AWS SDK's let esbuild keep
+ * How the plugin bundles Tickwork's functions (the bench builds with it too). `mainFields` puts packages' ES modules first: the AWS SDK's let esbuild keep
  * only the commands Tickwork sends, where its CommonJS build brings every command of every client —
  * about 40 % of the bundle, and of the cold start. Source maps stay beside the bundle, read only when
  * a stack trace is printed (see `functions/sourceMaps.ts`), never at start-up.
@@ -118,7 +120,7 @@ export default class TickworkPlugin {
       const tasks = schedule.tasks();
       this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
       const environment = this.#environment(options, stage);
-      const entries = await this.#entries(root, path, tasks, options.dispatcher);
+      const entries = await this.#entries(root, path, tasks, options.dispatcher, packaging);
       const fanOut = fanOutInfrastructure(tasks, {
         service: service.service,
         stage: stage,
@@ -206,16 +208,16 @@ export default class TickworkPlugin {
 
   /**
    * Writes the two handler entries — each imports the kernel and a handler factory from
-   * `tickwork/lambda` — and returns each function's handler and packaging. Bundled by
-   * serverless-esbuild when the service uses it, else here.
+   * `tickwork/lambda` — and returns each function's handler and packaging: bundled here, unless
+   * serverless-esbuild is to bundle them (`bundledByServerlessEsbuild`).
    */
-  async #entries(root: string, kernel: string, tasks: readonly TaskDefinition[], dispatcher: TickworkOptions['dispatcher']): Promise<Record<'tick' | 'task', { handler: string; config: Record<string, unknown> }>> {
+  async #entries(root: string, kernel: string, tasks: readonly TaskDefinition[], dispatcher: TickworkOptions['dispatcher'], packaging: boolean): Promise<Record<'tick' | 'task', { handler: string; config: Record<string, unknown> }>> {
     const entriesDir = join(root, WORK_DIR, 'entries');
     mkdirSync(entriesDir, { recursive: true });
     const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
     const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher);
     for (const [name, source] of Object.entries(sources)) writeFileSync(join(entriesDir, `${name}.ts`), source);
-    if (this.#usesServerlessEsbuild()) {
+    if (bundledByServerlessEsbuild(this.serverless.service, packaging)) {
       this.#checkEsbuildCanRequire();
       return {
         tick: { handler: `${WORK_DIR}/entries/tick.handler`, config: {} },
@@ -252,12 +254,6 @@ export default class TickworkPlugin {
       "custom.esbuild bundles as ESM without a require(): the AWS SDK in Tickwork's functions needs one. Add to custom.esbuild: " +
         `banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } — or bundle as CommonJS`,
     );
-  }
-
-  #usesServerlessEsbuild(): boolean {
-    const plugins = this.serverless.service.plugins;
-    const list = Array.isArray(plugins) ? plugins : (plugins?.modules ?? []);
-    return list.includes('serverless-esbuild');
   }
 
   #notice(message: string): void {

@@ -226,28 +226,40 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
 describe('serverless package of a service that bundles with serverless-esbuild (test/fixtures/esbuild-service)', () => {
   const service = join(root, 'test/fixtures/esbuild-service');
   const dir = mkdtempSync(join(tmpdir(), 'tickwork-package-esbuild-'));
-  let packaged: Finished;
+  const env = offlineEnv();
+  // The fixture's serverless.yml names the kernel, relative to the service.
+  delete env.TICKWORK_KERNEL;
+  const packageService = (config: string, out: string) =>
+    run(process.execPath, [serverlessBin, 'package', '--config', config, '--stage', 'pkgtest', '--package', join(dir, out)], env, 180_000, service);
+  const template = (out: string) => JSON.parse(readFileSync(join(dir, out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources as Record<string, Resource>;
 
-  beforeAll(async () => {
-    const env = offlineEnv();
-    // The fixture's serverless.yml names the kernel, relative to the service.
-    delete env.TICKWORK_KERNEL;
-    packaged = await run(process.execPath, [serverlessBin, 'package', '--stage', 'pkgtest', '--package', dir], env, 180_000, service);
-  }, 200_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
     for (const made of ['.tickwork', '.esbuild', '.serverless']) rmSync(join(service, made), { recursive: true, force: true });
   });
 
-  it("lets serverless-esbuild bundle Tickwork's functions from their generated entries, with the service's options and the SDK's own chain", () => {
+  it("bundles Tickwork's functions itself, with Lambda's credential provider, and leaves the service's own to serverless-esbuild", async () => {
+    const packaged = await packageService('serverless.yml', 'own');
     expect(packaged.output).toContain('Tickwork: kernel OK');
     expect(packaged.code).toBe(0);
-    const resources = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources as Record<string, Resource>;
-    expect(resources.TickLambdaFunction?.Properties.Handler).toBe('.tickwork/entries/tick.handler');
-    const entries = zipEntries(join(dir, 'tick.zip'));
-    expect(entries).toContain('.tickwork/entries/tick.mjs');
-    const code = zipText(join(dir, 'tick.zip'), '.tickwork/entries/tick.mjs');
+    const resources = template('own');
+    expect(resources.TickLambdaFunction?.Properties.Handler).toBe('.tickwork/build/tick.handler');
+    expect(resources.HelloLambdaFunction?.Properties.Handler).toBe('src/hello.handler');
+    expect(zipEntries(join(dir, 'own', 'tick.zip'))).toEqual(['.tickwork/build/tick.mjs', '.tickwork/build/tick.mjs.map']);
+    const code = zipText(join(dir, 'own', 'tick.zip'), '.tickwork/build/tick.mjs');
+    expect(code).toContain(CREDENTIALS_ERROR);
+    expect(code).not.toContain(WEB_IDENTITY_VARIABLE);
+    expect(zipEntries(join(dir, 'own', 'hello.zip'))).toEqual(['src/hello.mjs', 'src/hello.mjs.map']);
+  }, 200_000);
+
+  it("lets serverless-esbuild bundle Tickwork's functions, with the SDK's own chain, when the service has no function of its own for it", async () => {
+    const packaged = await packageService('serverless.tickwork-only.yml', 'only');
+    expect(packaged.output).toContain('Tickwork: kernel OK');
+    expect(packaged.code).toBe(0);
+    expect(template('only').TickLambdaFunction?.Properties.Handler).toBe('.tickwork/entries/tick.handler');
+    expect(zipEntries(join(dir, 'only', 'tick.zip'))).toContain('.tickwork/entries/tick.mjs');
+    const code = zipText(join(dir, 'only', 'tick.zip'), '.tickwork/entries/tick.mjs');
     expect(code).toContain(WEB_IDENTITY_VARIABLE);
     expect(code).not.toContain(CREDENTIALS_ERROR);
-  });
+  }, 200_000);
 });
