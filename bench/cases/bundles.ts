@@ -6,7 +6,7 @@
  * and EventBridge clients, built in this run with the same esbuild and the same options.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,33 @@ async function buildBaseline(dir: string, leanCredentials: boolean): Promise<str
   return join(dir, `${name}.mjs`);
 }
 
+/**
+ * Two more builds of the tick, to show where its import goes (the note under the table; never judged):
+ * its generated entry with the kernel replaced by an empty one, and with Powertools' Logger and
+ * Metrics replaced by empty classes (`powertoolsStubs.ts`).
+ */
+async function buildBreakdown(dir: string, tickEntry: string): Promise<{ emptyKernel: string; noPowertools: string }> {
+  const source = readFileSync(tickEntry, 'utf8');
+  const kernelImport = /^import kernel from .*$/m;
+  if (!kernelImport.test(source)) throw new Error(`${tickEntry} imports no kernel`);
+  // Beside the generated entry, so that it resolves `tickwork/...` as the entry does.
+  const emptyEntry = join(dirname(tickEntry), 'bench-empty-kernel.ts');
+  writeFileSync(emptyEntry, source.replace(kernelImport, 'const kernel = (): void => {};'));
+  try {
+    await build({ ...FUNCTION_BUILD, entryPoints: [emptyEntry], outfile: join(dir, 'empty-kernel.mjs') });
+  } finally {
+    rmSync(emptyEntry, { force: true });
+  }
+  const stubs = join(ROOT, 'bench/cases/powertoolsStubs.ts');
+  await build({
+    ...FUNCTION_BUILD,
+    alias: { ...FUNCTION_BUILD.alias, '@aws-lambda-powertools/logger': stubs, '@aws-lambda-powertools/metrics': stubs },
+    entryPoints: [tickEntry],
+    outfile: join(dir, 'no-powertools.mjs'),
+  });
+  return { emptyKernel: join(dir, 'empty-kernel.mjs'), noPowertools: join(dir, 'no-powertools.mjs') };
+}
+
 interface Probe {
   readonly wallMs: number;
   readonly cpuMs: number;
@@ -76,6 +103,7 @@ export async function bundleCases(): Promise<BudgetRow[]> {
     const { tick, task, environment } = await packageWithPlugin();
     const minimal = await buildBaseline(dir, false);
     const lean = await buildBaseline(dir, true);
+    const { emptyKernel, noPowertools } = await buildBreakdown(dir, join(ROOT, '.tickwork/entries/tick.ts'));
     const sizes = { tick: statSync(tick).size, task: statSync(task).size, minimal: statSync(minimal).size, lean: statSync(lean).size };
 
     // As deployed: the environment the plugin gives the tick (NODE_OPTIONS included), placeholder
@@ -89,13 +117,12 @@ export async function bundleCases(): Promise<BudgetRow[]> {
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_SESSION_TOKEN: 'bench',
     };
-    const runs = { tick: [] as Probe[], minimal: [] as Probe[], lean: [] as Probe[] };
+    const bundles = { tick, minimal, lean, emptyKernel, noPowertools };
+    const runs = { tick: [] as Probe[], minimal: [] as Probe[], lean: [] as Probe[], emptyKernel: [] as Probe[], noPowertools: [] as Probe[] };
     // Alternating, after one untimed run of each (the file system cache), so drift hits all alike.
-    for (const bundle of [tick, minimal, lean]) probe(bundle, env);
+    for (const bundle of Object.values(bundles)) probe(bundle, env);
     for (let i = 0; i < IMPORT_RUNS; i++) {
-      runs.tick.push(probe(tick, env));
-      runs.minimal.push(probe(minimal, env));
-      runs.lean.push(probe(lean, env));
+      for (const which of Object.keys(runs) as (keyof typeof runs)[]) runs[which].push(probe(bundles[which], env));
     }
     const of = (which: keyof typeof runs, key: keyof Probe, scale = 1) => runs[which].map((r) => r[key] / scale);
     const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? environment.NODE_OPTIONS;
@@ -103,6 +130,10 @@ export async function bundleCases(): Promise<BudgetRow[]> {
     // Judged against the minimal handler built exactly as Tickwork's bundles are, credential provider
     // included, so the ratio is what Tickwork itself adds; the SDK as it ships is in the note.
     const ratio = (key: keyof Probe) => (median(of('tick', key)) / median(of('minimal', key))).toFixed(2);
+    const part = (which: 'emptyKernel' | 'noPowertools') => {
+      const cpu = median(of(which, 'cpuMs'));
+      return `${cpu.toFixed(1)} ms of CPU (${(cpu / median(of('lean', 'cpuMs'))).toFixed(2)}× the baseline, ${(median(of('tick', 'cpuMs')) - cpu).toFixed(1)} ms less than the tick)`;
+    };
     return [
       { case: '1. tick bundle, example kernel', median: sizes.tick / KIB, baseline: sizes.lean / KIB, judge: 'value', limit: 600, unit: 'KiB' },
       { case: '1. task function bundle, example kernel', median: sizes.task / KIB, baseline: sizes.lean / KIB, judge: 'value', limit: 600, unit: 'KiB' },
@@ -110,7 +141,10 @@ export async function bundleCases(): Promise<BudgetRow[]> {
         case: `2. tick import, CPU${options}`, median: median(of('tick', 'cpuMs')), p90: p90(of('tick', 'cpuMs')), baseline: median(of('lean', 'cpuMs')), judge: 'ratio', limit: 1.3, unit: 'ms',
         note: `Rows 1–2: the baseline is the minimal handler built as Tickwork's bundles are, with the credential provider they use in place of the SDK's default chain (functions/lambdaCredentials.ts; ${(sizes.lean / KIB).toFixed(0)} KiB). With the SDK's chain as it ships (${(sizes.minimal / KIB).toFixed(0)} KiB) it imports in ${median(of('minimal', 'cpuMs')).toFixed(1)} ms of CPU and ${median(of('minimal', 'wallMs')).toFixed(1)} ms wall, peak ${median(of('minimal', 'maxRssKiB', KIB)).toFixed(1)} MiB: the tick is ${ratio('cpuMs')}× that CPU, ${ratio('wallMs')}× that wall, ${ratio('maxRssKiB')}× that memory.`,
       },
-      { case: `2. tick import, wall${options}`, median: median(of('tick', 'wallMs')), p90: p90(of('tick', 'wallMs')), baseline: median(of('lean', 'wallMs')), judge: 'ratio', limit: 1.3, unit: 'ms' },
+      {
+        case: `2. tick import, wall${options}`, median: median(of('tick', 'wallMs')), p90: p90(of('tick', 'wallMs')), baseline: median(of('lean', 'wallMs')), judge: 'ratio', limit: 1.3, unit: 'ms',
+        note: `Where the tick's import goes (row 2, not judged): ${part('emptyKernel')} with the example kernel replaced by an empty one; ${part('noPowertools')} with Powertools' Logger and Metrics replaced by empty classes (bench/cases/powertoolsStubs.ts).`,
+      },
       { case: '2. tick import, peak memory (the process\'s VmHWM)', median: median(of('tick', 'maxRssKiB', KIB)), p90: p90(of('tick', 'maxRssKiB', KIB)), baseline: median(of('lean', 'maxRssKiB', KIB)), judge: 'ratio', limit: 1.3, unit: 'MiB' },
     ];
   } finally {
