@@ -229,8 +229,8 @@ describe('serverless package of a service that bundles with serverless-esbuild (
   const env = offlineEnv();
   // The fixture's serverless.yml names the kernel, relative to the service.
   delete env.TICKWORK_KERNEL;
-  const packageService = (config: string, out: string) =>
-    run(process.execPath, [serverlessBin, 'package', '--config', config, '--stage', 'pkgtest', '--package', join(dir, out)], env, 180_000, service);
+  const packageService = (config: string, out: string, ...extra: string[]) =>
+    run(process.execPath, [serverlessBin, 'package', '--config', config, '--stage', 'pkgtest', '--package', join(dir, out), ...extra], env, 180_000, service);
   const template = (out: string) => JSON.parse(readFileSync(join(dir, out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources as Record<string, Resource>;
 
   afterAll(() => {
@@ -251,6 +251,21 @@ describe('serverless package of a service that bundles with serverless-esbuild (
     expect(code).not.toContain(WEB_IDENTITY_VARIABLE);
     expect(zipEntries(join(dir, 'own', 'hello.zip'))).toEqual(['src/hello.mjs', 'src/hello.mjs.map']);
   }, 200_000);
+
+  it("bundles Tickwork's functions itself when serverless-esbuild's skipBuild reuses an earlier package's zips", async () => {
+    const first = await packageService('serverless.yml', 'again');
+    expect(first.code, first.output).toBe(0);
+    // serverless-esbuild bundles nothing now: it copies hello.zip back from the package directory.
+    const again = await packageService('serverless.yml', 'again', '--param', 'skipBuild=true');
+    expect(again.output).toContain('Tickwork: kernel OK');
+    expect(again.code).toBe(0);
+    const resources = template('again');
+    expect(resources.TickLambdaFunction?.Properties.Handler).toBe('.tickwork/build/tick.handler');
+    expect(resources.TaskInvoicesExportLambdaFunction?.Properties.Handler).toBe('.tickwork/build/task.handler');
+    expect(zipEntries(join(dir, 'again', 'tick.zip'))).toEqual(['.tickwork/build/tick.mjs', '.tickwork/build/tick.mjs.map']);
+    expect(zipEntries(join(dir, 'again', 'taskInvoicesExport.zip'))).toEqual(['.tickwork/build/task.mjs', '.tickwork/build/task.mjs.map']);
+    expect(zipEntries(join(dir, 'again', 'hello.zip'))).toEqual(['src/hello.mjs', 'src/hello.mjs.map']);
+  }, 400_000);
 
   it("lets serverless-esbuild bundle Tickwork's functions, with the SDK's own chain, when the service has no function of its own for it", async () => {
     const packaged = await packageService('serverless.tickwork-only.yml', 'only');

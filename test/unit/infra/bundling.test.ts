@@ -24,6 +24,13 @@ describe("who bundles Tickwork's functions", () => {
     expect(bundledByServerlessEsbuild(withEsbuild({ api }, { provider: {} }), true)).toBe(false);
   });
 
+  it("is the plugin when packaging with serverless-esbuild's skipBuild, which bundles nothing", () => {
+    expect(bundledByServerlessEsbuild(withEsbuild({ api }, { custom: { esbuild: { skipBuild: true } } }), true)).toBe(false);
+    // By then serverless-esbuild has marked the service's own functions skipEsbuild; a variable gives a string.
+    expect(bundledByServerlessEsbuild(withEsbuild({ api: { ...api, skipEsbuild: true } }, { custom: { esbuild: { skipBuild: 'true' } } }), true)).toBe(false);
+    expect(bundledByServerlessEsbuild(withEsbuild({}, { custom: { esbuild: { skipBuild: true } } }), true)).toBe(false);
+  });
+
   it('is serverless-esbuild under serverless-offline, which serves its build directory', () => {
     expect(bundledByServerlessEsbuild(withEsbuild({ api }), false)).toBe(true);
   });
@@ -35,6 +42,5 @@ describe("who bundles Tickwork's functions", () => {
     expect(bundledByServerlessEsbuild(withEsbuild({ worker: { handler: 'worker.handler', runtime: 'python3.12' } }), true)).toBe(true);
     expect(bundledByServerlessEsbuild(withEsbuild({ api }, { provider: { runtime: 'python3.12' } }), true)).toBe(true);
     expect(bundledByServerlessEsbuild(withEsbuild({ image: { image: 'repo@sha256:abc' } }), true)).toBe(true);
-    expect(bundledByServerlessEsbuild(withEsbuild({ api }, { custom: { esbuild: { skipBuild: true } } }), true)).toBe(true);
   });
 });
