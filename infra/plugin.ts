@@ -18,7 +18,6 @@
  * the task's name and the bad field.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { bundledByServerlessEsbuild } from './bundling.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
 import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
 import type { TaskDefinition } from '../src/kernel/types.js';
 import { alarmResources, unalarmedTasks } from './alarms.js';
+import { bundledByServerlessEsbuild } from './bundling.js';
 import { entrySources } from './entries.js';
 import { monitoredTasks } from '../src/infra/monitoredTasks.js';
 import { tickworkOptions, type TickworkOptions } from './options.js';
@@ -53,18 +53,19 @@ interface PluginLog {
 }
 
 /**
- * How the plugin bundles Tickwork's functions (the bench builds with it too). `mainFields` puts packages' ES modules first: the AWS SDK's let esbuild keep
- * only the commands Tickwork sends, where its CommonJS build brings every command of every client —
- * about 40 % of the bundle, and of the cold start. Source maps stay beside the bundle, read only when
- * a stack trace is printed (see `functions/sourceMaps.ts`), never at start-up.
- */
-/**
  * The credential provider the Lambda bundles use in place of the SDK's default chain: the environment
  * Lambda sets, or container credentials (`functions/lambdaCredentials.ts`). Beside this module, built
  * (`.js`) or run from source (`.ts`).
  */
 export const LAMBDA_CREDENTIALS = fileURLToPath(new URL(`../functions/lambdaCredentials.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
+/**
+ * How the plugin bundles Tickwork's functions (the bench builds with it too). `mainFields` puts
+ * packages' ES modules first: the AWS SDK's let esbuild keep only the commands Tickwork sends, where
+ * its CommonJS build brings every command of every client — about 40 % of the bundle, and of the cold
+ * start. Source maps stay beside the bundle, read only when a stack trace is printed (see
+ * `functions/sourceMaps.ts`), never at start-up.
+ */
 export const FUNCTION_BUILD = {
   outExtension: { '.js': '.mjs' },
   bundle: true,

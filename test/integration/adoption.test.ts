@@ -46,7 +46,6 @@ const files: Record<string, string> = {
   ].join('\n'),
 };
 
-/** The names in a zip file, sorted (Python's zipfile: on every machine this project runs on). */
 describe('adoption: the packed tarball in a fresh project', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'tickwork-adoption-'));
   const project = join(workspace, 'acme-jobs');

@@ -272,7 +272,7 @@ describe('serverless package of a service that bundles with serverless-esbuild (
     expect(packaged.output).toContain('Tickwork: kernel OK');
     expect(packaged.code).toBe(0);
     expect(template('only').TickLambdaFunction?.Properties.Handler).toBe('.tickwork/entries/tick.handler');
-    expect(zipEntries(join(dir, 'only', 'tick.zip'))).toContain('.tickwork/entries/tick.mjs');
+    expect(zipEntries(join(dir, 'only', 'tick.zip'))).toEqual(['.tickwork/entries/tick.mjs', '.tickwork/entries/tick.mjs.map']);
     const code = zipText(join(dir, 'only', 'tick.zip'), '.tickwork/entries/tick.mjs');
     expect(code).toContain(WEB_IDENTITY_VARIABLE);
     expect(code).not.toContain(CREDENTIALS_ERROR);
