@@ -1,9 +1,9 @@
 /*
  * Budgets 1 and 2: the tick's and a task function's bundles as the plugin builds them (the code path of
  * this repository's `serverless package`, whose service has no serverless-esbuild), for the example
- * kernel; and a fresh
- * process importing the tick bundle, against a minimal handler that only constructs the same DynamoDB
- * and EventBridge clients, built in this run with the same esbuild and the same options.
+ * kernel; and a fresh process importing the tick bundle, against a minimal handler that only
+ * constructs the same DynamoDB and EventBridge clients, built in this run with the same esbuild and
+ * the same options.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
