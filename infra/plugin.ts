@@ -46,6 +46,8 @@ interface Serverless {
     resources?: { Resources?: Record<string, unknown>; Outputs?: Record<string, unknown> };
   };
   readonly classes: { Error: new (message: string, code?: string) => Error };
+  /** The command line as the Framework read it (`['deploy', 'function']`). */
+  readonly processedInput?: { readonly commands?: readonly string[] };
 }
 
 interface PluginLog {
@@ -86,19 +88,29 @@ export const FUNCTION_BUILD = {
 } as const satisfies BuildOptions;
 
 const TICK_FUNCTION = 'tick';
+/** Commands that read the deployed functions (`serverless logs -f tick`): the plugin adds Tickwork's first. */
+const NAMING_COMMANDS = new Set(['logs', 'info', 'invoke', 'metrics']);
+/** Commands that cannot take one of Tickwork's functions, and what to run instead. */
+const ONE_FUNCTION_COMMANDS: Readonly<Record<string, string>> = {
+  'deploy function': 'deploy it with `serverless deploy`: the tick and the task functions carry the same kernel and are deployed together',
+  'invoke local': 'run one tick here with `npx tickwork run`, or one task with `npx tickwork test <task>`',
+};
 const TICK_ROLE = 'TickworkTickRole';
 const WORK_DIR = '.tickwork';
 
 export default class TickworkPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   #prepared = false;
+  /** The functions this plugin added to the service. */
+  readonly #generated = new Set<string>();
 
   constructor(
     private readonly serverless: Serverless,
-    _options: unknown,
+    private readonly options: { readonly function?: string } = {},
     private readonly utils: { log?: PluginLog } = {},
   ) {
     this.hooks = {
+      initialize: () => this.#addForCommandsNamingThem(),
       'before:package:initialize': () => this.prepare({ packaging: true }),
       'before:offline:start': () => this.prepare({ packaging: false }),
       'before:offline:start:init': () => this.prepare({ packaging: false }),
@@ -157,6 +169,7 @@ export default class TickworkPlugin {
       for (const [key, config] of Object.entries(functions)) {
         if (service.functions[key] !== undefined) throw new Error(`serverless.yml already has a function "${key}"; Tickwork generates it`);
         service.functions[key] = config;
+        this.#generated.add(key);
       }
       if (Object.keys(fanOut.functions).length > 0) {
         this.#notice(`Tickwork: ${Object.keys(fanOut.functions).length} fan-out function(s) via ${options.dispatcher}: ${Object.keys(fanOut.functions).join(', ')}`);
@@ -255,6 +268,30 @@ export default class TickworkPlugin {
       "custom.esbuild bundles as ESM without a require(): the AWS SDK in Tickwork's functions needs one. Add to custom.esbuild: " +
         `banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } — or bundle as CommonJS`,
     );
+  }
+
+  /**
+   * Commands that name a function (`serverless logs -f tick`) find Tickwork's only once the plugin has
+   * read the kernel, which it otherwise does for a package or serverless-offline: add them first, so
+   * `logs`, `invoke`, `metrics` and `info` see them. `deploy function` and `invoke local` cannot take
+   * them: the tick and the task functions carry the same kernel and deploy together, and a tick or a
+   * task runs locally through the `tickwork` binary; they are refused with what to run instead.
+   */
+  async #addForCommandsNamingThem(): Promise<void> {
+    const command = this.#command();
+    const name = this.options.function;
+    // The service's own function: nothing of Tickwork's is involved.
+    if (name !== undefined && this.serverless.service.functions?.[name] !== undefined) return;
+    const refused = ONE_FUNCTION_COMMANDS[command];
+    if (refused === undefined ? !NAMING_COMMANDS.has(command) : name === undefined) return;
+    await this.prepare({ packaging: false });
+    if (refused !== undefined && name !== undefined && this.#generated.has(name)) {
+      throw new this.serverless.classes.Error(`Tickwork: "${name}" is a function Tickwork generates from the kernel, which \`serverless ${command}\` cannot take: ${refused}`, 'TICKWORK_FUNCTION');
+    }
+  }
+
+  #command(): string {
+    return (this.serverless.processedInput?.commands ?? []).join(' ');
   }
 
   #notice(message: string): void {
