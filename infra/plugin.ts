@@ -52,6 +52,7 @@ interface Serverless {
 
 interface PluginLog {
   notice?(message: string): void;
+  warning?(message: string): void;
 }
 
 /**
@@ -284,8 +285,20 @@ export default class TickworkPlugin {
     if (name !== undefined && this.serverless.service.functions?.[name] !== undefined) return;
     const refused = ONE_FUNCTION_COMMANDS[command];
     if (refused === undefined ? !NAMING_COMMANDS.has(command) : name === undefined) return;
+    if (name === undefined) {
+      // `info` or `metrics` of the whole service asked for none of Tickwork's functions in particular: a
+      // kernel that cannot be read leaves them out, said so, instead of failing the command, as before
+      // the plugin added them here. A function it names still needs the kernel, whose error is the answer.
+      try {
+        await this.prepare({ packaging: false });
+      } catch (error) {
+        for (const key of this.#generated) delete this.serverless.service.functions[key];
+        this.utils.log?.warning?.(`${(error as Error).message} — so \`serverless ${command}\` goes on without Tickwork's functions`);
+      }
+      return;
+    }
     await this.prepare({ packaging: false });
-    if (refused !== undefined && name !== undefined && this.#generated.has(name)) {
+    if (refused !== undefined && this.#generated.has(name)) {
       throw new this.serverless.classes.Error(`Tickwork: "${name}" is a function Tickwork generates from the kernel, which \`serverless ${command}\` cannot take: ${refused}`, 'TICKWORK_FUNCTION');
     }
   }

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { offlineEnv, run, serverlessBin } from './cli.js';
+import { offlineEnv, root, run, serverlessBin } from './cli.js';
 
 /**
  * Commands that name one function, on this repository's service with the tests' app kernel and no AWS
@@ -9,6 +10,8 @@ describe('serverless commands that name a function', () => {
   // No credentials anywhere, so a command that gets as far as AWS stops there, deterministically.
   const env = offlineEnv({ AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent' });
   const serverless = (...args: string[]) => run(process.execPath, [serverlessBin, ...args, '--stage', 'pkgtest'], env);
+  // The kernel test/fixtures/bad-kernel.ts fails to load (an hour of 25).
+  const badKernelEnv = { ...env, TICKWORK_KERNEL: resolve(root, 'test/fixtures/bad-kernel.ts') };
 
   it('deploy function refuses the tick, saying to deploy the service, before anything is packaged or sent', async () => {
     const result = await serverless('deploy', 'function', '-f', 'tick');
@@ -35,5 +38,21 @@ describe('serverless commands that name a function', () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('Function "taskNoSuchTask" doesn\'t exist in this Service');
     expect(result.output).not.toContain('Tickwork generates');
+  });
+
+  it('info of the whole service goes on without Tickwork\'s functions when the kernel fails to load, saying why', async () => {
+    const result = await run(process.execPath, [serverlessBin, 'info', '--stage', 'pkgtest'], badKernelEnv);
+    expect(result.output).toContain("Tickwork kernel test/fixtures/bad-kernel.ts: ");
+    expect(result.output).toContain("so `serverless info` goes on without Tickwork's functions");
+    expect(result.output).toContain('AWS provider credentials not found');
+    expect(result.code).not.toBe(0);
+  });
+
+  it('a function of the service\'s own is left to the Framework without reading the kernel', async () => {
+    const service = resolve(root, 'test/fixtures/esbuild-service');
+    const result = await run(process.execPath, [serverlessBin, 'invoke', '-f', 'hello', '--stage', 'pkgtest'], badKernelEnv, undefined, service);
+    expect(result.output).not.toContain('Tickwork');
+    expect(result.output).toContain('AWS provider credentials not found');
+    expect(result.code).not.toBe(0);
   });
 });
