@@ -118,7 +118,11 @@ export default class TickworkPlugin {
     };
   }
 
-  async prepare({ packaging }: { packaging: boolean }): Promise<void> {
+  /**
+   * Reads the kernel and adds Tickwork's functions and resources to the service. `build: false` writes
+   * and bundles nothing (for commands that only read the functions' names, such as `serverless logs`).
+   */
+  async prepare({ packaging, build = true }: { packaging: boolean; build?: boolean }): Promise<void> {
     if (this.#prepared) return;
     this.#prepared = true;
     const service = this.serverless.service;
@@ -134,7 +138,7 @@ export default class TickworkPlugin {
       const tasks = schedule.tasks();
       this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
       const environment = this.#environment(options, stage);
-      const entries = await this.#entries(root, path, tasks, options.dispatcher, packaging);
+      const entries = await this.#entries(root, path, tasks, options.dispatcher, { packaging, build });
       const fanOut = fanOutInfrastructure(tasks, {
         service: service.service,
         stage: stage,
@@ -222,30 +226,38 @@ export default class TickworkPlugin {
   }
 
   /**
-   * Writes the two handler entries — each imports the kernel and a handler factory from
-   * `tickwork/lambda` — and returns each function's handler and packaging: bundled here, unless
-   * serverless-esbuild is to bundle them (`bundledByServerlessEsbuild`).
+   * Each function's handler and packaging: bundled here, unless serverless-esbuild is to bundle them
+   * (`bundledByServerlessEsbuild`). With `build`, first writes the two handler entries — each imports
+   * the kernel and a handler factory from `tickwork/lambda` — and bundles them when it is the plugin's
+   * to do.
    */
-  async #entries(root: string, kernel: string, tasks: readonly TaskDefinition[], dispatcher: TickworkOptions['dispatcher'], packaging: boolean): Promise<Record<'tick' | 'task', { handler: string; config: Record<string, unknown> }>> {
-    const entriesDir = join(root, WORK_DIR, 'entries');
-    mkdirSync(entriesDir, { recursive: true });
-    const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
-    const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher);
-    for (const [name, source] of Object.entries(sources)) writeFileSync(join(entriesDir, `${name}.ts`), source);
-    if (bundledByServerlessEsbuild(this.serverless.service, packaging)) {
-      this.#checkEsbuildCanRequire();
+  async #entries(root: string, kernel: string, tasks: readonly TaskDefinition[], dispatcher: TickworkOptions['dispatcher'], { packaging, build: write }: { packaging: boolean; build: boolean }): Promise<Record<'tick' | 'task', { handler: string; config: Record<string, unknown> }>> {
+    const byServerlessEsbuild = bundledByServerlessEsbuild(this.serverless.service, packaging);
+    if (write) await this.#writeEntries(root, kernel, tasks, dispatcher, byServerlessEsbuild);
+    if (byServerlessEsbuild) {
       return {
         tick: { handler: `${WORK_DIR}/entries/tick.handler`, config: {} },
         task: { handler: `${WORK_DIR}/entries/task.handler`, config: {} },
       };
     }
-    const outDir = join(root, WORK_DIR, 'build');
-    await build({ ...FUNCTION_BUILD, entryPoints: Object.keys(sources).map((name) => join(entriesDir, `${name}.ts`)), outdir: outDir });
     const own = (name: string) => ({
       handler: `${WORK_DIR}/build/${name}.handler`,
       config: { skipEsbuild: true, package: { individually: true, patterns: ['!**', `${WORK_DIR}/build/${name}.mjs`, `${WORK_DIR}/build/${name}.mjs.map`] } },
     });
     return { tick: own('tick'), task: own('task') };
+  }
+
+  async #writeEntries(root: string, kernel: string, tasks: readonly TaskDefinition[], dispatcher: TickworkOptions['dispatcher'], byServerlessEsbuild: boolean): Promise<void> {
+    const entriesDir = join(root, WORK_DIR, 'entries');
+    mkdirSync(entriesDir, { recursive: true });
+    const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
+    const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher);
+    for (const [name, source] of Object.entries(sources)) writeFileSync(join(entriesDir, `${name}.ts`), source);
+    if (byServerlessEsbuild) {
+      this.#checkEsbuildCanRequire();
+      return;
+    }
+    await build({ ...FUNCTION_BUILD, entryPoints: Object.keys(sources).map((name) => join(entriesDir, `${name}.ts`)), outdir: join(root, WORK_DIR, 'build') });
   }
 
   /**
@@ -290,17 +302,21 @@ export default class TickworkPlugin {
       // kernel that cannot be read leaves them out, said so, instead of failing the command, as before
       // the plugin added them here. A function it names still needs the kernel, whose error is the answer.
       try {
-        await this.prepare({ packaging: false });
+        await this.prepare({ packaging: false, build: false });
       } catch (error) {
         for (const key of this.#generated) delete this.serverless.service.functions[key];
         this.utils.log?.warning?.(`${(error as Error).message} — so \`serverless ${command}\` goes on without Tickwork's functions`);
       }
       return;
     }
-    await this.prepare({ packaging: false });
-    if (refused !== undefined && this.#generated.has(name)) {
-      throw new this.serverless.classes.Error(`Tickwork: "${name}" is a function Tickwork generates from the kernel, which \`serverless ${command}\` cannot take: ${refused}`, 'TICKWORK_FUNCTION');
-    }
+    // The tick is Tickwork's whatever the kernel: refused without reading it.
+    if (refused !== undefined && name === TICK_FUNCTION) throw this.#refusal(name, command, refused);
+    await this.prepare({ packaging: false, build: false });
+    if (refused !== undefined && this.#generated.has(name)) throw this.#refusal(name, command, refused);
+  }
+
+  #refusal(name: string, command: string, instead: string): Error {
+    return new this.serverless.classes.Error(`Tickwork: "${name}" is a function Tickwork generates from the kernel, which \`serverless ${command}\` cannot take: ${instead}`, 'TICKWORK_FUNCTION');
   }
 
   #command(): string {

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { offlineEnv, root, run, serverlessBin } from './cli.js';
 
@@ -54,5 +55,26 @@ describe('serverless commands that name a function', () => {
     expect(result.output).not.toContain('Tickwork');
     expect(result.output).toContain('AWS provider credentials not found');
     expect(result.code).not.toBe(0);
+  });
+
+  it('deploy function refuses the tick without reading the kernel, so a kernel that fails to load does not hide why', async () => {
+    const result = await run(process.execPath, [serverlessBin, 'deploy', 'function', '-f', 'tick', '--stage', 'pkgtest'], badKernelEnv);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('Tickwork: "tick" is a function Tickwork generates from the kernel');
+    expect(result.output).not.toContain('bad-kernel.ts');
+  });
+
+  it('logs reads the kernel but writes and bundles nothing (a running npm start keeps its bundles)', async () => {
+    const service = resolve(root, 'test/fixtures/esbuild-service');
+    const made = join(service, '.tickwork');
+    rmSync(made, { recursive: true, force: true });
+    try {
+      const result = await run(process.execPath, [serverlessBin, 'logs', '-f', 'tick', '--stage', 'pkgtest'], { ...env, TICKWORK_KERNEL: resolve(root, 'test/fixtures/app/kernel.ts') }, undefined, service);
+      expect(result.output).toContain('Tickwork: kernel OK');
+      expect(result.output).toContain('AWS provider credentials not found');
+      expect(existsSync(made)).toBe(false);
+    } finally {
+      rmSync(made, { recursive: true, force: true });
+    }
   });
 });
