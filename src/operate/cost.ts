@@ -3,6 +3,7 @@ import { lambdaSettings } from '../kernel/lambdaSettings.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { PRICES, type Prices } from './prices.js';
 import { staticFilter } from './staticFilters.js';
+import { TOGETHER_MIN } from '../store/writesTogether.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -44,10 +45,10 @@ export const REQUESTS = {
   /**
    * Writes a tick makes in the same moment — its claims, and the outcomes of inline runs that end
    * together — go out as TransactWriteItems (of up to 25 items) when there are `min` or more of them,
-   * and DynamoDB bills a write in a transaction `writeUnits` units instead of one. `min` is the store's
-   * `TOGETHER_MIN`. The lease, release, start and a fan-out worker's outcome always go alone.
+   * and DynamoDB bills a write in a transaction `writeUnits` units instead of one (`min`: the store's
+   * `TOGETHER_MIN`). The lease, release, start and a fan-out worker's outcome always go alone.
    */
-  together: { min: 8, writeUnits: 2 },
+  together: { min: TOGETHER_MIN, writeUnits: 2 },
 } as const;
 
 /** One task's share: how many slots the window holds for it (static filters applied) and what a run is taken to cost. */

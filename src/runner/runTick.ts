@@ -62,6 +62,18 @@ interface QueuedSlot {
   readonly decide?: MissReason;
 }
 
+/** Each compiled schedule's distinct zones, worked out once (`Schedule.compiled()` returns the same array every time). */
+const zonesOfTasks = new WeakMap<readonly CompiledTask[], readonly string[]>();
+
+function zonesOf(tasks: readonly CompiledTask[]): readonly string[] {
+  let zones = zonesOfTasks.get(tasks);
+  if (zones === undefined) {
+    zones = [...new Set(tasks.map((task) => task.definition.timezone))];
+    zonesOfTasks.set(tasks, zones);
+  }
+  return zones;
+}
+
 /**
  * Evaluates one minute. First, in one write, it moves the deployment's last evaluated minute forward
  * and learns which minutes it decides (`TickAdvance`): its own and any missed since the last tick, or
@@ -80,7 +92,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   // A zone ICU refuses (a Lambda takes its kernel's zones as packaged: src/kernel/timeZones.ts) fails
   // the tick here, before it writes anything: the minute stays undecided, for the catch-up of the
   // first tick that can evaluate it.
-  for (const zone of new Set(input.tasks.map((task) => task.definition.timezone))) wallClock(input.minute, zone);
+  for (const zone of zonesOf(input.tasks)) wallClock(input.minute, zone);
   // One request when nothing is due and nothing queued: the pauses and the queue's mark come back
   // with the tick state's write; the queue is read only when a run in it may be due.
   const { advance, pauses, queue } = await input.store.beginTick(input.minute.getTime());

@@ -17,18 +17,13 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '../../errors.js';
+import { TOGETHER_MAX, TOGETHER_MIN } from '../writesTogether.js';
 
 export type Item = Record<string, AttributeValue>;
 
 /** Tries of a transaction cancelled only by a conflict with another writer. */
 const TRANSACTION_ATTEMPTS = 4;
-/**
- * Writes sent together (`putTogether`, `updateTogether`): fewer than `TOGETHER_MIN` go one request
- * each, since a write in a transaction costs DynamoDB two write units instead of one; more go in
- * transactions of at most `TOGETHER_MAX` items, split evenly, so a busy minute is a handful of requests.
- */
-export const TOGETHER_MIN = 8;
-export const TOGETHER_MAX = 25;
+export { TOGETHER_MAX, TOGETHER_MIN } from '../writesTogether.js';
 
 /** A write waiting to go out with the others of the same turn of the event loop (`putTogether`, `updateTogether`). */
 interface PendingWrite {
@@ -203,8 +198,13 @@ export class DynamoTable {
     const items = new Set<string>();
     const together: PendingWrite[] = [];
     for (const write of pending) {
-      if (items.has(write.item)) this.#sendAlone(write);
-      else (items.add(write.item), together.push(write));
+      // A transaction takes one write per item: a second write to the same item goes on its own.
+      if (items.has(write.item)) {
+        this.#sendAlone(write);
+        continue;
+      }
+      items.add(write.item);
+      together.push(write);
     }
     if (together.length < TOGETHER_MIN) {
       for (const write of together) this.#sendAlone(write);
