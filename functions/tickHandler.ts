@@ -14,6 +14,8 @@
  * carries the other's code; `tickwork/lambda` has both, with every client, for a stack of your own.
  */
 import { TickworkError } from '../src/errors.js';
+import { useZoneOffsets } from '../src/evaluation/wallClock.js';
+import type { ZoneOffsetTable } from '../src/evaluation/zoneOffsets.js';
 import { buildSchedule, type Kernel } from '../src/kernel/buildSchedule.js';
 import { zonesCheckedAtPackage } from '../src/kernel/timeZones.js';
 import { createLogger } from '../src/log/createLogger.js';
@@ -32,12 +34,15 @@ export interface LambdaParts {
   readonly dispatcher?: DispatcherFactory;
   /** Output on S3 and SES (`tickwork/lambda/output`), for tasks that write to S3 or mail their output. */
   readonly output?: () => OutputSinks;
+  /** The offsets of the kernel's zones, worked out when the plugin packaged the function (`zoneOffsetTable`). */
+  readonly zoneOffsets?: ZoneOffsetTable;
 }
 
 /** The tick Lambda's handler for `kernel`. Built once per container: the schedule is compiled here, not on every tick. */
 export function tickHandler(kernel: Kernel, parts: LambdaParts = {}): TickHandler {
   mapStackTracesLazily();
   const logger = createLogger();
+  useZoneOffsets(parts.zoneOffsets);
   // The plugin checked this kernel's zones when it packaged the function (src/kernel/timeZones.ts).
   const schedule = zonesCheckedAtPackage(() => buildSchedule(kernel));
   const dispatcher = parts.dispatcher;

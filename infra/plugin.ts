@@ -23,6 +23,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure, functionRole } from '../src/infra/fanOutInfrastructure.js';
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
+import { zoneOffsetTable } from '../src/evaluation/zoneOffsets.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
 import { DEFAULT_KERNEL_PATH, kernelPath, loadKernel } from '../src/local/loadKernel.js';
 import type { TaskDefinition } from '../src/kernel/types.js';
@@ -251,7 +252,9 @@ export default class TickworkPlugin {
     const entriesDir = join(root, WORK_DIR, 'entries');
     mkdirSync(entriesDir, { recursive: true });
     const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
-    const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher);
+    // The kernel's zones were checked as it was built, so each is one ICU knows.
+    const zoneOffsets = zoneOffsetTable(tasks.map((task) => task.timezone), new Date());
+    const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher, zoneOffsets);
     for (const [name, source] of Object.entries(sources)) writeFileSync(join(entriesDir, `${name}.ts`), source);
     if (byServerlessEsbuild) {
       this.#checkEsbuildCanRequire();

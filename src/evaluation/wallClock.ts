@@ -1,4 +1,5 @@
 import { TickworkError } from '../errors.js';
+import type { ZoneOffsetTable } from './zoneOffsets.js';
 
 /** The calendar fields of an instant as a clock on the wall of some time zone shows them. */
 export interface WallClock {
@@ -46,10 +47,36 @@ const BLOCK_MS = 15 * MINUTE_MS;
 const MAX_BLOCKS = 50_000;
 const offsets = new Map<string, Map<number, number | null>>();
 
+/** The packaged offsets this process's ICU agrees with (`useZoneOffsets`). */
+let packaged: ZoneOffsetTable | undefined;
+
+/**
+ * Takes the offsets the plugin worked out when it packaged this function (`zoneOffsetTable`), if this
+ * process's ICU reads the same tz database: within the table's window, the wall clocks of its zones
+ * are then arithmetic, and ICU is never started for them. Returns whether the table is in use;
+ * `undefined` drops it.
+ */
+export function useZoneOffsets(table: ZoneOffsetTable | undefined, tz: string | null = process.versions.tz ?? null): boolean {
+  packaged = table !== undefined && table.tz === tz ? table : undefined;
+  return packaged !== undefined;
+}
+
+/** The offset the packaged table records for `zone` at `ms`, if it covers them. */
+function packagedOffset(zone: string, ms: number): number | undefined {
+  const table = packaged;
+  const changes = table?.zones[zone];
+  if (table === undefined || changes === undefined || ms < table.from || ms >= table.to) return undefined;
+  let offset = changes[0];
+  for (let i = 1; i < changes.length && changes[i]! <= ms; i += 2) offset = changes[i + 1];
+  return offset;
+}
+
 /** The wall clock of `at` in the IANA zone `zone`. */
 export function wallClock(at: Date, zone: string): WallClock {
   if (zone === 'UTC') return utcWallClock(at);
   const ms = at.getTime();
+  const tabled = packagedOffset(zone, ms);
+  if (tabled !== undefined) return utcWallClock(new Date(ms + tabled * MINUTE_MS));
   const block = Math.floor(ms / BLOCK_MS);
   let blocks = offsets.get(zone);
   if (blocks === undefined) {
@@ -58,16 +85,16 @@ export function wallClock(at: Date, zone: string): WallClock {
   }
   let offset = blocks.get(block);
   if (offset === undefined) {
-    const start = offsetAt(block * BLOCK_MS, zone);
-    offset = start === offsetAt((block + 1) * BLOCK_MS, zone) ? start : null;
+    const start = intlOffsetAt(block * BLOCK_MS, zone);
+    offset = start === intlOffsetAt((block + 1) * BLOCK_MS, zone) ? start : null;
     if (blocks.size >= MAX_BLOCKS) blocks.clear();
     blocks.set(block, offset);
   }
   return offset === null ? intlWallClock(at, zone) : utcWallClock(new Date(ms + offset * MINUTE_MS));
 }
 
-/** The zone's UTC offset at `ms`, in whole minutes. */
-function offsetAt(ms: number, zone: string): number {
+/** The zone's UTC offset at `ms`, in whole minutes east, as ICU has it. */
+export function intlOffsetAt(ms: number, zone: string): number {
   const c = intlWallClock(new Date(ms), zone);
   return Math.round((Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute) - Math.floor(ms / MINUTE_MS) * MINUTE_MS) / MINUTE_MS);
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TICK_TIMEOUT_SECONDS } from '../../src/kernel/runBudget.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/dynamoDbLocal.js';
 import { offlineEnv, root, run, serverlessBin, zipEntries, zipText, type Finished } from './cli.js';
+import { freshTable, localClient } from './dynamo.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -11,6 +13,25 @@ type Resource = { Type: string; Properties: Record<string, any> };
 const CREDENTIALS_ERROR = "Tickwork's Lambda bundles read them from the environment Lambda sets";
 /** What the SDK's default chain reads for web identity; a bundle with that chain holds it. */
 const WEB_IDENTITY_VARIABLE = 'AWS_WEB_IDENTITY_TOKEN_FILE';
+
+/**
+ * Runs in a fresh Node process: imports the packaged tick, counts the Intl.DateTimeFormat objects made
+ * (the first starts ICU's date formatting), invokes the handler once for the minute given, and prints
+ * the count and the tick's report on a line of their own (the tick logs to stdout too). `TZ_VERSION` stands in for another runtime's tz database version.
+ */
+const FIRST_TICK = `
+import { pathToFileURL } from 'node:url';
+if (process.env.TZ_VERSION) Object.defineProperty(process.versions, 'tz', { value: process.env.TZ_VERSION });
+let formatters = 0;
+Intl.DateTimeFormat = new Proxy(Intl.DateTimeFormat, {
+  construct: (target, args) => (formatters++, Reflect.construct(target, args)),
+  apply: (target, self, args) => (formatters++, Reflect.apply(target, self, args)),
+});
+const { handler } = await import(pathToFileURL(process.argv[2]).href);
+const context = { awsRequestId: 'first-tick', getRemainingTimeInMillis: () => 60000, functionName: 'tick', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:tick', memoryLimitInMB: '256' };
+const report = await handler({ scheduledTime: process.argv[3] }, context);
+process.stdout.write('\\nfirst tick: ' + JSON.stringify({ formatters, report }) + '\\n');
+`;
 
 /** The statements of the tick's own role. */
 function tickStatements(resources: Record<string, Resource>): { Effect: string; Action: string | string[]; Resource: unknown }[] {
@@ -44,6 +65,45 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
       expect(code).toContain(CREDENTIALS_ERROR);
       expect(code).not.toContain(WEB_IDENTITY_VARIABLE);
     }
+  });
+
+  it("the packaged tick's first tick works out its zones' wall clocks from the offsets packaged with it, starting no ICU (docs/design.md \"Time zones\")", async () => {
+    const bundle = join(dir, 'first-tick');
+    mkdirSync(bundle, { recursive: true });
+    for (const file of ['tick.mjs', 'tick.mjs.map']) writeFileSync(join(bundle, file), zipText(join(dir, 'tick.zip'), `.tickwork/build/${file}`));
+    writeFileSync(join(bundle, 'firstTick.mjs'), FIRST_TICK);
+    const client = localClient();
+    const { tableName } = await freshTable(client);
+    client.destroy();
+    // The last minute past that is not a multiple of 5: no fan-out slot is due, so nothing is sent to AWS.
+    let minute = Math.floor(Date.now() / 60_000) * 60_000;
+    while (new Date(minute).getUTCMinutes() % 5 === 0) minute -= 60_000;
+    const invoke = (tzVersion: string) =>
+      run(process.execPath, [join(bundle, 'firstTick.mjs'), join(bundle, 'tick.mjs'), new Date(minute).toISOString()], {
+        PATH: process.env.PATH,
+        ...resources.TickLambdaFunction?.Properties.Environment.Variables,
+        TICKWORK_TABLE: tableName,
+        // Each run is the tick of its own deployment, so the second is a first tick too.
+        TICKWORK_DEPLOYMENT: `first-tick-${tzVersion || 'packaged'}`,
+        TZ: ':UTC',
+        TZ_VERSION: tzVersion,
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+      });
+    const result = (output: string) => JSON.parse(/^first tick: (.*)$/m.exec(output)?.[1] ?? 'null') as { formatters: number; report: { evaluated: boolean; failed: unknown[] } } | null;
+    const packagedTz = await invoke('');
+    expect(packagedTz.code, packagedTz.output).toBe(0);
+    const first = result(packagedTz.output);
+    expect(first?.report, packagedTz.output).toMatchObject({ evaluated: true, failed: [] });
+    expect(first?.formatters).toBe(0);
+    // A runtime reading another tz database asks ICU, as before: the count above would have seen it.
+    const otherTz = await invoke('other');
+    expect(otherTz.code, otherTz.output).toBe(0);
+    const second = result(otherTz.output);
+    expect(second?.report.evaluated, otherTz.output).toBe(true);
+    expect(second?.formatters).toBeGreaterThan(0);
   });
 
   it('triggers the tick once a minute from EventBridge Scheduler, passing the scheduled time', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../../src/kernel/Schedule.js';
 import { entrySources, needsAwsOutput } from '../../../infra/entries.js';
+import { zoneOffsetTable } from '../../../src/evaluation/zoneOffsets.js';
 
 const importsOf = (source: string) => [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
 
@@ -23,6 +24,20 @@ describe('entrySources: each function imports only the parts its tasks use (docs
     expect(lambda.tick).toContain('export const handler = tickHandler(kernel, { dispatcher: invokeDispatcher, output: awsOutput });');
     expect(importsOf(lambda.task)).toEqual(['./kernel.ts', 'tickwork/lambda/task', 'tickwork/lambda/output']);
     expect(importsOf(entrySources('./kernel.ts', schedule.tasks(), 'eventbridge').tick)).toContain('tickwork/lambda/eventbridge');
+  });
+
+  it('the offsets of the kernel\'s zones, when it has any besides UTC, go to both handlers as written (docs/design.md "Time zones")', () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('report').dailyAt('02:00').timezone('Europe/Paris');
+    schedule.call(() => {}).name('export').hourly().timezone('America/New_York').onLambda({ timeout: 60 });
+    const zoneOffsets = zoneOffsetTable(schedule.tasks().map((t) => t.timezone), new Date('2026-11-30T00:00:00Z'))!;
+    const { tick, task } = entrySources('./kernel.ts', schedule.tasks(), 'eventbridge', zoneOffsets);
+    const passed = (source: string) => JSON.parse(/zoneOffsets: (\{.*\}) \}\);$/m.exec(source)?.[1] ?? 'null');
+    expect(passed(tick)).toEqual(zoneOffsets);
+    expect(passed(task)).toEqual(zoneOffsets);
+    expect(tick).toContain('export const handler = tickHandler(kernel, { dispatcher: eventBridgeDispatcher, zoneOffsets: {');
+    expect(task).toContain('export const handler = taskHandler(kernel, { zoneOffsets: {');
+    expect(Object.keys(zoneOffsets.zones)).toEqual(['America/New_York', 'Europe/Paris']);
   });
 
   it('needsAwsOutput: S3 targets and mail need the clients; local files do not', () => {
