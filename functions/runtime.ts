@@ -1,6 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { dynamoDbClientConfig } from '../src/aws/dynamoDbClientConfig.js';
 import { OutputDeliveryError } from '../src/errors.js';
+import { useZoneOffsets } from '../src/evaluation/wallClock.js';
+import type { ZoneOffsetTable } from '../src/evaluation/zoneOffsets.js';
 import { OutputWriter } from '../src/output/OutputWriter.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
 import { localSinks } from '../src/runner/sinks.js';
@@ -44,4 +47,18 @@ export function functionSinks(awsOutput: (() => OutputSinks) | undefined): Outpu
       },
     },
   };
+}
+
+/**
+ * Takes the zone offsets the plugin packaged with this function (docs/design.md "Time zones"). Where
+ * this runtime's tz database is not the one they were read from, its wall clocks come from ICU, and
+ * the first tick starts ICU's date formatting: said once, at init, with what to do about it.
+ */
+export function usePackagedZoneOffsets(table: ZoneOffsetTable | undefined, logger: Logger): void {
+  if (useZoneOffsets(table) || table === undefined) return;
+  logger.warn(
+    `The zone offsets packaged with this function were read from tz database ${table.tz}, and this runtime reads ${process.versions.tz ?? 'none'}: ` +
+      "its wall clocks come from ICU, which the first tick starts (about 20 ms of CPU). Package on a Node whose process.versions.tz is the runtime's to skip it",
+    { packagedTz: table.tz, runtimeTz: process.versions.tz ?? null },
+  );
 }

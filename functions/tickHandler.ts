@@ -14,14 +14,13 @@
  * carries the other's code; `tickwork/lambda` has both, with every client, for a stack of your own.
  */
 import { TickworkError } from '../src/errors.js';
-import { useZoneOffsets } from '../src/evaluation/wallClock.js';
 import type { ZoneOffsetTable } from '../src/evaluation/zoneOffsets.js';
 import { buildSchedule, type Kernel } from '../src/kernel/buildSchedule.js';
 import { zonesCheckedAtPackage } from '../src/kernel/timeZones.js';
 import { createLogger } from '../src/log/createLogger.js';
 import { createTickHandler, type TickHandler } from '../src/runner/createTickHandler.js';
 import type { OutputSinks } from '../src/runner/deliverOutput.js';
-import { createStore, deployment, functionSinks, offline } from './runtime.js';
+import { createStore, deployment, functionSinks, offline, usePackagedZoneOffsets } from './runtime.js';
 import type { DispatcherFactory } from './dispatchers.js';
 import { requireEnv } from './env.js';
 import { mapStackTracesLazily } from './sourceMaps.js';
@@ -42,7 +41,7 @@ export interface LambdaParts {
 export function tickHandler(kernel: Kernel, parts: LambdaParts = {}): TickHandler {
   mapStackTracesLazily();
   const logger = createLogger();
-  useZoneOffsets(parts.zoneOffsets);
+  usePackagedZoneOffsets(parts.zoneOffsets, logger);
   // The plugin checked this kernel's zones when it packaged the function (src/kernel/timeZones.ts).
   const schedule = zonesCheckedAtPackage(() => buildSchedule(kernel));
   const dispatcher = parts.dispatcher;

@@ -254,6 +254,9 @@ export default class TickworkPlugin {
     const kernelImport = relative(entriesDir, kernel).split('\\').join('/');
     // The kernel's zones were checked as it was built, so each is one ICU knows.
     const zoneOffsets = zoneOffsetTable(tasks.map((task) => task.timezone), new Date());
+    if (zoneOffsets !== undefined) {
+      this.#notice(`Tickwork: offsets of ${Object.keys(zoneOffsets.zones).join(', ')} packaged from tz database ${zoneOffsets.tz}; a runtime that reads another starts ICU on its first tick`);
+    }
     const sources = entrySources(kernelImport.startsWith('.') ? kernelImport : `./${kernelImport}`, tasks, dispatcher, zoneOffsets);
     for (const [name, source] of Object.entries(sources)) writeFileSync(join(entriesDir, `${name}.ts`), source);
     if (byServerlessEsbuild) {

@@ -24,31 +24,32 @@ export interface ZoneOffsetTable {
 }
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 /**
  * How far apart the offsets are sampled before a change is narrowed down to its minute. No zone of the
  * tz database changes its offset twice within six hours, so none is missed.
  */
 const SAMPLE_MS = 6 * 60 * MINUTE_MS;
-/** The window of a packaged table: a month back (for catch-up), two years ahead. */
-const WINDOW_BEFORE_MS = 31 * DAY_MS;
-const WINDOW_AFTER_MS = 731 * DAY_MS;
+/** The window of a packaged table, in whole months: from the start of the month before (for catch-up) to two years ahead. */
+const MONTHS_BEFORE = 1;
+const MONTHS_AFTER = 25;
 
 /**
- * The offsets of `zones` (other than UTC) from a month before `now` to two years after, as this
- * process's ICU knows them; `undefined` when there is nothing to record — no such zone, or a Node
- * without a tz database version to label the table with.
+ * The offsets of `zones` (other than UTC) from the start of the month before `now`'s to two years
+ * after, as this process's ICU knows them; `undefined` when there is nothing to record — no such
+ * zone, or a Node without a tz database version to label the table with. The window is whole months
+ * so that packaging the same kernel twice in a month gives the same bundles: osls deploys nothing when
+ * no artifact changed, and each function keeps its warm containers.
  *
  * @throws {TickworkError} `INVALID_TIME_ZONE` for a zone ICU does not know.
  * @example
- * zoneOffsetTable(['Europe/Paris'], new Date('2026-01-01T00:00:00Z'))?.zones['Europe/Paris']?.slice(0, 3);
- * // [60, 1774746000000, 120] — CET, then CEST from 2026-03-29T01:00:00Z
+ * zoneOffsetTable(['Europe/Paris'], new Date('2026-01-15T00:00:00Z'))?.zones['Europe/Paris']?.slice(0, 3);
+ * // [60, 1774746000000, 120] — CET from 2025-12-01, then CEST from 2026-03-29T01:00:00Z
  */
 export function zoneOffsetTable(zones: Iterable<string>, now: Date, tz: string | null = process.versions.tz ?? null): ZoneOffsetTable | undefined {
   const named = [...new Set(zones)].filter((zone) => zone !== 'UTC').sort();
   if (named.length === 0 || tz === null) return undefined;
-  const from = Math.floor((now.getTime() - WINDOW_BEFORE_MS) / MINUTE_MS) * MINUTE_MS;
-  const to = from + WINDOW_BEFORE_MS + WINDOW_AFTER_MS;
+  const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - MONTHS_BEFORE, 1);
+  const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + MONTHS_AFTER, 1);
   return { tz, from, to, zones: Object.fromEntries(named.map((zone) => [zone, offsetChanges(zone, from, to)])) };
 }
 

@@ -53,6 +53,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
 
   it('succeeds and builds the kernel first', () => {
     expect(packaged.output).toContain('Tickwork: kernel OK, 6 task(s)');
+    expect(packaged.output).toContain(`packaged from tz database ${process.versions.tz}`);
     expect(packaged.code).toBe(0);
   });
 
@@ -75,7 +76,8 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     const client = localClient();
     const { tableName } = await freshTable(client);
     client.destroy();
-    // The last minute past that is not a multiple of 5: no fan-out slot is due, so nothing is sent to AWS.
+    // The last minute past that is not a multiple of 5: no fan-out slot of the fixture kernel
+    // (test/fixtures/app/kernel.ts, one task in Europe/Paris) is due, so nothing is sent to AWS.
     let minute = Math.floor(Date.now() / 60_000) * 60_000;
     while (new Date(minute).getUTCMinutes() % 5 === 0) minute -= 60_000;
     const invoke = (tzVersion: string) =>

@@ -36,12 +36,19 @@ afterEach(() => {
 describe('zoneOffsetTable', () => {
   const table = tableOf(ZONES);
 
-  it('covers a month back and two years ahead, labelled with the tz database it was read from', () => {
+  it('covers whole months, from the start of the one before to two years ahead, labelled with the tz database it was read from', () => {
     expect(table.tz).toBe(process.versions.tz);
-    expect(table.from).toBeLessThanOrEqual(NOW.getTime() - 31 * 24 * HOUR);
-    expect(table.to).toBeGreaterThanOrEqual(NOW.getTime() + 730 * 24 * HOUR);
-    expect(table.from % MINUTE).toBe(0);
+    expect(new Date(table.from).toISOString()).toBe('2026-10-01T00:00:00.000Z');
+    expect(new Date(table.to).toISOString()).toBe('2028-12-01T00:00:00.000Z');
     expect(Object.keys(table.zones).sort()).toEqual([...ZONES].sort());
+  });
+
+  it('is the same whenever it is built within a month, so the same kernel packages to the same bundles', () => {
+    const atStart = zoneOffsetTable(ZONES, new Date('2026-11-01T00:00:00Z'));
+    const aMinuteLater = zoneOffsetTable(ZONES, new Date(NOW.getTime() + MINUTE));
+    expect(atStart).toEqual(table);
+    expect(aMinuteLater).toEqual(table);
+    expect(zoneOffsetTable(ZONES, new Date('2026-12-01T00:00:00Z'))?.from).toBe(Date.parse('2026-11-01T00:00:00Z'));
   });
 
   it('records, at every three hours of the window and every minute around each change, the offset ICU answers', () => {
@@ -63,13 +70,15 @@ describe('zoneOffsetTable', () => {
   });
 
   it('finds both yearly changes of a DST zone and none in a zone without DST', () => {
-    // Paris: the window holds the changes of late March and late October in 2027 and 2028 at least.
-    const paris = table.zones['Europe/Paris']!;
-    expect(paris.filter((_, i) => i % 2 === 1).map((ms) => new Date(ms).toISOString()).slice(0, 4)).toEqual([
-      '2027-03-28T01:00:00.000Z',
-      '2027-10-31T01:00:00.000Z',
-      '2028-03-26T01:00:00.000Z',
-      '2028-10-29T01:00:00.000Z',
+    // Paris from October 2026 to November 2028: summer time ends on the last Sunday of October and
+    // starts on the last Sunday of March, at 01:00 UTC.
+    expect(table.zones['Europe/Paris']).toEqual([
+      120,
+      Date.parse('2026-10-25T01:00:00Z'), 60,
+      Date.parse('2027-03-28T01:00:00Z'), 120,
+      Date.parse('2027-10-31T01:00:00Z'), 60,
+      Date.parse('2028-03-26T01:00:00Z'), 120,
+      Date.parse('2028-10-29T01:00:00Z'), 60,
     ]);
     expect(table.zones['Asia/Kathmandu']).toEqual([345]);
   });
@@ -116,6 +125,20 @@ describe('useZoneOffsets: wall clocks from the packaged offsets', () => {
     expect(formatted).toHaveBeenCalled();
     formatted.mockClear();
     expect(wallClock(new Date('2027-07-01T10:00:00Z'), 'America/New_York').hour).toBe(6);
+    expect(formatted).toHaveBeenCalled();
+  });
+
+  it('covers its first millisecond and not the first one after it', () => {
+    const table = tableOf(['Europe/Paris']);
+    useZoneOffsets(table);
+    const formatted = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    expect(wallClock(new Date(table.from), 'Europe/Paris')).toMatchObject({ year: 2026, month: 10, day: 1, hour: 2, minute: 0 });
+    expect(wallClock(new Date(table.to - 1), 'Europe/Paris')).toMatchObject({ year: 2028, month: 12, day: 1, hour: 0, minute: 59 });
+    expect(formatted).not.toHaveBeenCalled();
+    expect(wallClock(new Date(table.to), 'Europe/Paris')).toMatchObject({ year: 2028, month: 12, day: 1, hour: 1, minute: 0 });
+    expect(formatted).toHaveBeenCalled();
+    formatted.mockClear();
+    expect(wallClock(new Date(table.from - 1), 'Europe/Paris')).toMatchObject({ year: 2026, month: 10, day: 1, hour: 1, minute: 59 });
     expect(formatted).toHaveBeenCalled();
   });
 
