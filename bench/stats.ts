@@ -54,13 +54,19 @@ const figure = (value: number | undefined, unit: string) => {
   return `${value.toFixed(digits)} ${unit}`.trim();
 };
 
+/** A ratio to two decimals, or three where two would round a missed budget onto its limit (1.301× reads as 1.30×). */
+function ratioFigure(row: BudgetRow, ratio: number): string {
+  const two = ratio.toFixed(2);
+  return !passes(row) && Number(two) === row.limit ? ratio.toFixed(3) : two;
+}
+
 export function markdownTable(rows: readonly BudgetRow[]): string {
   const lines = ['| case | median | p90 | baseline | ratio | budget | result |', '|---|---:|---:|---:|---:|---|---|'];
   for (const row of rows) {
     const ratio = ratioOf(row);
     const budget = row.judge === 'value' ? `≤ ${figure(row.limit, row.unit)}` : row.judge === 'ratio' ? `≤ ${row.limit}×` : `≥ ${row.limit}×`;
     lines.push(
-      `| ${row.case} | ${figure(row.median, row.unit)} | ${figure(row.p90, row.unit)} | ${figure(row.baseline, row.unit)} | ${ratio === undefined ? '—' : `${ratio.toFixed(2)}×`} | ${budget} | ${passes(row) ? 'pass' : '**FAIL**'} |`,
+      `| ${row.case} | ${figure(row.median, row.unit)} | ${figure(row.p90, row.unit)} | ${figure(row.baseline, row.unit)} | ${ratio === undefined ? '—' : `${ratioFigure(row, ratio)}×`} | ${budget} | ${passes(row) ? 'pass' : '**FAIL**'} |`,
     );
   }
   return lines.join('\n');

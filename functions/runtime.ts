@@ -58,7 +58,7 @@ export function usePackagedZoneOffsets(table: ZoneOffsetTable | undefined, logge
   if (useZoneOffsets(table) || table === undefined) return;
   logger.warn(
     `The zone offsets packaged with this function were read from tz database ${table.tz}, and this runtime reads ${process.versions.tz ?? 'none'}: ` +
-      "its wall clocks come from ICU, which the first tick starts (about 20 ms of CPU). Package on a Node whose process.versions.tz is the runtime's to skip it",
+      "its wall clocks come from ICU, which its first wall clock in one of the kernel's zones starts (about 20 ms of CPU). Package on a Node whose process.versions.tz is the runtime's to skip it",
     { packagedTz: table.tz, runtimeTz: process.versions.tz ?? null },
   );
 }

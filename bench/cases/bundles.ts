@@ -36,10 +36,10 @@ async function packageWithPlugin(): Promise<{ tick: string; task: string; enviro
 }
 
 /**
- * The baseline of the issue: a handler that only constructs the DynamoDB and EventBridge clients,
- * built with the project's own esbuild build (`FUNCTION_BUILD`, whose alias puts Tickwork's credential
+ * The judged baseline: the issue's handler that only constructs the DynamoDB and EventBridge clients,
+ * built exactly as Tickwork's bundles are (`FUNCTION_BUILD`, whose alias puts Tickwork's credential
  * provider in place of the SDK's default chain) — or, without `leanCredentials`, with the SDK as it
- * ships, for the note under the table.
+ * ships, as the issue quoted it, for the note under the table.
  */
 async function buildBaseline(dir: string, leanCredentials: boolean): Promise<string> {
   const name = leanCredentials ? 'minimal-lean' : 'minimal';
