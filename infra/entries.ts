@@ -21,8 +21,7 @@ export function needsAwsOutput(tasks: readonly TaskDefinition[]): boolean {
  * the function's tasks write to S3 or mail — so a bundle carries, and a cold start loads, no AWS
  * client the kernel does not need; and each carries the offsets of the kernel's zones the plugin
  * worked out (`zoneOffsetTable`), so that where the runtime reads the same tz database its wall clocks
- * start no ICU. The plugin regenerates them on
- * every package, so they follow the kernel.
+ * start no ICU. The plugin regenerates them on every package, so they follow the kernel.
  */
 export function entrySources(
   kernelImport: string,

@@ -1,7 +1,7 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TOGETHER_MAX, TOGETHER_MIN } from '../../src/store/dynamodb/DynamoTable.js';
+import { TOGETHER_MAX, TOGETHER_MIN } from '../../src/store/writesTogether.js';
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { faultyClient } from './faults.js';
 

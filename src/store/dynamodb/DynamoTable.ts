@@ -23,7 +23,6 @@ export type Item = Record<string, AttributeValue>;
 
 /** Tries of a transaction cancelled only by a conflict with another writer. */
 const TRANSACTION_ATTEMPTS = 4;
-export { TOGETHER_MAX, TOGETHER_MIN } from '../writesTogether.js';
 
 /** A write waiting to go out with the others of the same turn of the event loop (`putTogether`, `updateTogether`). */
 interface PendingWrite {

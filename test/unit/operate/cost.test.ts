@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../../src/kernel/Schedule.js';
-import { estimateCost, REQUESTS } from '../../../src/operate/cost.js';
+import { estimateCost } from '../../../src/operate/cost.js';
 import { PRICES } from '../../../src/operate/prices.js';
-import { TOGETHER_MIN } from '../../../src/store/dynamodb/DynamoTable.js';
 
 /** A December window: no daylight-saving change in it. */
 const FROM = new Date('2026-12-01T00:00:00Z');
@@ -103,10 +102,6 @@ describe('estimateCost', () => {
       expect(kernel(2, 0, tenSeconds)).toBe(minutes * (1 + 8 * (2 + 2)));
       const leased = (schedule: Schedule) => void schedule.call(() => {}).name('leased').everyMinute().withoutOverlapping();
       expect(kernel(7, 0, leased)).toBe(minutes * (1 + 8 * (2 + 2) + 1 * (1 + 1)));
-    });
-
-    it("the threshold is the store's", () => {
-      expect(REQUESTS.together.min).toBe(TOGETHER_MIN);
     });
   });
 
