@@ -3,10 +3,12 @@ import type { MissedRecord, RunRecord, Store } from '../store/Store.js';
 import type { MissReason, RunReason, RunStatus } from '../vocabulary.js';
 import { iso } from './format.js';
 import { runSource, storeOf, type RunSource } from './sources.js';
+import { isStranded, strandedError } from './stranded.js';
 
 /** What `history` reads: the newest `limit` entries with slots in `[since, until]`. */
 export interface HistoryOptions {
   readonly since: Date;
+  /** Also the instant the entries are judged at: a run still `running` then may be `stranded`. */
   readonly until: Date;
   /** At most this many entries in all (and so at most this many read per task). */
   readonly limit: number;
@@ -33,6 +35,11 @@ export interface RunEntry {
   readonly reason?: RunReason;
   /** The tail of the run's output, as kept on its record (see `OUTPUT_EXCERPT_BYTES`). */
   readonly output?: string;
+  /**
+   * The record says `running`, but the run started longer ago than any Lambda invocation lasts: no
+   * outcome was recorded and none is coming (see `isStranded`); `error` says so.
+   */
+  readonly stranded?: true;
 }
 
 /** Slots that never started, summarised per task and reason (see `MISS_REASON`). */
@@ -81,11 +88,12 @@ async function taskHistory(store: Store, task: string, options: HistoryOptions):
     store.runsBetween(task, { from, to, limit: options.limit }),
     store.missedBetween(task, { from: iso(options.since.getTime() - MISSED_LOOK_BEFORE_MS), to, limit: options.limit }),
   ]);
-  return [...runs.map(runEntry), ...missed.filter((m) => m.to >= from).map(missedEntry)];
+  return [...runs.map((run) => runEntry(run, options.until.getTime())), ...missed.filter((m) => m.to >= from).map(missedEntry)];
 }
 
-/** A run record as history shows it: times as ISO, attempts as the attempt number. */
-export function runEntry(run: RunRecord): RunEntry {
+/** A run record as history shows it at `now`: times as ISO, attempts as the attempt number, a stranded run marked. */
+export function runEntry(run: RunRecord, now: number): RunEntry {
+  const stranded = isStranded(run, now);
   return {
     kind: 'run',
     task: run.task,
@@ -99,9 +107,10 @@ export function runEntry(run: RunRecord): RunEntry {
     ...(run.durationMs === undefined ? {} : { durationMs: run.durationMs }),
     ...(run.latenessMs === undefined ? {} : { latenessMs: run.latenessMs }),
     ...(run.attempts === undefined ? {} : { attempt: run.attempts }),
-    ...(run.error === undefined ? {} : { error: run.error }),
+    ...(run.error === undefined && !stranded ? {} : { error: stranded ? strandedError(run) : run.error }),
     ...(run.reason === undefined ? {} : { reason: run.reason }),
     ...(run.output === undefined || run.output === '' ? {} : { output: run.output }),
+    ...(stranded ? { stranded } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { MISS_REASON, RUN_STATUS, SKIP_REASON, type RunStatus } from '../vocabul
 import { iso } from './format.js';
 import { graceMs } from './grace.js';
 import { storeOf } from './sources.js';
+import { isStranded, startOf, strandedError } from './stranded.js';
 import { latestSlot, staticFilter } from './staticFilters.js';
 
 const MINUTE_MS = 60_000;
@@ -40,7 +41,7 @@ export interface TaskHealth {
   readonly nextDue?: string;
   readonly graceMs: number;
   readonly late?: LateSlot;
-  /** Its latest finished run failed or timed out. */
+  /** Its latest finished run failed or timed out, or was left `running` with no outcome (`isStranded`). */
   readonly failing: boolean;
 }
 
@@ -55,7 +56,8 @@ export interface MonitorReport {
 
 /**
  * Judges every task at `now`: late when its latest slot past its grace (see `graceMs`) has not
- * started; failing when its latest finished run failed. A task with no record at all in the
+ * started; failing when its latest finished run failed — a run left `running` after every invocation
+ * that could record its outcome has ended counts as one (`isStranded`). A task with no record at all in the
  * retention period is not judged late, nor is a slot older than its first record — a task just added,
  * or a deployment just made, must not be flagged for slots before it ran — but a scheduler whose tick
  * has stopped is, and that makes the report fail too.
@@ -84,16 +86,18 @@ export async function taskHealth(store: Store, tasks: readonly CompiledTask[], t
   const late = runs.length === 0 ? undefined : await lateSlot(records, task, now - grace, stage, firstRecorded);
   const started = runs.find((r) => STARTED.includes(r.status));
   const finished = runs.find((r) => FINISHED.includes(r.status) && r.finishedAt !== undefined);
-  const failure = runs.find((r) => FAILED.includes(r.status));
+  // A run left `running` after every invocation that could record its outcome ended counts as a failure.
+  const failure = runs.find((r) => FAILED.includes(r.status) || isStranded(r, now));
+  const ended = runs.find((r) => (FINISHED.includes(r.status) && r.finishedAt !== undefined) || isStranded(r, now));
   return {
     task: name,
     ...(started === undefined ? {} : { lastStart: { slot: started.slot, at: iso(startOf(started)) } }),
     ...(finished === undefined ? {} : { lastFinish: { slot: finished.slot, at: iso(finished.finishedAt ?? 0), status: finished.status } }),
-    ...(failure === undefined ? {} : { lastFailure: { slot: failure.slot, at: iso(failure.finishedAt ?? failure.claimedAt), ...(failure.error === undefined ? {} : { error: failure.error }) } }),
+    ...(failure === undefined ? {} : { lastFailure: lastFailure(failure, now) }),
     ...(next === undefined ? {} : { nextDue: next.toISOString() }),
     graceMs: grace,
     ...(late === undefined ? {} : { late }),
-    failing: finished !== undefined && FAILED.includes(finished.status),
+    failing: ended !== undefined && (FAILED.includes(ended.status) || isStranded(ended, now)),
   };
 }
 
@@ -123,7 +127,7 @@ function lateRecord(record: RunRecord): LateSlot | undefined {
   return undefined;
 }
 
-/** When a run started: a worker's start, else the tick's claim (an inline claim is its start). */
-function startOf(run: RunRecord): number {
-  return run.startedAt ?? run.claimedAt;
+function lastFailure(run: RunRecord, now: number): NonNullable<TaskHealth['lastFailure']> {
+  const error = isStranded(run, now) ? strandedError(run) : run.error;
+  return { slot: run.slot, at: iso(run.finishedAt ?? run.claimedAt), ...(error === undefined ? {} : { error }) };
 }

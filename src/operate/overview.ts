@@ -60,13 +60,13 @@ export async function readOverview(store: Store, tasks: readonly CompiledTask[],
   return {
     at: report.at,
     scheduler: { ...report.scheduler, ...(pauses.all === undefined ? {} : { paused: pauseView({ ...pauses.all, scope: 'scheduler' }) }) },
-    tasks: tasks.map((task, i) => taskOverview(task, report.tasks[i]!, pauses, lastRuns[i])),
+    tasks: tasks.map((task, i) => taskOverview(task, report.tasks[i]!, pauses, lastRuns[i], now)),
     ok: report.ok,
   };
 }
 
-/** One task's row, from its monitor line, the pauses and its latest record. */
-export function taskOverview(task: CompiledTask, health: TaskHealth, pauses: Pauses, lastRun: Parameters<typeof runEntry>[0] | undefined): TaskOverview {
+/** One task's row at `now`, from its monitor line, the pauses and its latest record. */
+export function taskOverview(task: CompiledTask, health: TaskHealth, pauses: Pauses, lastRun: Parameters<typeof runEntry>[0] | undefined, now: number): TaskOverview {
   const { definition } = task;
   const pause = effectivePause(pauses, definition.name);
   return {
@@ -76,7 +76,7 @@ export function taskOverview(task: CompiledTask, health: TaskHealth, pauses: Pau
     timezone: definition.timezone,
     schedule: scheduleInWords(definition),
     ...(health.nextDue === undefined ? {} : { nextRun: health.nextDue }),
-    ...(lastRun === undefined ? {} : { lastRun: runEntry(lastRun) }),
+    ...(lastRun === undefined ? {} : { lastRun: runEntry(lastRun, now) }),
     ...(health.late === undefined ? {} : { late: health.late }),
     failing: health.failing,
     lambda: definition.lambda !== false,

@@ -34,7 +34,7 @@ export interface TaskDetail {
   readonly overview: TaskOverview;
   /** Runs and missed slots, newest first. */
   readonly entries: readonly HistoryEntry[];
-  /** Runs that failed or timed out, with their errors and output. */
+  /** Runs that failed or timed out, or that were left `running` with no outcome, with their errors and output. */
   readonly failures: readonly RunEntry[];
   /** Slots that did not run: skipped runs and missed summaries, with their reasons. */
   readonly notRun: readonly (RunEntry | MissedEntry)[];
@@ -67,9 +67,9 @@ export async function readTaskDetail(store: Store, tasks: readonly CompiledTask[
     };
   });
   return {
-    overview: taskOverview(task, health, pauses, lastRun),
+    overview: taskOverview(task, health, pauses, lastRun, now),
     entries,
-    failures: entries.filter((e): e is RunEntry => e.kind === 'run' && FAILED.includes(e.status)),
+    failures: entries.filter((e): e is RunEntry => e.kind === 'run' && (FAILED.includes(e.status) || e.stranded === true)),
     notRun: entries.filter((e) => e.kind === 'missed' || NOT_RUN.includes(e.status)),
     nextRuns: upcoming,
   };

@@ -6,6 +6,7 @@ import { runEntry, type RunEntry } from './history.js';
 import { effectivePause } from './pauses.js';
 import { matchSlot, type SlotMatch } from './slotMatch.js';
 import { runSource, storeOf } from './sources.js';
+import { isStranded, strandedError } from './stranded.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -40,6 +41,8 @@ export interface Explanation {
 
 interface Facts {
   readonly record: RunRecord | undefined;
+  /** The record says `running` though nothing is left running it (`isStranded`). */
+  readonly stranded: boolean;
   readonly missed: readonly MissedRecord[];
   readonly pause: Explanation['pause'];
   readonly lease: LeaseHolder | undefined;
@@ -61,7 +64,7 @@ export async function explainSlot(store: Store, tasks: readonly CompiledTask[], 
     future,
     verdict: verdict(task, match, facts, future),
     match,
-    ...(facts.record === undefined ? {} : { record: runEntry(facts.record) }),
+    ...(facts.record === undefined ? {} : { record: runEntry(facts.record, now) }),
     missed: facts.missed,
     ...(facts.pause === undefined ? {} : { pause: facts.pause }),
     ...(facts.lease === undefined ? {} : { lease: facts.lease }),
@@ -85,6 +88,7 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
   const pause = effectivePause(pauses, name);
   return {
     record,
+    stranded: record !== undefined && isStranded(record, now),
     missed: [...missed, ...gaps].filter((m) => m.from <= slot && m.to >= slot),
     pause,
     lease: lease !== undefined && lease.expiresAt > now ? lease : undefined,
@@ -96,7 +100,7 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (!match.isSlot) return `not a slot of ${task.definition.name}`;
   if (match.filter !== undefined) return `not run: ${match.filter} (every tick decides it alike, so it is not recorded)`;
   const { record } = facts;
-  if (record !== undefined) return recordVerdict(record);
+  if (record !== undefined) return recordVerdict(record, facts.stranded);
   const [missed] = facts.missed;
   if (missed !== undefined) return missedVerdict(missed.reason);
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
@@ -117,7 +121,8 @@ function minuteOf(slot: string): number {
   return Math.floor(Date.parse(slot) / MINUTE_MS) * MINUTE_MS;
 }
 
-function recordVerdict(record: RunRecord): string {
+function recordVerdict(record: RunRecord, stranded: boolean): string {
+  if (stranded) return strandedError(record);
   switch (record.status) {
     case RUN_STATUS.succeeded:
       return `ran: succeeded${record.durationMs === undefined ? '' : ` in ${duration(record.durationMs)}`}`;
@@ -150,7 +155,7 @@ function findings(task: CompiledTask, match: SlotMatch, facts: Facts): Finding[]
   if (match.conditions > 0) out.push({ step: 'conditions', finding: `${match.conditions} when()/skip() condition(s), decided at tick time; a refusal is recorded on the slot` });
   out.push({ step: 'pause', finding: pauseFinding(facts, definition.evenWhenPaused) });
   const { record } = facts;
-  if (record !== undefined) out.push(...recordFindings(record, definition.lambda !== false));
+  if (record !== undefined) out.push(...recordFindings(record, definition.lambda !== false, facts.stranded));
   for (const m of facts.missed) {
     out.push({ step: 'catch-up', finding: `missed (${m.reason}) with ${m.count - 1} other slot(s) from ${m.from} to ${m.to}, found by the tick of ${m.tick}` });
   }
@@ -167,7 +172,7 @@ function pauseFinding(facts: Facts, evenWhenPaused: boolean): string {
   return evenWhenPaused ? `${what} (the task runs even when paused)` : what;
 }
 
-function recordFindings(record: RunRecord, fanOut: boolean): Finding[] {
+function recordFindings(record: RunRecord, fanOut: boolean, stranded: boolean): Finding[] {
   const source = runSource(record);
   const by = source === 'backfill' ? ' (a backfill)' : source === 'one-off' ? ' (a one-off)' : '';
   const out: Finding[] = [{ step: 'claim', finding: `claimed by ${record.owner}${by} at ${iso(record.claimedAt)}` }];
@@ -181,7 +186,7 @@ function recordFindings(record: RunRecord, fanOut: boolean): Finding[] {
     record.durationMs === undefined ? undefined : `took ${duration(record.durationMs)}`,
     record.error === undefined ? undefined : record.error,
   ].filter((part): part is string => part !== undefined);
-  out.push({ step: 'outcome', finding: [recordVerdict(record), ...timing].join('; ') });
+  out.push({ step: 'outcome', finding: [recordVerdict(record, stranded), ...timing].join('; ') });
   return out;
 }
 

@@ -9,6 +9,8 @@ const KERNEL = 'test/fixtures/operate-kernel.ts';
 const STAGE = 'operatetest';
 /** The DST day lives in a deployment of its own, so its tick does not open a gap in the main timeline. */
 const DST_DEPLOYMENT = 'operatedst';
+/** A deployment whose tick claimed beat's 10:01 slot and died, with no Lambda retry to settle it. */
+const STRANDED_DEPLOYMENT = 'operatestranded';
 
 type Finished = TickworkRun;
 const run = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> => runTickwork(args, env);
@@ -40,6 +42,8 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     await store.ensureTable();
     await operateTimeline(schedule, store);
     await tickAt(schedule, new DynamoDbStore({ tableName, client, deployment: DST_DEPLOYMENT }), '2026-03-08T07:00:00Z');
+    const claim = await new DynamoDbStore({ tableName, client, deployment: STRANDED_DEPLOYMENT }).claimSlot({ task: 'beat', slot: '2026-11-23T10:01:00.000Z', owner: 'tick@dead', claimedAt: Date.parse('2026-11-23T10:01:00.100Z') });
+    expect(claim.claimed).toBe(true);
     // The AWS SDK warns about this Node.js version on stderr; that is not the output under test.
     const env = offlineEnv({ DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TICKWORK_KERNEL: KERNEL, NODE_NO_WARNINGS: '1' });
     cli = (command, ...args) => run([command, '--stage', STAGE, '--table', tableName, ...args], env);
@@ -127,6 +131,26 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
 
     const future = await cli('why', 'quiet', '--at', '2099-01-01T00:00:00Z', '--json');
     expect(JSON.parse(future.stdout)).toMatchObject({ future: true, verdict: 'would be skipped: paused (migrating), unless resumed first' });
+  });
+
+  it('history, why and monitor: a run its dead tick left running reads as having no outcome once no invocation can be behind it', async () => {
+    const noOutcome = 'no outcome: started 2026-11-23T10:01:00.100Z, longer ago than any Lambda invocation lasts (15 minutes)';
+    const table = await cli('history', 'beat', '--since', '2026-11-23T10:00:00Z', '--deployment', STRANDED_DEPLOYMENT);
+    expect(table.code, table.stderr).toBe(0);
+    expect(rows(table.stdout)[1]?.slice(0, 3)).toEqual(['2026-11-23T10:01:00Z', 'beat', 'no outcome']);
+    const json = await cli('history', 'beat', '--since', '2026-11-23T10:00:00Z', '--deployment', STRANDED_DEPLOYMENT, '--json');
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ slot: '2026-11-23T10:01:00.000Z', status: 'running', stranded: true, error: expect.stringContaining(noOutcome) })]);
+
+    const why = await cli('why', 'beat', '--at', '2026-11-23T10:01:00Z', '--deployment', STRANDED_DEPLOYMENT, '--json');
+    expect(why.code, why.stderr).toBe(0);
+    expect(JSON.parse(why.stdout)).toMatchObject({ verdict: expect.stringContaining(noOutcome), record: { owner: 'tick@dead', status: 'running', stranded: true } });
+
+    // 10:17:00.1 is the first instant no invocation can still be running it (15 minutes, and a minute of skew).
+    const before = await cli('monitor', '--json', '--at', '2026-11-23T10:17:00.100Z', '--deployment', STRANDED_DEPLOYMENT);
+    expect(JSON.parse(before.stdout).tasks.find((t: { task: string }) => t.task === 'beat')).toMatchObject({ failing: false });
+    const after = await cli('monitor', '--json', '--at', '2026-11-23T10:17:01Z', '--deployment', STRANDED_DEPLOYMENT);
+    expect(after.code).toBe(1);
+    expect(JSON.parse(after.stdout).tasks.find((t: { task: string }) => t.task === 'beat')).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:01:00.000Z', error: expect.stringContaining(noOutcome) } });
   });
 
   it('why: no --at, a bad time or an unknown task is a usage error (exit 2, one line)', async () => {

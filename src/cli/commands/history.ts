@@ -42,7 +42,7 @@ function row(entry: HistoryEntry, colour: boolean): string[] {
   return [
     short(entry.slot),
     entry.task,
-    paint(colour, STATUS_STYLE[entry.status], entry.status),
+    entry.stranded === true ? paint(colour, 'red', 'no outcome') : paint(colour, STATUS_STYLE[entry.status], entry.status),
     entry.durationMs === undefined ? '' : duration(entry.durationMs),
     entry.latenessMs === undefined ? '' : duration(entry.latenessMs),
     entry.attempt === undefined ? '' : String(entry.attempt),

@@ -1,5 +1,6 @@
 import { duration } from '../../operate/format.js';
-import type { RunStatus } from '../../vocabulary.js';
+import type { RunEntry } from '../../operate/history.js';
+import { RUN_STATUS, type RunStatus } from '../../vocabulary.js';
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 
 /** What every page knows about the request it answers. */
@@ -74,6 +75,11 @@ export function when(at: string, now: number): SafeHtml {
 /** A run status as a coloured badge. */
 export function statusBadge(status: RunStatus | 'missed', text: HtmlValue = status): SafeHtml {
   return html`<span class="status status-${status}">${text}</span>`;
+}
+
+/** A run record's badge: its status, or `no outcome` (in a failure's colour) for a stranded run. */
+export function runBadge(run: Pick<RunEntry, 'status' | 'stranded'>): SafeHtml {
+  return run.stranded === true ? statusBadge(RUN_STATUS.failed, 'no outcome') : statusBadge(run.status);
 }
 
 /** A page's section with a heading. */

@@ -1,7 +1,7 @@
 import type { Overview, TaskOverview } from '../../operate/overview.js';
 import { duration } from '../../operate/format.js';
 import { html, type SafeHtml } from '../html.js';
-import { clock, layout, section, statusBadge, when, type PageContext } from './layout.js';
+import { clock, layout, runBadge, section, when, type PageContext } from './layout.js';
 
 /**
  * The overview: every task with its schedule in words and as an expression, next run, last run,
@@ -74,13 +74,13 @@ function lastRun(task: TaskOverview, now: number): SafeHtml | string {
   const run = task.lastRun;
   if (run === undefined) return html`<span class="muted">no run recorded</span>`;
   const detail = [run.durationMs === undefined ? undefined : duration(run.durationMs), run.reason].filter((part): part is string => part !== undefined);
-  return html`${statusBadge(run.status)}${detail.length === 0 ? '' : html` <span class="detail">${detail.join(' · ')}</span>`}<div class="slot">${when(run.slot, now)}</div>`;
+  return html`${runBadge(run)}${detail.length === 0 ? '' : html` <span class="detail">${detail.join(' · ')}</span>`}<div class="slot">${when(run.slot, now)}</div>`;
 }
 
 /** The overview's badges: the monitor's verdicts, the pause, and where the task runs. */
 export function badges(task: TaskOverview): SafeHtml {
   return html`${task.late === undefined ? '' : html`<span class="badge bad" title="${task.late.slot}: ${task.late.why}">late</span> `}${
-    task.failing ? html`<span class="badge bad" title="its latest finished run failed">failing</span> ` : ''
+    task.failing ? html`<span class="badge bad" title="its latest finished run failed, or was left running with no outcome">failing</span> ` : ''
   }${task.paused === undefined ? '' : html`<span class="badge paused" title="${task.paused.scope === 'task' ? 'this task' : 'the whole scheduler'} since ${clock(task.paused.pausedAt)}: ${task.paused.note}">paused${task.evenWhenPaused ? ' (runs anyway)' : ''}</span> `}${
     task.late === undefined && !task.failing && task.paused === undefined ? html`<span class="badge ok">ok</span> ` : ''
   }<span class="badge muted">${task.lambda ? 'own Lambda' : 'inline'}</span>`;

@@ -3,8 +3,9 @@ import type { HistoryEntry, MissedEntry, RunEntry } from '../../operate/history.
 import type { TaskDetail } from '../../operate/taskDetail.js';
 import type { Explanation } from '../../operate/why.js';
 import { html, type SafeHtml } from '../html.js';
+import { RUN_STATUS } from '../../vocabulary.js';
 import { backfillProgress, backfillSection, type BackfillProgress, type BackfillView } from './backfillSection.js';
-import { clock, layout, section, statusBadge, when, type PageContext } from './layout.js';
+import { clock, layout, runBadge, section, statusBadge, when, type PageContext } from './layout.js';
 import { badges } from './overviewPage.js';
 
 /** The "why" explainer's state: the time asked about and its answer, or why the time was refused. */
@@ -71,8 +72,8 @@ function whySection(why: WhyView): SafeHtml | string {
 function timeline(entries: readonly HistoryEntry[], now: number): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No runs in the last 24 hours.</p>`;
   const marks = [...entries].reverse().map((entry) => {
-    const title = entry.kind === 'missed' ? `${entry.from} … ${entry.to}: missed ${entry.count} (${entry.reason})` : `${entry.slot}: ${entry.status}${entry.durationMs === undefined ? '' : ` in ${duration(entry.durationMs)}`}${entry.latenessMs === undefined ? '' : `, ${duration(entry.latenessMs)} late`}${entry.reason === undefined ? '' : ` (${entry.reason})`}`;
-    const status = entry.kind === 'missed' ? 'missed' : entry.status;
+    const title = entry.kind === 'missed' ? `${entry.from} … ${entry.to}: missed ${entry.count} (${entry.reason})` : `${entry.slot}: ${entry.stranded === true ? 'no outcome' : entry.status}${entry.durationMs === undefined ? '' : ` in ${duration(entry.durationMs)}`}${entry.latenessMs === undefined ? '' : `, ${duration(entry.latenessMs)} late`}${entry.reason === undefined ? '' : ` (${entry.reason})`}`;
+    const status = entry.kind === 'missed' ? 'missed' : entry.stranded === true ? RUN_STATUS.failed : entry.status;
     // Width classes w0–w5 by the duration's order of magnitude (the page's CSP allows no inline style).
     const width = entry.kind === 'run' && entry.durationMs !== undefined ? Math.min(5, Math.floor(Math.log10(1 + entry.durationMs))) : 0;
     return html`<li class="mark status-${status} w${width}" title="${title}"></li>`;
@@ -86,7 +87,7 @@ function historyRow(entry: HistoryEntry, now: number): SafeHtml {
   if (entry.kind === 'missed') {
     return html`<tr class="entry missed"><td>${missedSlots(entry, now)}</td><td>${statusBadge('missed')}</td><td></td><td></td><td></td><td>${entry.reason} (${entry.count} slot${entry.count === 1 ? '' : 's'})</td></tr>`;
   }
-  return html`<tr class="entry run" data-slot="${entry.slot}"><td>${when(entry.slot, now)}</td><td>${statusBadge(entry.status)}</td><td>${entry.durationMs === undefined ? '' : duration(entry.durationMs)}</td><td>${
+  return html`<tr class="entry run" data-slot="${entry.slot}"><td>${when(entry.slot, now)}</td><td>${runBadge(entry)}</td><td>${entry.durationMs === undefined ? '' : duration(entry.durationMs)}</td><td>${
     entry.latenessMs === undefined ? '' : duration(entry.latenessMs)
   }</td><td>${entry.attempt ?? ''}</td><td class="error-cell">${[entry.reason, entry.error].filter(Boolean).join(': ')}</td></tr>`;
 }
@@ -99,7 +100,7 @@ function failures(runs: readonly RunEntry[]): SafeHtml {
   if (runs.length === 0) return html`<p class="muted">No failed runs in the last 24 hours.</p>`;
   return html`${runs.map(
     (run) => html`<article class="failure" data-slot="${run.slot}">
-<h3>${statusBadge(run.status)} ${clock(run.slot)}${run.durationMs === undefined ? '' : html` <span class="muted">after ${duration(run.durationMs)}</span>`}${run.reason === undefined ? '' : html` <span class="muted">(${run.reason})</span>`}</h3>
+<h3>${runBadge(run)} ${clock(run.slot)}${run.durationMs === undefined ? '' : html` <span class="muted">after ${duration(run.durationMs)}</span>`}${run.reason === undefined ? '' : html` <span class="muted">(${run.reason})</span>`}</h3>
 <pre class="error">${run.error ?? 'no error recorded'}</pre>
 ${run.output === undefined ? html`<p class="muted">No output.</p>` : html`<details open><summary>Output (last part)</summary><pre class="output">${run.output}</pre></details>`}
 </article>`,
@@ -111,7 +112,7 @@ function notRun(entries: readonly (RunEntry | MissedEntry)[]): SafeHtml {
   const rows = entries.map((entry) =>
     entry.kind === 'missed'
       ? html`<tr><td>${entry.count === 1 ? clock(entry.from) : `${clock(entry.from)} … ${clock(entry.to)}`}</td><td>${statusBadge('missed')}</td><td class="reason">${entry.reason}</td><td>${entry.count} slot${entry.count === 1 ? '' : 's'}, found by the tick of ${clock(entry.tick)}</td></tr>`
-      : html`<tr><td>${clock(entry.slot)}</td><td>${statusBadge(entry.status)}</td><td class="reason">${entry.reason ?? ''}</td><td>${entry.error ?? ''}</td></tr>`,
+      : html`<tr><td>${clock(entry.slot)}</td><td>${runBadge(entry)}</td><td class="reason">${entry.reason ?? ''}</td><td>${entry.error ?? ''}</td></tr>`,
   );
   return html`<table class="not-run"><thead><tr><th>Slot</th><th>What</th><th>Reason</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -115,6 +115,18 @@ describe('the dashboard server', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
+  it('shows a run left running longer than any invocation lasts as having no outcome, in a failure\'s colour', async () => {
+    const { server, store } = await dashboard();
+    // A tick claimed greet's 09:40 slot and died; no Lambda retry settled it (16 minutes have passed by NOW).
+    await store.claimSlot({ task: 'greet', slot: '2026-11-23T09:40:00.000Z', owner: 'tick@dead', claimedAt: Date.parse('2026-11-23T09:40:00.100Z') });
+    const page = await send(server.port, 'GET', '/tasks/greet');
+    expect(page.status).toBe(200);
+    const row = page.body.split('<tr class="entry run"').find((r) => r.includes('data-slot="2026-11-23T09:40:00.000Z"'));
+    expect(row).toContain('<span class="status status-failed">no outcome</span>');
+    expect(row).toContain('no outcome: started 2026-11-23T09:40:00.100Z');
+    expect(page.body).toContain('<li class="mark status-failed w0" title="2026-11-23T09:40:00.000Z: no outcome"></li>');
+  });
+
   it('trades the link\'s token for a cookie and a URL without it; a wrong token gets no cookie', async () => {
     const { server } = await dashboard();
     const good = await send(server.port, 'GET', `/tasks/greet?token=${TOKEN}&at=x`);

@@ -218,3 +218,68 @@ describe('ReadModel.taskDetail', () => {
     ]);
   });
 });
+
+describe('a run left running when every invocation that could record its outcome has ended', () => {
+  const CLAIMED_AT = Date.parse('2026-11-23T10:01:00.100Z');
+  /** `beat` ran at 10:00; the tick of 10:01 claimed its slot and died, and no Lambda retry settled it. */
+  async function stranded(): Promise<{ m: ReadModel; store: MemoryStore; schedule: Schedule }> {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute();
+    const store = new MemoryStore();
+    await tickAt(schedule, store, '2026-11-23T10:00:00Z');
+    const claim = await store.claimSlot({ task: 'beat', slot: '2026-11-23T10:01:00.000Z', owner: 'tick@dead', claimedAt: CLAIMED_AT });
+    expect(claim.claimed).toBe(true);
+    return { m: new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }), store, schedule };
+  }
+  const slot = new Date('2026-11-23T10:01:00Z');
+  /** The longest a Lambda invocation lasts (15 minutes), and the minute of clock skew `STALE_RUN_MS` allows. */
+  const edge = CLAIMED_AT + 16 * 60_000;
+
+  it('reads as running while an invocation could still be behind it', async () => {
+    const { m } = await stranded();
+    const [entry] = await m.history('beat', { since: slot, until: new Date(edge), limit: 1 });
+    expect(entry).toMatchObject({ kind: 'run', status: 'running' });
+    expect(entry).not.toHaveProperty('stranded');
+    expect(entry).not.toHaveProperty('error');
+    expect((await m.why('beat', slot, edge)).verdict).toBe('running (no outcome recorded yet)');
+    const health = (await m.monitor(edge)).tasks[0];
+    expect(health).toMatchObject({ lastStart: { slot: '2026-11-23T10:01:00.000Z' }, lastFinish: { slot: '2026-11-23T10:00:00.000Z', status: 'succeeded' }, failing: false });
+    expect(health?.lastFailure).toBeUndefined();
+  });
+
+  it('then reads as having no outcome: history and why say so, the monitor calls the task failing, the task page lists it with the failures', async () => {
+    const { m } = await stranded();
+    const now = edge + 1;
+    const noOutcome = 'no outcome: started 2026-11-23T10:01:00.100Z, longer ago than any Lambda invocation lasts (15 minutes)';
+    const [entry] = await m.history('beat', { since: slot, until: new Date(now), limit: 1 });
+    expect(entry).toMatchObject({ kind: 'run', status: 'running', stranded: true, error: expect.stringContaining(noOutcome) });
+    const why = await m.why('beat', slot, now);
+    expect(why.verdict).toContain(noOutcome);
+    expect(why.record).toMatchObject({ stranded: true });
+    expect(why.findings.find((f) => f.step === 'outcome')?.finding).toContain(noOutcome);
+    const report = await m.monitor(now);
+    expect(report.tasks[0]).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:01:00.000Z', error: expect.stringContaining(noOutcome) } });
+    expect(report.ok).toBe(false);
+    const detail = await m.taskDetail('beat', now, { since: new Date('2026-11-23T10:00:00Z'), limit: 10, next: 1 });
+    expect(detail.failures.map((f) => f.slot)).toEqual(['2026-11-23T10:01:00.000Z']);
+    expect(detail.overview).toMatchObject({ failing: true, lastRun: { slot: '2026-11-23T10:01:00.000Z', stranded: true } });
+  });
+
+  it('stops the task failing once a later run finishes, and stays its last failure', async () => {
+    const { m, store, schedule } = await stranded();
+    await tickAt(schedule, store, '2026-11-23T10:02:00Z');
+    const health = (await m.monitor(edge + 1)).tasks[0];
+    expect(health).toMatchObject({ failing: false, lastFinish: { slot: '2026-11-23T10:02:00.000Z', status: 'succeeded' }, lastFailure: { slot: '2026-11-23T10:01:00.000Z' } });
+  });
+
+  it('is never read so once an outcome is recorded, however old', async () => {
+    const { m, store } = await stranded();
+    // A Lambda retry of the dead tick settles its own claim (docs/design.md "Failures and retries").
+    await store.completeRun({ task: 'beat', slot: '2026-11-23T10:01:00.000Z', owner: 'tick@dead', status: 'failed', reason: 'abandoned', error: 'abandoned', finishedAt: edge + 60_000, ifStatus: 'running' });
+    const now = edge + 3_600_000;
+    const [entry] = await m.history('beat', { since: slot, until: new Date(now), limit: 1 });
+    expect(entry).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect(entry).not.toHaveProperty('stranded');
+    expect((await m.why('beat', slot, now)).verdict).toBe('ran and failed: abandoned');
+  });
+});
