@@ -3,4 +3,13 @@
 // shares this process's copy of `tickwork` (one command registry).
 import { runCli } from './program.js';
 
+// A reader that stops early (`tickwork history | head -1`) closes the pipe: stop there, as Unix tools
+// do, instead of dying on the unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2));

@@ -12,8 +12,20 @@ export const TICK_TIMEOUT_SECONDS = 120;
  */
 export const SAFETY_MARGIN_SECONDS = 3;
 
-/** The most `onLambda({ timeout })` accepts: Lambda's own limit. */
-const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+/** The most `onLambda({ timeout })` accepts: Lambda's own limit, so no invocation lasts longer. */
+export const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+
+/**
+ * How long after it started a run's record may say `running` while an invocation could still be
+ * running it: no Lambda invocation lasts longer than `MAX_LAMBDA_TIMEOUT_SECONDS`, and a minute more
+ * allows for clock skew (the 2 s a stopped run gets to honour its signal fit in it).
+ */
+export const STALE_RUN_MS = (MAX_LAMBDA_TIMEOUT_SECONDS + 60) * 1000;
+
+/** Whether a run that started at `startedAt` (epoch ms) has outlived every invocation that could be running it, at `now`. */
+export function outlivedItsInvocation(startedAt: number, now: number): boolean {
+  return startedAt < now - STALE_RUN_MS;
+}
 
 /**
  * The seconds a run of `definition` has, counted from its slot's minute: the timeout of the Lambda it

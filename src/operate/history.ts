@@ -3,7 +3,7 @@ import type { MissedRecord, RunRecord, Store } from '../store/Store.js';
 import type { MissReason, RunReason, RunStatus } from '../vocabulary.js';
 import { iso } from './format.js';
 import { runSource, storeOf, type RunSource } from './sources.js';
-import { isStranded, strandedError } from './stranded.js';
+import { isStranded, outcomeOf, strandedError } from './stranded.js';
 
 /** What `history` reads: the newest `limit` entries with slots in `[since, until]`. */
 export interface HistoryOptions {
@@ -36,8 +36,9 @@ export interface RunEntry {
   /** The tail of the run's output, as kept on its record (see `OUTPUT_EXCERPT_BYTES`). */
   readonly output?: string;
   /**
-   * The record says `running`, but the run started longer ago than any Lambda invocation lasts: no
-   * outcome was recorded and none is coming (see `isStranded`); `error` says so.
+   * The record says `running`, but the run started longer ago than any Lambda invocation lasts: the
+   * invocation that ran it ended without recording an outcome, and no Lambda retry has settled it
+   * (`isStranded`); `error` says so.
    */
   readonly stranded?: true;
 }
@@ -91,9 +92,11 @@ async function taskHistory(store: Store, task: string, options: HistoryOptions):
   return [...runs.map((run) => runEntry(run, options.until.getTime())), ...missed.filter((m) => m.to >= from).map(missedEntry)];
 }
 
-/** A run record as history shows it at `now`: times as ISO, attempts as the attempt number, a stranded run marked. */
+/** A run record as history shows it at `now`: times as ISO, attempts as the attempt number, its outcome (`outcomeOf`), a stranded run marked. */
 export function runEntry(run: RunRecord, now: number): RunEntry {
   const stranded = isStranded(run, now);
+  const outcome = outcomeOf(run);
+  const error = stranded ? strandedError(run) : outcome.error;
   return {
     kind: 'run',
     task: run.task,
@@ -103,13 +106,13 @@ export function runEntry(run: RunRecord, now: number): RunEntry {
     source: runSource(run),
     claimedAt: iso(run.claimedAt),
     ...(run.startedAt === undefined ? {} : { startedAt: iso(run.startedAt) }),
-    ...(run.finishedAt === undefined ? {} : { finishedAt: iso(run.finishedAt) }),
-    ...(run.durationMs === undefined ? {} : { durationMs: run.durationMs }),
+    ...(outcome.finishedAt === undefined ? {} : { finishedAt: iso(outcome.finishedAt) }),
+    ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
     ...(run.latenessMs === undefined ? {} : { latenessMs: run.latenessMs }),
     ...(run.attempts === undefined ? {} : { attempt: run.attempts }),
-    ...(run.error === undefined && !stranded ? {} : { error: stranded ? strandedError(run) : run.error }),
-    ...(run.reason === undefined ? {} : { reason: run.reason }),
-    ...(run.output === undefined || run.output === '' ? {} : { output: run.output }),
+    ...(error === undefined ? {} : { error }),
+    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+    ...(outcome.output === undefined || outcome.output === '' ? {} : { output: outcome.output }),
     ...(stranded ? { stranded } : {}),
   };
 }

@@ -36,7 +36,8 @@ export interface TaskHealth {
   readonly task: string;
   readonly lastStart?: { readonly slot: string; readonly at: string };
   readonly lastFinish?: { readonly slot: string; readonly at: string; readonly status: RunStatus };
-  readonly lastFailure?: { readonly slot: string; readonly at: string; readonly error?: string };
+  /** `at`: when it ended, or for a run left `running` with no outcome (`stranded`), when it started. */
+  readonly lastFailure?: { readonly slot: string; readonly at: string; readonly error?: string; readonly stranded?: true };
   /** The next slot after `at` (ISO), time zones and DST applied; filters not. */
   readonly nextDue?: string;
   readonly graceMs: number;
@@ -127,7 +128,8 @@ function lateRecord(record: RunRecord): LateSlot | undefined {
   return undefined;
 }
 
+/** A task's last failure: a run that failed or timed out, or one stranded `running`, which never ended. */
 function lastFailure(run: RunRecord, now: number): NonNullable<TaskHealth['lastFailure']> {
-  const error = isStranded(run, now) ? strandedError(run) : run.error;
-  return { slot: run.slot, at: iso(run.finishedAt ?? run.claimedAt), ...(error === undefined ? {} : { error }) };
+  if (isStranded(run, now)) return { slot: run.slot, at: iso(startOf(run)), error: strandedError(run), stranded: true };
+  return { slot: run.slot, at: iso(run.finishedAt ?? run.claimedAt), ...(run.error === undefined ? {} : { error: run.error }) };
 }

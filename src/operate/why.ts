@@ -6,7 +6,7 @@ import { runEntry, type RunEntry } from './history.js';
 import { effectivePause } from './pauses.js';
 import { matchSlot, type SlotMatch } from './slotMatch.js';
 import { runSource, storeOf } from './sources.js';
-import { isStranded, strandedError } from './stranded.js';
+import { isStranded, outcomeOf, strandedError } from './stranded.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -180,11 +180,13 @@ function recordFindings(record: RunRecord, fanOut: boolean, stranded: boolean): 
     out.push({ step: 'overlap', finding: `${record.reason}: the task's lease was held by another run (withoutOverlapping)` });
   }
   if (fanOut) out.push({ step: 'dispatch', finding: dispatchFinding(record) });
+  const outcome = outcomeOf(record);
   const timing = [
-    record.startedAt === undefined ? undefined : `started ${iso(record.startedAt)}`,
+    // A stranded run's verdict says when it started.
+    record.startedAt === undefined || stranded ? undefined : `started ${iso(record.startedAt)}`,
     record.latenessMs === undefined ? undefined : `${duration(record.latenessMs)} after its slot`,
-    record.durationMs === undefined ? undefined : `took ${duration(record.durationMs)}`,
-    record.error === undefined ? undefined : record.error,
+    outcome.durationMs === undefined ? undefined : `took ${duration(outcome.durationMs)}`,
+    outcome.error,
   ].filter((part): part is string => part !== undefined);
   out.push({ step: 'outcome', finding: [recordVerdict(record, stranded), ...timing].join('; ') });
   return out;

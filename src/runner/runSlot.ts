@@ -1,5 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { DueSlot } from '../evaluation/dueSlots.js';
+import { outlivedItsInvocation } from '../kernel/runBudget.js';
 import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
 import { hasOutcome } from '../store/runTransitions.js';
 import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
@@ -130,19 +131,12 @@ async function releaseOwnLease(store: Store, name: string, slot: string, owner: 
 }
 
 /**
- * How long after its claim an inline run's record may say `running` while a run could still be behind
- * it: no Lambda invocation lasts longer than 15 minutes, so a claim older than that (plus a minute of
- * clock skew) has nothing left running it.
- */
-export const STALE_RUN_MS = 16 * 60_000;
-
-/**
  * An inline claim left `running` by an invocation that is over, and whose Lambda retries all failed
  * too (or never came). Only a queued run is ever looked at again by another tick — its entry stays
  * until its record has an outcome — so that tick records it abandoned and lets the entry go.
  */
 function isStranded(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
-  return holder.status === RUN_STATUS.running && holder.worker === undefined && holder.claimedAt < now - STALE_RUN_MS;
+  return holder.status === RUN_STATUS.running && holder.worker === undefined && outlivedItsInvocation(holder.claimedAt, now);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,19 @@ describe('the tickwork binary', () => {
     expect(result.stdout).toBe('');
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toContain(message);
+  });
+
+  it('stops quietly when its reader closes the pipe first (`tickwork backfill --help | head -1`)', async () => {
+    for (const args of [['backfill', '--help'], ['list']]) {
+      const child = spawn(process.execPath, [join(root, TICKWORK), ...args], { cwd: root, env: offlineEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reader is gone before the binary has started, so its first write meets a closed pipe.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+      expect(stderr, args.join(' ')).not.toContain('EPIPE');
+      expect(code, stderr).toBe(0);
+    }
   });
 
   it('answers to schedule:list as to list', async () => {

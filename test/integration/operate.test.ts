@@ -42,7 +42,8 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     await store.ensureTable();
     await operateTimeline(schedule, store);
     await tickAt(schedule, new DynamoDbStore({ tableName, client, deployment: DST_DEPLOYMENT }), '2026-03-08T07:00:00Z');
-    const claim = await new DynamoDbStore({ tableName, client, deployment: STRANDED_DEPLOYMENT }).claimSlot({ task: 'beat', slot: '2026-11-23T10:01:00.000Z', owner: 'tick@dead', claimedAt: Date.parse('2026-11-23T10:01:00.100Z') });
+    const stranded = new DynamoDbStore({ tableName, client, deployment: STRANDED_DEPLOYMENT });
+    const claim = await stranded.claimSlot({ task: 'beat', slot: '2026-11-23T10:01:00.000Z', owner: 'tick@dead', claimedAt: Date.parse('2026-11-23T10:01:00.100Z') });
     expect(claim.claimed).toBe(true);
     // The AWS SDK warns about this Node.js version on stderr; that is not the output under test.
     const env = offlineEnv({ DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), TICKWORK_KERNEL: KERNEL, NODE_NO_WARNINGS: '1' });
@@ -145,12 +146,17 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     expect(why.code, why.stderr).toBe(0);
     expect(JSON.parse(why.stdout)).toMatchObject({ verdict: expect.stringContaining(noOutcome), record: { owner: 'tick@dead', status: 'running', stranded: true } });
 
-    // 10:17:00.1 is the first instant no invocation can still be running it (15 minutes, and a minute of skew).
+    // 10:17:00.1 is the last instant an invocation could still be running it (15 minutes, and a minute of skew).
     const before = await cli('monitor', '--json', '--at', '2026-11-23T10:17:00.100Z', '--deployment', STRANDED_DEPLOYMENT);
     expect(JSON.parse(before.stdout).tasks.find((t: { task: string }) => t.task === 'beat')).toMatchObject({ failing: false });
     const after = await cli('monitor', '--json', '--at', '2026-11-23T10:17:01Z', '--deployment', STRANDED_DEPLOYMENT);
     expect(after.code).toBe(1);
-    expect(JSON.parse(after.stdout).tasks.find((t: { task: string }) => t.task === 'beat')).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:01:00.000Z', error: expect.stringContaining(noOutcome) } });
+    expect(JSON.parse(after.stdout).tasks.find((t: { task: string }) => t.task === 'beat')).toMatchObject({
+      failing: true,
+      lastFailure: { slot: '2026-11-23T10:01:00.000Z', at: '2026-11-23T10:01:00.100Z', stranded: true, error: expect.stringContaining(noOutcome) },
+    });
+    const monitorTable = await cli('monitor', '--at', '2026-11-23T10:17:01Z', '--deployment', STRANDED_DEPLOYMENT);
+    expect(rows(monitorTable.stdout).find((r) => r[0] === 'beat')?.[3]).toBe('2026-11-23T10:01:00.100Z no outcome');
   });
 
   it('why: no --at, a bad time or an unknown task is a usage error (exit 2, one line)', async () => {

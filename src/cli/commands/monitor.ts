@@ -29,7 +29,7 @@ function render(report: MonitorReport, colour: boolean): string {
       task.task,
       short(task.lastStart?.at),
       task.lastFinish === undefined ? '—' : `${short(task.lastFinish.at)} ${task.lastFinish.status}`,
-      short(task.lastFailure?.at),
+      task.lastFailure?.stranded === true ? `${short(task.lastFailure.at)} no outcome` : short(task.lastFailure?.at),
       short(task.nextDue),
       state(task, colour),
     ]);

@@ -72,7 +72,7 @@ function whySection(why: WhyView): SafeHtml | string {
 function timeline(entries: readonly HistoryEntry[], now: number): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No runs in the last 24 hours.</p>`;
   const marks = [...entries].reverse().map((entry) => {
-    const title = entry.kind === 'missed' ? `${entry.from} … ${entry.to}: missed ${entry.count} (${entry.reason})` : `${entry.slot}: ${entry.stranded === true ? 'no outcome' : entry.status}${entry.durationMs === undefined ? '' : ` in ${duration(entry.durationMs)}`}${entry.latenessMs === undefined ? '' : `, ${duration(entry.latenessMs)} late`}${entry.reason === undefined ? '' : ` (${entry.reason})`}`;
+    const title = entry.kind === 'missed' ? `${entry.from} … ${entry.to}: missed ${entry.count} (${entry.reason})` : markTitle(entry);
     const status = entry.kind === 'missed' ? 'missed' : entry.stranded === true ? RUN_STATUS.failed : entry.status;
     // Width classes w0–w5 by the duration's order of magnitude (the page's CSP allows no inline style).
     const width = entry.kind === 'run' && entry.durationMs !== undefined ? Math.min(5, Math.floor(Math.log10(1 + entry.durationMs))) : 0;
@@ -81,6 +81,13 @@ function timeline(entries: readonly HistoryEntry[], now: number): SafeHtml {
   const rows = entries.map((entry) => historyRow(entry, now));
   return html`<ol class="timeline" aria-label="runs, oldest first">${marks}</ol>
 <table class="runs"><thead><tr><th>Slot</th><th>Status</th><th>Duration</th><th>Late by</th><th>Attempt</th><th>Reason / error</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** A run's mark: its slot, status, duration, lateness and reason. */
+function markTitle(run: RunEntry): string {
+  const took = run.durationMs === undefined ? '' : ` in ${duration(run.durationMs)}`;
+  const late = run.latenessMs === undefined ? '' : `, ${duration(run.latenessMs)} late`;
+  return `${run.slot}: ${run.stranded === true ? 'no outcome' : run.status}${took}${late}${run.reason === undefined ? '' : ` (${run.reason})`}`;
 }
 
 function historyRow(entry: HistoryEntry, now: number): SafeHtml {

@@ -258,7 +258,7 @@ describe('a run left running when every invocation that could record its outcome
     expect(why.record).toMatchObject({ stranded: true });
     expect(why.findings.find((f) => f.step === 'outcome')?.finding).toContain(noOutcome);
     const report = await m.monitor(now);
-    expect(report.tasks[0]).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:01:00.000Z', error: expect.stringContaining(noOutcome) } });
+    expect(report.tasks[0]).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:01:00.000Z', at: '2026-11-23T10:01:00.100Z', stranded: true, error: expect.stringContaining(noOutcome) } });
     expect(report.ok).toBe(false);
     const detail = await m.taskDetail('beat', now, { since: new Date('2026-11-23T10:00:00Z'), limit: 10, next: 1 });
     expect(detail.failures.map((f) => f.slot)).toEqual(['2026-11-23T10:01:00.000Z']);
@@ -272,6 +272,15 @@ describe('a run left running when every invocation that could record its outcome
     expect(health).toMatchObject({ failing: false, lastFinish: { slot: '2026-11-23T10:02:00.000Z', status: 'succeeded' }, lastFailure: { slot: '2026-11-23T10:01:00.000Z' } });
   });
 
+  it('keeps the task failing while a newer run is still going, and not once it has finished', async () => {
+    const { m, store } = await stranded();
+    await store.claimSlot({ task: 'beat', slot: '2026-11-23T10:20:00.000Z', owner: 'tick@10:20', claimedAt: Date.parse('2026-11-23T10:20:00.100Z') });
+    const now = Date.parse('2026-11-23T10:20:30Z');
+    expect((await m.monitor(now)).tasks[0]).toMatchObject({ failing: true, lastStart: { slot: '2026-11-23T10:20:00.000Z' }, lastFailure: { slot: '2026-11-23T10:01:00.000Z' } });
+    await store.completeRun({ task: 'beat', slot: '2026-11-23T10:20:00.000Z', owner: 'tick@10:20', status: 'succeeded', finishedAt: now, durationMs: 400 });
+    expect((await m.monitor(now)).tasks[0]).toMatchObject({ failing: false, lastFinish: { slot: '2026-11-23T10:20:00.000Z', status: 'succeeded' } });
+  });
+
   it('is never read so once an outcome is recorded, however old', async () => {
     const { m, store } = await stranded();
     // A Lambda retry of the dead tick settles its own claim (docs/design.md "Failures and retries").
@@ -281,5 +290,55 @@ describe('a run left running when every invocation that could record its outcome
     expect(entry).toMatchObject({ status: 'failed', reason: 'abandoned' });
     expect(entry).not.toHaveProperty('stranded');
     expect((await m.why('beat', slot, now)).verdict).toBe('ran and failed: abandoned');
+  });
+});
+
+describe('a fan-out run left running by its worker', () => {
+  const SLOT = '2026-11-23T10:00:00.000Z';
+  const CLAIMED_AT = Date.parse('2026-11-23T10:00:00.100Z');
+  async function dispatched(): Promise<{ m: ReadModel; store: MemoryStore }> {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('export').everyMinute().onLambda({ timeout: 900 });
+    const store = new MemoryStore();
+    expect((await store.claimSlot({ task: 'export', slot: SLOT, owner: 'tick', claimedAt: CLAIMED_AT, dispatch: true })).claimed).toBe(true);
+    return { m: new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }), store };
+  }
+
+  it('counts from when its worker started it, not from the tick\'s claim', async () => {
+    const { m, store } = await dispatched();
+    // The event waited 40 minutes (a throttled Lambda queue) before a worker started it.
+    const startedAt = CLAIMED_AT + 40 * 60_000;
+    expect(await store.startRun({ task: 'export', slot: SLOT, owner: 'tick', worker: 'worker-1', startedAt, retries: 1 })).toMatchObject({ started: true });
+    const going = startedAt + 16 * 60_000;
+    const [entry] = await m.history('export', { since: new Date(SLOT), until: new Date(going), limit: 1 });
+    expect(entry).toMatchObject({ status: 'running' });
+    expect(entry).not.toHaveProperty('stranded');
+    expect((await m.monitor(going)).tasks[0]?.failing).toBe(false);
+    const [later] = await m.history('export', { since: new Date(SLOT), until: new Date(going + 1), limit: 1 });
+    expect(later).toMatchObject({ stranded: true, error: expect.stringContaining(`no outcome: started ${new Date(startedAt).toISOString()}`) });
+    expect((await m.monitor(going + 1)).tasks[0]).toMatchObject({ failing: true, lastFailure: { at: new Date(startedAt).toISOString(), stranded: true } });
+  });
+
+  it('shows none of an earlier attempt\'s outcome on a run started again', async () => {
+    const { m, store } = await dispatched();
+    const first = CLAIMED_AT + 1_000;
+    await store.startRun({ task: 'export', slot: SLOT, owner: 'tick', worker: 'worker-1', startedAt: first, retries: 1 });
+    await store.completeRun({ task: 'export', slot: SLOT, owner: 'tick', status: 'failed', error: 'Error: boom', output: 'partial output of attempt 1', durationMs: 5_000, finishedAt: first + 5_000 });
+    const second = first + 60_000;
+    expect(await store.startRun({ task: 'export', slot: SLOT, owner: 'tick', worker: 'worker-2', startedAt: second, retries: 1 })).toMatchObject({ started: true, attempt: 2 });
+
+    const [running] = await m.history('export', { since: new Date(SLOT), until: new Date(second + 1_000), limit: 1 });
+    expect(running).toMatchObject({ status: 'running', attempt: 2, startedAt: new Date(second).toISOString() });
+    for (const field of ['durationMs', 'error', 'output', 'finishedAt', 'stranded']) expect(running).not.toHaveProperty(field);
+
+    const now = second + 16 * 60_000 + 1;
+    const [entry] = await m.history('export', { since: new Date(SLOT), until: new Date(now), limit: 1 });
+    expect(entry).toMatchObject({ stranded: true, attempt: 2, error: expect.stringContaining(`no outcome: started ${new Date(second).toISOString()}`) });
+    for (const field of ['durationMs', 'output', 'finishedAt']) expect(entry).not.toHaveProperty(field);
+    const outcome = (await m.why('export', new Date(SLOT), now)).findings.find((f) => f.step === 'outcome')?.finding;
+    expect(outcome).toContain('no outcome');
+    expect(outcome).not.toContain('boom');
+    expect(outcome).not.toContain('took');
+    expect((await m.monitor(now)).tasks[0]?.lastFailure).toMatchObject({ at: new Date(second).toISOString(), stranded: true });
   });
 });
