@@ -3,12 +3,12 @@
 // shares this process's copy of `tickwork` (one command registry).
 import { runCli } from './program.js';
 
-// A reader that stops early (`tickwork history | head -1`) closes the pipe: stop there, as Unix tools
-// do, instead of dying on the unhandled EPIPE with a stack trace.
+// A reader that stops early (`tickwork history | head -1`) closes the pipe. What is left to print has
+// no reader; the command carries on — a run it started still records its outcome — and exits with its
+// own code, instead of dying on the unhandled EPIPE with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? 0);
   });
 }
 

@@ -108,7 +108,7 @@ export function runEntry(run: RunRecord, now: number): RunEntry {
     ...(run.startedAt === undefined ? {} : { startedAt: iso(run.startedAt) }),
     ...(outcome.finishedAt === undefined ? {} : { finishedAt: iso(outcome.finishedAt) }),
     ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
-    ...(run.latenessMs === undefined ? {} : { latenessMs: run.latenessMs }),
+    ...(outcome.latenessMs === undefined ? {} : { latenessMs: outcome.latenessMs }),
     ...(run.attempts === undefined ? {} : { attempt: run.attempts }),
     ...(error === undefined ? {} : { error }),
     ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),

@@ -29,8 +29,8 @@ export function startOf(run: Started): number {
   return run.startedAt ?? run.claimedAt;
 }
 
-/** The fields a run's record gets when the run ends. */
-export type Outcome = Partial<Pick<RunRecord, 'finishedAt' | 'durationMs' | 'error' | 'reason' | 'output'>>;
+/** The fields a run's record gets when the run ends (`Store.completeRun`). */
+export type Outcome = Partial<Pick<RunRecord, 'finishedAt' | 'durationMs' | 'latenessMs' | 'error' | 'reason' | 'output'>>;
 
 /**
  * What `run`'s record says about how it ended: nothing while it says `running`, though a run started

@@ -184,7 +184,7 @@ function recordFindings(record: RunRecord, fanOut: boolean, stranded: boolean): 
   const timing = [
     // A stranded run's verdict says when it started.
     record.startedAt === undefined || stranded ? undefined : `started ${iso(record.startedAt)}`,
-    record.latenessMs === undefined ? undefined : `${duration(record.latenessMs)} after its slot`,
+    outcome.latenessMs === undefined ? undefined : `${duration(outcome.latenessMs)} after its slot`,
     outcome.durationMs === undefined ? undefined : `took ${duration(outcome.durationMs)}`,
     outcome.error,
   ].filter((part): part is string => part !== undefined);

@@ -71,7 +71,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
       return settled(await redecideOwnDispatch(input, store, due, decidedReason, conditionError));
     }
     if (claimed.holder.owner === owner) return settled(await resumeOwnClaim(input, store, due, claimed.holder));
-    if (queued !== undefined && !fanOut && isStranded(claimed.holder, claimedAt)) {
+    if (queued !== undefined && !fanOut && isStrandedInline(claimed.holder, claimedAt)) {
       // Every attempt of the invocation that claimed it failed: nothing runs behind it any more.
       await recordAbandoned(input, store, name, due.slot, claimed.holder.owner, RUN_STATUS.running);
       return settled({ kind: 'failed', name, error: ABANDONED });
@@ -135,7 +135,7 @@ async function releaseOwnLease(store: Store, name: string, slot: string, owner: 
  * too (or never came). Only a queued run is ever looked at again by another tick — its entry stays
  * until its record has an outcome — so that tick records it abandoned and lets the entry go.
  */
-function isStranded(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
+function isStrandedInline(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
   return holder.status === RUN_STATUS.running && holder.worker === undefined && outlivedItsInvocation(holder.claimedAt, now);
 }
 

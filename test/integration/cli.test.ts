@@ -83,17 +83,28 @@ describe('the tickwork binary', () => {
     expect(result.stderr).toContain(message);
   });
 
-  it('stops quietly when its reader closes the pipe first (`tickwork backfill --help | head -1`)', async () => {
-    for (const args of [['backfill', '--help'], ['list']]) {
-      const child = spawn(process.execPath, [join(root, TICKWORK), ...args], { cwd: root, env: offlineEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      // The reader is gone before the binary has started, so its first write meets a closed pipe.
-      child.stdout.destroy();
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
-      expect(stderr, args.join(' ')).not.toContain('EPIPE');
-      expect(code, stderr).toBe(0);
-    }
+  it.each([
+    // [arguments, the pipe whose reader is gone, the exit code the command has of its own]
+    [['backfill', '--help'], 'stdout', 0],
+    [['list'], 'stdout', 0],
+    [['test', 'warns-then-fails'], 'stdout', 1],
+    // Its warning meets the closed pipe while the task is still running.
+    [['test', 'warns-then-fails'], 'stderr', 1],
+    [['list', '--bogus'], 'stderr', 2],
+  ] as const)('carries on and exits with its own code when the reader of its %j closes %s first (`| head -1`)', async (args, closed, code) => {
+    const env = offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/pipe-kernel.ts', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    const child = spawn(process.execPath, [join(root, TICKWORK), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the binary has started, so its first write there meets a closed pipe.
+    child[closed].destroy();
+    const open = closed === 'stdout' ? child.stderr : child.stdout;
+    let other = '';
+    open.on('data', (chunk: Buffer) => (other += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const exit = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit)).finally(() => clearTimeout(killer));
+    expect(other).not.toContain('EPIPE');
+    expect(exit, other).toBe(code);
+    // The task ran to its end: its outcome reached the pipe still open.
+    if (args[0] === 'test') expect(other).toContain(closed === 'stdout' ? 'Error: failed after its warning' : 'warns-then-fails failed');
   });
 
   it('answers to schedule:list as to list', async () => {

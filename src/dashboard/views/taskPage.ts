@@ -119,7 +119,7 @@ function notRun(entries: readonly (RunEntry | MissedEntry)[]): SafeHtml {
   const rows = entries.map((entry) =>
     entry.kind === 'missed'
       ? html`<tr><td>${entry.count === 1 ? clock(entry.from) : `${clock(entry.from)} … ${clock(entry.to)}`}</td><td>${statusBadge('missed')}</td><td class="reason">${entry.reason}</td><td>${entry.count} slot${entry.count === 1 ? '' : 's'}, found by the tick of ${clock(entry.tick)}</td></tr>`
-      : html`<tr><td>${clock(entry.slot)}</td><td>${runBadge(entry)}</td><td class="reason">${entry.reason ?? ''}</td><td>${entry.error ?? ''}</td></tr>`,
+      : html`<tr><td>${clock(entry.slot)}</td><td>${statusBadge(entry.status)}</td><td class="reason">${entry.reason ?? ''}</td><td>${entry.error ?? ''}</td></tr>`,
   );
   return html`<table class="not-run"><thead><tr><th>Slot</th><th>What</th><th>Reason</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -323,22 +323,23 @@ describe('a fan-out run left running by its worker', () => {
     const { m, store } = await dispatched();
     const first = CLAIMED_AT + 1_000;
     await store.startRun({ task: 'export', slot: SLOT, owner: 'tick', worker: 'worker-1', startedAt: first, retries: 1 });
-    await store.completeRun({ task: 'export', slot: SLOT, owner: 'tick', status: 'failed', error: 'Error: boom', output: 'partial output of attempt 1', durationMs: 5_000, finishedAt: first + 5_000 });
+    await store.completeRun({ task: 'export', slot: SLOT, owner: 'tick', status: 'failed', error: 'Error: boom', output: 'partial output of attempt 1', durationMs: 5_000, latenessMs: 1_100, startedAt: first, finishedAt: first + 5_000 });
     const second = first + 60_000;
     expect(await store.startRun({ task: 'export', slot: SLOT, owner: 'tick', worker: 'worker-2', startedAt: second, retries: 1 })).toMatchObject({ started: true, attempt: 2 });
 
     const [running] = await m.history('export', { since: new Date(SLOT), until: new Date(second + 1_000), limit: 1 });
     expect(running).toMatchObject({ status: 'running', attempt: 2, startedAt: new Date(second).toISOString() });
-    for (const field of ['durationMs', 'error', 'output', 'finishedAt', 'stranded']) expect(running).not.toHaveProperty(field);
+    for (const field of ['durationMs', 'latenessMs', 'error', 'output', 'finishedAt', 'stranded']) expect(running).not.toHaveProperty(field);
 
     const now = second + 16 * 60_000 + 1;
     const [entry] = await m.history('export', { since: new Date(SLOT), until: new Date(now), limit: 1 });
     expect(entry).toMatchObject({ stranded: true, attempt: 2, error: expect.stringContaining(`no outcome: started ${new Date(second).toISOString()}`) });
-    for (const field of ['durationMs', 'output', 'finishedAt']) expect(entry).not.toHaveProperty(field);
+    for (const field of ['durationMs', 'latenessMs', 'output', 'finishedAt']) expect(entry).not.toHaveProperty(field);
     const outcome = (await m.why('export', new Date(SLOT), now)).findings.find((f) => f.step === 'outcome')?.finding;
     expect(outcome).toContain('no outcome');
     expect(outcome).not.toContain('boom');
     expect(outcome).not.toContain('took');
+    expect(outcome).not.toContain('after its slot');
     expect((await m.monitor(now)).tasks[0]?.lastFailure).toMatchObject({ at: new Date(second).toISOString(), stranded: true });
   });
 });

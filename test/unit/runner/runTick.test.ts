@@ -348,8 +348,9 @@ describe('runTick catch-up (fake clock)', () => {
       const minute = MINUTE.getTime() + minutes * 60_000;
       return { minute: new Date(minute), now: () => minute + 100, deadline: minute + 55_000 };
     };
-    // A tick while the claim could still have a run behind it leaves it alone.
-    expect((await runTick(input(schedule, store, { owner: 'request-2', ...at(10) }))).skipped).toEqual([{ name: 'once', reason: 'already-claimed' }]);
+    // A tick while the claim could still have a run behind it leaves it alone: up to 16 minutes after
+    // it to the millisecond (15 minutes of Lambda, a minute of skew; each tick reads its clock 100 ms in).
+    expect((await runTick(input(schedule, store, { owner: 'request-2', ...at(16) }))).skipped).toEqual([{ name: 'once', reason: 'already-claimed' }]);
     expect(await store.getRun('once', queued.slot)).toMatchObject({ status: 'running', owner: 'request-1' });
     // Past any Lambda's lifetime, the next tick records it abandoned and lets the entry go.
     const later = await runTick(input(schedule, store, { owner: 'request-3', ...at(17) }));
