@@ -13,10 +13,11 @@ import type { OutputSinks } from '../runner/deliverOutput.js';
 import { sendPrepared } from '../runner/fanOut.js';
 import type { RunTickInput } from '../runner/RunContext.js';
 import { runSlot } from '../runner/runSlot.js';
-import { DEFAULT_RETENTION_DAYS, type LeaseHolder, type RunStatus, type Store } from '../store/Store.js';
-import { SKIP_REASON, type SkipReason } from '../vocabulary.js';
+import { DEFAULT_RETENTION_DAYS, type LeaseHolder, type RunRecord, type RunStatus, type Store } from '../store/Store.js';
+import { RUN_STATUS, SKIP_REASON, type SkipReason } from '../vocabulary.js';
 import { BACKFILL_OWNER_PREFIX, storeOf } from './sources.js';
 import { staticFilter, type StaticFilterReason } from './staticFilters.js';
+import { isStranded } from './stranded.js';
 
 export { BACKFILL_OWNER_PREFIX } from './sources.js';
 
@@ -75,7 +76,8 @@ export type BackfillSlot =
   /** Ruled out by `environments()`, `between()` or `unlessBetween()`: every tick decides it alike, and nothing is written. */
   | { readonly slot: string; readonly outcome: 'filtered'; readonly reason: StaticFilterReason }
   /** Already claimed or decided (by a tick, a one-off, an earlier backfill): left alone. */
-  | { readonly slot: string; readonly outcome: 'already-claimed'; readonly holder: { readonly owner: string; readonly status: RunStatus } }
+  /** `holder.stranded`: it says `running` with nothing left to record its outcome (`isStranded`). */
+  | { readonly slot: string; readonly outcome: 'already-claimed'; readonly holder: { readonly owner: string; readonly status: RunStatus; readonly stranded?: true } }
   /** Claimed and run in this process; `status` is its outcome. */
   | { readonly slot: string; readonly outcome: 'ran'; readonly status: RunStatus; readonly durationMs?: number; readonly error?: string }
   /** Claimed by this backfill and decided not to run: a `when()`/`skip()` refusal, a lease held elsewhere, … */
@@ -159,7 +161,7 @@ export async function backfill(context: BackfillContext, request: BackfillReques
     }
     const existing = await records.getRun(definition.name, due.slot);
     if (existing !== undefined) {
-      report({ slot: due.slot, outcome: 'already-claimed', holder: { owner: existing.owner, status: existing.status } });
+      report({ slot: due.slot, outcome: 'already-claimed', holder: holderOf(existing, context.now()) });
       continue;
     }
     if (dryRun) {
@@ -265,5 +267,11 @@ async function runOne(context: BackfillContext, records: Store, due: DueSlot, ow
   }
   // Claimed between our read and our claim (by a tick, most likely), or decided by the tick's path in a
   // way of its own: reported as the record now stands.
-  return { slot: due.slot, outcome: 'already-claimed', holder: { owner: record?.owner ?? 'unknown', status: record?.status ?? 'running' } };
+  if (record === undefined) return { slot: due.slot, outcome: 'already-claimed', holder: { owner: 'unknown', status: RUN_STATUS.running } };
+  return { slot: due.slot, outcome: 'already-claimed', holder: holderOf(record, context.now()) };
+}
+
+/** Who holds a slot a backfill leaves alone, and whether its run has no outcome (`isStranded`). */
+function holderOf(record: RunRecord, now: number): { owner: string; status: RunStatus; stranded?: true } {
+  return { owner: record.owner, status: record.status, ...(isStranded(record, now) ? { stranded: true as const } : {}) };
 }

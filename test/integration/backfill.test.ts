@@ -93,6 +93,16 @@ describe('tickwork backfill on DynamoDB Local', () => {
     expect(second.stdout).toMatch(/3 slot\(s\): 1 succeeded, 2 already-claimed\n$/);
   });
 
+  it('says a slot a dead tick left running has no outcome, and leaves it alone', async () => {
+    const slot = minutesAgo(30);
+    // Claimed when its minute came, by a tick that died; no Lambda retry settled it.
+    expect((await store.claimSlot({ task: 'greet', slot, owner: 'tick@dead', claimedAt: Date.parse(slot) + 100 })).claimed).toBe(true);
+    const result = await backfill('greet', '--from', slot, '--to', slot);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('already claimed by tick@dead (running, no outcome): left alone');
+    expect(await store.getRun('greet', slot)).toMatchObject({ owner: 'tick@dead', status: 'running' });
+  });
+
   it('exits 1 when a slot it ran failed, with the failure on the record', async () => {
     const slot = minutesAgo(15);
     const result = await backfill('fails', '--from', slot, '--to', slot);

@@ -115,7 +115,7 @@ function slotLine(slot: BackfillSlot, colour: boolean): string {
     case 'filtered':
       return `${paint(colour, 'dim', '·')} ${at}  not due: ${slot.reason}`;
     case 'already-claimed':
-      return `${paint(colour, 'dim', '·')} ${at}  already claimed by ${slot.holder.owner} (${slot.holder.status}): left alone`;
+      return `${paint(colour, 'dim', '·')} ${at}  already claimed by ${slot.holder.owner} (${slot.holder.stranded === true ? 'running, no outcome' : slot.holder.status}): left alone`;
     case 'ran':
       return slot.status === 'succeeded'
         ? `${paint(colour, 'green', '✔')} ${at}  ran: succeeded${slot.durationMs === undefined ? '' : ` in ${duration(slot.durationMs)}`}`

@@ -84,7 +84,7 @@ function detail(slot: BackfillSlot): string {
     case 'filtered':
       return `not due: ${slot.reason}`;
     case 'already-claimed':
-      return `held by ${slot.holder.owner} (${slot.holder.status}): left alone`;
+      return `held by ${slot.holder.owner} (${slot.holder.stranded === true ? 'running, no outcome' : slot.holder.status}): left alone`;
     case 'ran':
       return [slot.durationMs === undefined ? '' : `in ${duration(slot.durationMs)}`, slot.error ?? ''].filter(Boolean).join(': ');
     case 'skipped':

@@ -49,7 +49,7 @@ describe('backfill', () => {
     expect(why.findings.find((f) => f.step === 'claim')?.finding).toContain(`claimed by ${report.owner} (a backfill)`);
   });
 
-  it('leaves a slot already claimed or decided alone and names its holder; a second backfill runs nothing', async () => {
+  it('leaves a slot already claimed or decided alone and names its holder (one left running for 2 hours has no outcome); a second backfill runs nothing', async () => {
     let runs = 0;
     const schedule = new Schedule();
     schedule.call(() => void runs++).name('hourly').hourly();
@@ -61,11 +61,11 @@ describe('backfill', () => {
     const second = await backfill(context(schedule, store), range);
 
     expect(first.slots).toEqual([
-      { slot: '2026-11-23T10:00:00.000Z', outcome: 'already-claimed', holder: { owner: 'tick-10', status: 'running' } },
+      { slot: '2026-11-23T10:00:00.000Z', outcome: 'already-claimed', holder: { owner: 'tick-10', status: 'running', stranded: true } },
       expect.objectContaining({ slot: '2026-11-23T11:00:00.000Z', outcome: 'ran', status: 'succeeded' }),
     ]);
     expect(second.slots).toEqual([
-      { slot: '2026-11-23T10:00:00.000Z', outcome: 'already-claimed', holder: { owner: 'tick-10', status: 'running' } },
+      { slot: '2026-11-23T10:00:00.000Z', outcome: 'already-claimed', holder: { owner: 'tick-10', status: 'running', stranded: true } },
       { slot: '2026-11-23T11:00:00.000Z', outcome: 'already-claimed', holder: { owner: first.owner, status: 'succeeded' } },
     ]);
     expect(runs).toBe(1);
