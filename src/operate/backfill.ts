@@ -75,8 +75,10 @@ export type BackfillSlot =
   | { readonly slot: string; readonly outcome: 'would-run' }
   /** Ruled out by `environments()`, `between()` or `unlessBetween()`: every tick decides it alike, and nothing is written. */
   | { readonly slot: string; readonly outcome: 'filtered'; readonly reason: StaticFilterReason }
-  /** Already claimed or decided (by a tick, a one-off, an earlier backfill): left alone. */
-  /** `holder.stranded`: it says `running` with nothing left to record its outcome (`isStranded`). */
+  /**
+   * Already claimed or decided (by a tick, a one-off, an earlier backfill): left alone. `holder.stranded`:
+   * it says `running` with nothing left to record its outcome (`isStranded`).
+   */
   | { readonly slot: string; readonly outcome: 'already-claimed'; readonly holder: { readonly owner: string; readonly status: RunStatus; readonly stranded?: true } }
   /** Claimed and run in this process; `status` is its outcome. */
   | { readonly slot: string; readonly outcome: 'ran'; readonly status: RunStatus; readonly durationMs?: number; readonly error?: string }

@@ -5,8 +5,8 @@ import { MISS_REASON, RUN_STATUS, SKIP_REASON, type RunStatus } from '../vocabul
 import { iso } from './format.js';
 import { graceMs } from './grace.js';
 import { storeOf } from './sources.js';
-import { isStranded, startOf, strandedError } from './stranded.js';
 import { latestSlot, staticFilter } from './staticFilters.js';
+import { isStranded, startOf, strandedError } from './stranded.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
