@@ -7,7 +7,9 @@
  *
  * A frame in a file with a `<file>.map` beside it reads `at name (src/runner/runTick.ts:12:5)`; frames
  * of other files, and every frame when the map cannot be read, stay as V8 prints them. The first trace
- * pays for the map: about 70 ms and 26 MiB for the tick's, once per container.
+ * pays for the map, once per container: for the tick's (0.6 MB, positions only: the plugin's build
+ * leaves the sources out, `FUNCTION_BUILD.sourcesContent`), about 40 ms and 19 MiB here, against 55 ms
+ * and 23 MiB with the sources in.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';

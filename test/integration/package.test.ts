@@ -57,7 +57,7 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(packaged.code).toBe(0);
   });
 
-  it("packages each of Tickwork's functions as the plugin's own bundle and its map, with the Lambda credential provider in place of the SDK's chain", () => {
+  it("packages each of Tickwork's functions as the plugin's own bundle and its map (without the sources), with the Lambda credential provider in place of the SDK's chain", () => {
     expect(zipEntries(join(dir, 'tick.zip'))).toEqual(['.tickwork/build/tick.mjs', '.tickwork/build/tick.mjs.map']);
     expect(zipEntries(join(dir, 'taskInvoicesExport.zip'))).toEqual(['.tickwork/build/task.mjs', '.tickwork/build/task.mjs.map']);
     for (const [zip, bundle] of [['tick.zip', '.tickwork/build/tick.mjs'], ['taskInvoicesExport.zip', '.tickwork/build/task.mjs']] as const) {
@@ -65,6 +65,10 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
       // functions/lambdaCredentials.ts, and not the web-identity provider of the SDK's default chain.
       expect(code).toContain(CREDENTIALS_ERROR);
       expect(code).not.toContain(WEB_IDENTITY_VARIABLE);
+      // The map serves stack traces: positions into the sources, not the sources themselves.
+      const map = JSON.parse(zipText(join(dir, zip), `${bundle}.map`)) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources).toContain('../../src/errors.ts');
+      expect(map).not.toHaveProperty('sourcesContent');
     }
   });
 
