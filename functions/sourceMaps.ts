@@ -1,15 +1,16 @@
 /**
  * Stack traces of a bundled function point into its source files, with the source map read only when
  * a trace is first formatted — never at start-up. `NODE_OPTIONS=--enable-source-maps` reads and parses
- * every module's map as the module loads: for a tick bundle that is a 3 MB map on each cold start, about
- * a third of the import's CPU and a quarter of its memory (`npm run bench`, budget 2). Here the map of
+ * every module's map as the module loads: on each cold start, about a third of the import's CPU and a
+ * quarter of its memory when it was measured (`npm run bench`, budget 2). Here the map of
  * a frame's file is read the first time an error's `stack` is formatted, and kept for the container.
  *
  * A frame in a file with a `<file>.map` beside it reads `at name (src/runner/runTick.ts:12:5)`; frames
  * of other files, and every frame when the map cannot be read, stay as V8 prints them. The first trace
- * pays for the map, once per container: for the tick's (0.6 MB, positions only: the plugin's build
- * leaves the sources out, `FUNCTION_BUILD.sourcesContent`), about 40 ms and 19 MiB here, against 55 ms
- * and 23 MiB with the sources in.
+ * pays for the map, once per container: for the tick's, about 45–50 ms and 19 MiB here, most of it
+ * decoding the mappings (`new SourceMap`). The plugin's build leaves the sources out of the map
+ * (`FUNCTION_BUILD.sourcesContent`): 0.6 MB instead of 1.9, read and parsed in about 4 ms instead of 10,
+ * and 4 MiB less memory at the first trace.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
