@@ -86,10 +86,12 @@ export async function taskHealth(store: Store, tasks: readonly CompiledTask[], t
   const firstRecorded = runs.length < MONITOR_RECORDS ? runs[runs.length - 1]?.slot : undefined;
   const late = runs.length === 0 ? undefined : await lateSlot(records, task, now - grace, stage, firstRecorded);
   const started = runs.find((r) => STARTED.includes(r.status));
-  const finished = runs.find((r) => FINISHED.includes(r.status) && r.finishedAt !== undefined);
+  const isFinished = (r: RunRecord) => FINISHED.includes(r.status) && r.finishedAt !== undefined;
   // A run left `running` after every invocation that could record its outcome ended counts as a failure.
-  const failure = runs.find((r) => FAILED.includes(r.status) || isStranded(r, now));
-  const ended = runs.find((r) => (FINISHED.includes(r.status) && r.finishedAt !== undefined) || isStranded(r, now));
+  const isFailure = (r: RunRecord) => FAILED.includes(r.status) || isStranded(r, now);
+  const finished = runs.find(isFinished);
+  const failure = runs.find(isFailure);
+  const ended = runs.find((r) => isFinished(r) || isStranded(r, now));
   return {
     task: name,
     ...(started === undefined ? {} : { lastStart: { slot: started.slot, at: iso(startOf(started)) } }),
@@ -98,7 +100,7 @@ export async function taskHealth(store: Store, tasks: readonly CompiledTask[], t
     ...(next === undefined ? {} : { nextDue: next.toISOString() }),
     graceMs: grace,
     ...(late === undefined ? {} : { late }),
-    failing: ended !== undefined && (FAILED.includes(ended.status) || isStranded(ended, now)),
+    failing: ended !== undefined && isFailure(ended),
   };
 }
 

@@ -16,10 +16,13 @@ export function isStranded(run: Pick<RunRecord, 'status'> & Started, now: number
   return run.status === RUN_STATUS.running && outlivedItsInvocation(startOf(run), now);
 }
 
+/** How a stranded run's status reads in tables and badges. */
+export const NO_OUTCOME = 'no outcome';
+
 /** What a stranded run's record is read as, in the error column, the monitor and `why`. */
 export function strandedError(run: Started): string {
   return (
-    `no outcome: started ${iso(startOf(run))}, longer ago than any Lambda invocation lasts (${MAX_LAMBDA_TIMEOUT_SECONDS / 60} minutes), ` +
+    `${NO_OUTCOME}: started ${iso(startOf(run))}, longer ago than any Lambda invocation lasts (${MAX_LAMBDA_TIMEOUT_SECONDS / 60} minutes), ` +
     'and the invocation that ran it ended without recording how it went; it may have done some, all or none of its work'
   );
 }

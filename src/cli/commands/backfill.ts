@@ -7,6 +7,7 @@ import { InvalidBackfillError, TickworkError } from '../../errors.js';
 import { loadKernel } from '../../local/loadKernel.js';
 import { backfill as runBackfill, MAX_BACKFILL_LIMIT, outcomeCounts, type BackfillContext, type BackfillReport, type BackfillSlot } from '../../operate/backfill.js';
 import { duration } from '../../operate/format.js';
+import { NO_OUTCOME } from '../../operate/stranded.js';
 import { localSinks } from '../../runner/sinks.js';
 import { MemoryStore } from '../../store/MemoryStore.js';
 import type { Project, TableOptions } from '../project.js';
@@ -115,7 +116,7 @@ function slotLine(slot: BackfillSlot, colour: boolean): string {
     case 'filtered':
       return `${paint(colour, 'dim', '·')} ${at}  not due: ${slot.reason}`;
     case 'already-claimed':
-      return `${paint(colour, 'dim', '·')} ${at}  already claimed by ${slot.holder.owner} (${slot.holder.stranded === true ? 'running, no outcome' : slot.holder.status}): left alone`;
+      return `${paint(colour, 'dim', '·')} ${at}  already claimed by ${slot.holder.owner} (${slot.holder.stranded === true ? `running, ${NO_OUTCOME}` : slot.holder.status}): left alone`;
     case 'ran':
       return slot.status === 'succeeded'
         ? `${paint(colour, 'green', '✔')} ${at}  ran: succeeded${slot.durationMs === undefined ? '' : ` in ${duration(slot.durationMs)}`}`

@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import { duration } from '../../operate/format.js';
 import type { HistoryEntry } from '../../operate/history.js';
+import { NO_OUTCOME } from '../../operate/stranded.js';
 import { RUN_STATUS, type RunStatus } from '../../vocabulary.js';
 import type { Project } from '../project.js';
 import { paint, short, tableStyle, withReadModel, type ReadOptions } from './readModel.js';
@@ -42,7 +43,7 @@ function row(entry: HistoryEntry, colour: boolean): string[] {
   return [
     short(entry.slot),
     entry.task,
-    entry.stranded === true ? paint(colour, 'red', 'no outcome') : paint(colour, STATUS_STYLE[entry.status], entry.status),
+    entry.stranded === true ? paint(colour, 'red', NO_OUTCOME) : paint(colour, STATUS_STYLE[entry.status], entry.status),
     entry.durationMs === undefined ? '' : duration(entry.durationMs),
     entry.latenessMs === undefined ? '' : duration(entry.latenessMs),
     entry.attempt === undefined ? '' : String(entry.attempt),

@@ -5,6 +5,7 @@ import Table from 'cli-table3';
 import { TickworkError } from '../../errors.js';
 import { duration } from '../../operate/format.js';
 import type { MonitorReport, TaskHealth } from '../../operate/monitor.js';
+import { NO_OUTCOME } from '../../operate/stranded.js';
 import type { Project } from '../project.js';
 import { paint, short, tableStyle, withReadModel, type ReadOptions } from './readModel.js';
 
@@ -29,7 +30,7 @@ function render(report: MonitorReport, colour: boolean): string {
       task.task,
       short(task.lastStart?.at),
       task.lastFinish === undefined ? '—' : `${short(task.lastFinish.at)} ${task.lastFinish.status}`,
-      task.lastFailure?.stranded === true ? `${short(task.lastFailure.at)} no outcome` : short(task.lastFailure?.at),
+      task.lastFailure?.stranded === true ? `${short(task.lastFailure.at)} ${NO_OUTCOME}` : short(task.lastFailure?.at),
       short(task.nextDue),
       state(task, colour),
     ]);

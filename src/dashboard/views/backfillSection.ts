@@ -1,5 +1,6 @@
 import { duration } from '../../operate/format.js';
 import { DEFAULT_BACKFILL_LIMIT, MAX_BACKFILL_LIMIT, outcomeCounts, type BackfillReport, type BackfillSlot } from '../../operate/backfill.js';
+import { NO_OUTCOME } from '../../operate/stranded.js';
 import type { BackfillFields } from '../backfillForm.js';
 import { html, type SafeHtml } from '../html.js';
 import { clock, section, statusBadge, type PageContext } from './layout.js';
@@ -84,7 +85,7 @@ function detail(slot: BackfillSlot): string {
     case 'filtered':
       return `not due: ${slot.reason}`;
     case 'already-claimed':
-      return `held by ${slot.holder.owner} (${slot.holder.stranded === true ? 'running, no outcome' : slot.holder.status}): left alone`;
+      return `held by ${slot.holder.owner} (${slot.holder.stranded === true ? `running, ${NO_OUTCOME}` : slot.holder.status}): left alone`;
     case 'ran':
       return [slot.durationMs === undefined ? '' : `in ${duration(slot.durationMs)}`, slot.error ?? ''].filter(Boolean).join(': ');
     case 'skipped':

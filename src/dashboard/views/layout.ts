@@ -1,5 +1,6 @@
 import { duration } from '../../operate/format.js';
 import type { RunEntry } from '../../operate/history.js';
+import { NO_OUTCOME } from '../../operate/stranded.js';
 import { RUN_STATUS, type RunStatus } from '../../vocabulary.js';
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 
@@ -77,9 +78,15 @@ export function statusBadge(status: RunStatus | 'missed', text: HtmlValue = stat
   return html`<span class="status status-${status}">${text}</span>`;
 }
 
-/** A run record's badge: its status, or `no outcome` (in a failure's colour) for a stranded run. */
+/** How a run record shows: its status, or `no outcome` in a failure's colour for a stranded run. */
+export function runLook(run: Pick<RunEntry, 'status' | 'stranded'>): { readonly status: RunStatus; readonly text: string } {
+  return run.stranded === true ? { status: RUN_STATUS.failed, text: NO_OUTCOME } : { status: run.status, text: run.status };
+}
+
+/** A run record's badge (`runLook`). */
 export function runBadge(run: Pick<RunEntry, 'status' | 'stranded'>): SafeHtml {
-  return run.stranded === true ? statusBadge(RUN_STATUS.failed, 'no outcome') : statusBadge(run.status);
+  const { status, text } = runLook(run);
+  return statusBadge(status, text);
 }
 
 /** A page's section with a heading. */

@@ -2,10 +2,9 @@ import { duration } from '../../operate/format.js';
 import type { HistoryEntry, MissedEntry, RunEntry } from '../../operate/history.js';
 import type { TaskDetail } from '../../operate/taskDetail.js';
 import type { Explanation } from '../../operate/why.js';
-import { RUN_STATUS } from '../../vocabulary.js';
 import { html, type SafeHtml } from '../html.js';
 import { backfillProgress, backfillSection, type BackfillProgress, type BackfillView } from './backfillSection.js';
-import { clock, layout, runBadge, section, statusBadge, when, type PageContext } from './layout.js';
+import { clock, layout, runBadge, runLook, section, statusBadge, when, type PageContext } from './layout.js';
 import { badges } from './overviewPage.js';
 
 /** The "why" explainer's state: the time asked about and its answer, or why the time was refused. */
@@ -73,7 +72,7 @@ function timeline(entries: readonly HistoryEntry[], now: number): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No runs in the last 24 hours.</p>`;
   const marks = [...entries].reverse().map((entry) => {
     const title = entry.kind === 'missed' ? `${entry.from} … ${entry.to}: missed ${entry.count} (${entry.reason})` : markTitle(entry);
-    const status = entry.kind === 'missed' ? 'missed' : entry.stranded === true ? RUN_STATUS.failed : entry.status;
+    const status = entry.kind === 'missed' ? 'missed' : runLook(entry).status;
     // Width classes w0–w5 by the duration's order of magnitude (the page's CSP allows no inline style).
     const width = entry.kind === 'run' && entry.durationMs !== undefined ? Math.min(5, Math.floor(Math.log10(1 + entry.durationMs))) : 0;
     return html`<li class="mark status-${status} w${width}" title="${title}"></li>`;
@@ -87,7 +86,7 @@ function timeline(entries: readonly HistoryEntry[], now: number): SafeHtml {
 function markTitle(run: RunEntry): string {
   const took = run.durationMs === undefined ? '' : ` in ${duration(run.durationMs)}`;
   const late = run.latenessMs === undefined ? '' : `, ${duration(run.latenessMs)} late`;
-  return `${run.slot}: ${run.stranded === true ? 'no outcome' : run.status}${took}${late}${run.reason === undefined ? '' : ` (${run.reason})`}`;
+  return `${run.slot}: ${runLook(run).text}${took}${late}${run.reason === undefined ? '' : ` (${run.reason})`}`;
 }
 
 function historyRow(entry: HistoryEntry, now: number): SafeHtml {
