@@ -94,11 +94,12 @@ export const FUNCTION_BUILD = {
 
 const TICK_FUNCTION = 'tick';
 /** Commands that read the deployed functions (`serverless logs -f tick`): the plugin adds Tickwork's first. */
-const NAMING_COMMANDS = new Set(['logs', 'info', 'invoke', 'metrics']);
+const NAMING_COMMANDS = new Set(['logs', 'info', 'invoke', 'metrics', 'deploy list functions']);
 /** Commands that cannot take one of Tickwork's functions, and what to run instead. */
 const ONE_FUNCTION_COMMANDS: Readonly<Record<string, string>> = {
   'deploy function': 'deploy it with `serverless deploy`: the tick and the task functions carry the same kernel and are deployed together',
   'invoke local': 'run one tick here with `npx tickwork run`, or one task with `npx tickwork test <task>`',
+  'rollback function': 'roll the whole service back with `serverless rollback --timestamp <timestamp>` (`serverless deploy list` shows them): the tick and the task functions carry the same kernel and go back together',
 };
 const TICK_ROLE = 'TickworkTickRole';
 const WORK_DIR = '.tickwork';
@@ -295,9 +296,10 @@ export default class TickworkPlugin {
   /**
    * Commands that name a function (`serverless logs -f tick`) find Tickwork's only once the plugin has
    * read the kernel, which it otherwise does for a package or serverless-offline: add them first, so
-   * `logs`, `invoke`, `metrics` and `info` see them. `deploy function` and `invoke local` cannot take
-   * them: the tick and the task functions carry the same kernel and deploy together, and a tick or a
-   * task runs locally through the `tickwork` binary; they are refused with what to run instead.
+   * `logs`, `invoke`, `metrics`, `info` and `deploy list functions` see them. `deploy function`,
+   * `rollback function` and `invoke local` cannot take them: the tick and the task functions carry the
+   * same kernel and deploy (and roll back) together, and a tick or a task runs locally through the
+   * `tickwork` binary; they are refused with what to run instead.
    */
   async #addForCommandsNamingThem(): Promise<void> {
     const command = this.#command();

@@ -26,6 +26,20 @@ describe('serverless commands that name a function', () => {
     expect(result.output).toContain('`serverless invoke local` cannot take: run one tick here with `npx tickwork run`, or one task with `npx tickwork test <task>`');
   });
 
+  it('rollback function refuses the tick, saying to roll the whole service back', async () => {
+    const result = await serverless('rollback', 'function', '-f', 'tick', '--function-version', '3');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('Tickwork: "tick" is a function Tickwork generates from the kernel, which `serverless rollback function` cannot take: roll the whole service back with `serverless rollback --timestamp <timestamp>`');
+    expect(result.output).not.toContain('AWS provider credentials not found');
+  });
+
+  it('deploy list functions reads the kernel first (and stops at the missing credentials), so Tickwork\'s functions are listed', async () => {
+    const result = await serverless('deploy', 'list', 'functions');
+    expect(result.output).toContain('Tickwork: kernel OK');
+    expect(result.output).toContain('AWS provider credentials not found');
+    expect(result.code).not.toBe(0);
+  });
+
   it('logs finds the tick (and stops at the missing credentials), where it answered that the function did not exist', async () => {
     const result = await serverless('logs', '-f', 'tick');
     expect(result.output).toContain('Tickwork: kernel OK');
