@@ -18,6 +18,10 @@ type CredentialProvider = ReturnType<typeof fromEnv>;
 
 const CONTAINER_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
 
+/** On serverless-offline, where a profile or SSO login would have served the SDK's own chain (README "Add Tickwork to your project"). */
+const OFFLINE_HINT =
+  '. Under serverless offline, export them before starting it (any values do for DynamoDB Local; `eval "$(aws configure export-credentials --format env)"` exports a profile\'s), or run `npx tickwork start`, which sets local ones';
+
 /**
  * The SDK clients' `credentialDefaultProvider`, with the default chain's name. Credentials are kept
  * until shortly before they expire, as the default chain keeps them: the client asks for them on every
@@ -32,7 +36,8 @@ export function defaultProvider(init: ProviderInit = {}): CredentialProvider {
       if (CONTAINER_VARIABLES.some((name) => process.env[name])) return fromHttp(init ?? {})();
       throw Object.assign(
         new Error(
-          "No AWS credentials: Tickwork's Lambda bundles read them from the environment Lambda sets (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or from container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI); neither is set",
+          "No AWS credentials: Tickwork's Lambda bundles read them from the environment Lambda sets (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or from container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI); neither is set" +
+            (process.env.IS_OFFLINE === 'true' ? OFFLINE_HINT : ''),
           { cause: error },
         ),
         { name: 'CredentialsProviderError' },

@@ -57,6 +57,20 @@ describe('the Lambda bundles\' credentials (functions/lambdaCredentials.ts, in p
 
   it('with neither, fails saying where it looked', async () => {
     only({});
-    await expect(defaultProvider()()).rejects.toThrow(/No AWS credentials: .*AWS_ACCESS_KEY_ID.*AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/);
+    const failure = defaultProvider()();
+    await expect(failure).rejects.toThrow(/No AWS credentials: .*AWS_ACCESS_KEY_ID.*AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/);
+    await expect(failure).rejects.not.toThrow(/serverless offline/);
+  });
+
+  it('under serverless-offline, says how to give them there', async () => {
+    only({});
+    const offline = process.env.IS_OFFLINE;
+    process.env.IS_OFFLINE = 'true';
+    try {
+      await expect(defaultProvider()()).rejects.toThrow(/neither is set\. Under serverless offline, export them .*or run `npx tickwork start`/);
+    } finally {
+      if (offline === undefined) delete process.env.IS_OFFLINE;
+      else process.env.IS_OFFLINE = offline;
+    }
   });
 });
