@@ -45,7 +45,10 @@ interface Facts {
   readonly stranded: boolean;
   readonly missed: readonly MissedRecord[];
   readonly pause: Explanation['pause'];
+  /** The task's lease while it is held. */
   readonly lease: LeaseHolder | undefined;
+  /** The task's lease once its expiry has passed with a holder still named: that holder ended without releasing it. */
+  readonly lapsedLease: LeaseHolder | undefined;
   readonly lastTick: number | undefined;
 }
 
@@ -92,6 +95,7 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
     missed: [...missed, ...gaps].filter((m) => m.from <= slot && m.to >= slot),
     pause,
     lease: lease !== undefined && lease.expiresAt > now ? lease : undefined,
+    lapsedLease: lease !== undefined && lease.expiresAt <= now ? lease : undefined,
     lastTick,
   };
 }
@@ -100,7 +104,7 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (!match.isSlot) return `not a slot of ${task.definition.name}`;
   if (match.filter !== undefined) return `not run: ${match.filter} (every tick decides it alike, so it is not recorded)`;
   const { record } = facts;
-  if (record !== undefined) return recordVerdict(record, facts.stranded);
+  if (record !== undefined) return isBuffered(record) ? bufferedVerdict(record, facts) : recordVerdict(record, facts.stranded);
   const [missed] = facts.missed;
   if (missed !== undefined) return missedVerdict(missed.reason);
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
@@ -112,6 +116,32 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
 }
 
 const MISS_REASONS: ReadonlySet<string> = new Set(Object.values(MISS_REASON));
+
+function isBuffered(record: RunRecord): boolean {
+  return record.status === RUN_STATUS.skipped && record.reason === SKIP_REASON.buffered;
+}
+
+/**
+ * A slot buffered behind the task's lease (`bufferOne`, `replace`) runs when the holder releases the
+ * lease, which hands it on (docs/design.md "Overlap"). A holder that ended without releasing it never
+ * hands it on: the lease lapses, and the task's next run takes it over and records the waiting slot
+ * superseded — until then the record says `buffered`.
+ */
+function bufferedVerdict(record: RunRecord, facts: Facts): string {
+  const { lease, lapsedLease } = facts;
+  if (lease !== undefined) {
+    return lease.slot === record.slot
+      ? `buffered, and handed on: ${lease.owner} holds the lease to run it next`
+      : `buffered: waiting behind ${lease.owner}'s run of ${lease.slot}, to run when it releases the lease`;
+  }
+  if (lapsedLease !== undefined) {
+    const lapsed = `the lease lapsed at ${iso(lapsedLease.expiresAt)} without ${lapsedLease.owner} releasing it`;
+    return lapsedLease.slot === record.slot
+      ? `buffered, then handed to ${lapsedLease.owner} to run, and ${lapsed}: it may have started, and the task's next run records it abandoned`
+      : `buffered behind ${lapsedLease.owner}'s run of ${lapsedLease.slot}, and ${lapsed}: this slot will not run, and the task's next run records it superseded`;
+  }
+  return "buffered, and handed on when the lease was released: if no run of it has started, it will not run, and the task's next run records it superseded";
+}
 
 function missedVerdict(reason: string): string {
   return `missed: ${reason}${reason === MISS_REASON.coalesced ? ' (a later slot of the same catch-up ran for it)' : ''}`;
@@ -155,11 +185,14 @@ function findings(task: CompiledTask, match: SlotMatch, facts: Facts): Finding[]
   if (match.conditions > 0) out.push({ step: 'conditions', finding: `${match.conditions} when()/skip() condition(s), decided at tick time; a refusal is recorded on the slot` });
   out.push({ step: 'pause', finding: pauseFinding(facts, definition.evenWhenPaused) });
   const { record } = facts;
-  if (record !== undefined) out.push(...recordFindings(record, definition.lambda !== false, facts.stranded));
+  if (record !== undefined) out.push(...recordFindings(record, definition.lambda !== false, facts));
   for (const m of facts.missed) {
     out.push({ step: 'catch-up', finding: `missed (${m.reason}) with ${m.count - 1} other slot(s) from ${m.from} to ${m.to}, found by the tick of ${m.tick}` });
   }
   if (facts.lease !== undefined) out.push({ step: 'overlap', finding: `lease held now by ${facts.lease.owner} for ${facts.lease.slot}, until ${iso(facts.lease.expiresAt)}` });
+  if (facts.lapsedLease !== undefined) {
+    out.push({ step: 'overlap', finding: `lease lapsed at ${iso(facts.lapsedLease.expiresAt)}, never released by ${facts.lapsedLease.owner} (for ${facts.lapsedLease.slot}): the task's next run takes it over` });
+  }
   out.push({ step: 'tick', finding: facts.lastTick === undefined ? 'no tick has run in this deployment' : `last evaluated minute ${iso(facts.lastTick)}` });
   return out;
 }
@@ -172,7 +205,8 @@ function pauseFinding(facts: Facts, evenWhenPaused: boolean): string {
   return evenWhenPaused ? `${what} (the task runs even when paused)` : what;
 }
 
-function recordFindings(record: RunRecord, fanOut: boolean, stranded: boolean): Finding[] {
+function recordFindings(record: RunRecord, fanOut: boolean, facts: Facts): Finding[] {
+  const { stranded } = facts;
   const source = runSource(record);
   const by = source === 'backfill' ? ' (a backfill)' : source === 'one-off' ? ' (a one-off)' : '';
   const out: Finding[] = [{ step: 'claim', finding: `claimed by ${record.owner}${by} at ${iso(record.claimedAt)}` }];
@@ -188,7 +222,7 @@ function recordFindings(record: RunRecord, fanOut: boolean, stranded: boolean): 
     outcome.durationMs === undefined ? undefined : `took ${duration(outcome.durationMs)}`,
     outcome.error,
   ].filter((part): part is string => part !== undefined);
-  out.push({ step: 'outcome', finding: [recordVerdict(record, stranded), ...timing].join('; ') });
+  out.push({ step: 'outcome', finding: [isBuffered(record) ? bufferedVerdict(record, facts) : recordVerdict(record, stranded), ...timing].join('; ') });
   return out;
 }
 

@@ -343,3 +343,58 @@ describe('a fan-out run left running by its worker', () => {
     expect((await m.monitor(now)).tasks[0]?.lastFailure).toMatchObject({ at: new Date(second).toISOString(), stranded: true });
   });
 });
+
+describe('a slot buffered behind a lease whose holder ended without releasing it', () => {
+  const HELD = '2026-11-23T10:00:00.000Z';
+  const WAITING = '2026-11-23T10:01:00.000Z';
+  const waitingAt = Date.parse(WAITING) + 100;
+  /** What `leaseRefused` leaves (src/runner/overlap.ts): `tick@dead` holds the lease for 10:00 until 10:01:30.1, and 10:01 waits behind it. */
+  async function buffered(): Promise<{ m: ReadModel; store: MemoryStore; schedule: Schedule }> {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('b').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore();
+    const heldAt = Date.parse(HELD) + 100;
+    await store.claimSlot({ task: 'b', slot: HELD, owner: 'tick@dead', claimedAt: heldAt });
+    expect((await store.acquireLease({ task: 'b', owner: 'tick@dead', slot: HELD, now: heldAt, expiresAt: heldAt + 90_000 })).acquired).toBe(true);
+    await store.claimSlot({ task: 'b', slot: WAITING, owner: 'tick@10:01', claimedAt: waitingAt });
+    expect((await store.bufferBehindLease({ task: 'b', slot: WAITING, owner: 'tick@10:01', now: waitingAt })).buffered).toBe(true);
+    await store.completeRun({ task: 'b', slot: WAITING, owner: 'tick@10:01', status: 'skipped', reason: 'buffered', finishedAt: waitingAt, ifStatus: 'running' });
+    return { m: new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }), store, schedule };
+  }
+  const slot = new Date(WAITING);
+
+  it('waits behind the holder while its lease lasts', async () => {
+    const { m } = await buffered();
+    const why = await m.why('b', slot, Date.parse('2026-11-23T10:01:20Z'));
+    expect(why.verdict).toBe(`buffered: waiting behind tick@dead's run of ${HELD}, to run when it releases the lease`);
+    expect(why.findings.map((f) => f.finding)).toContain(`lease held now by tick@dead for ${HELD}, until 2026-11-23T10:01:30.100Z`);
+  });
+
+  it('once the lease lapsed, says the slot will not run and the next run records it superseded, which it does', async () => {
+    const { m, store, schedule } = await buffered();
+    const now = Date.parse('2026-11-23T10:04:30Z');
+    const why = await m.why('b', slot, now);
+    expect(why.verdict).toBe(`buffered behind tick@dead's run of ${HELD}, and the lease lapsed at 2026-11-23T10:01:30.100Z without tick@dead releasing it: this slot will not run, and the task's next run records it superseded`);
+    expect(why.findings.find((f) => f.step === 'outcome')?.finding).toBe(why.verdict);
+    expect(why.findings.map((f) => f.finding)).toContain(`lease lapsed at 2026-11-23T10:01:30.100Z, never released by tick@dead (for ${HELD}): the task's next run takes it over`);
+    expect(why).not.toHaveProperty('lease');
+    await tickAt(schedule, store, '2026-11-23T10:05:00Z');
+    expect(await store.getRun('b', WAITING)).toMatchObject({ status: 'skipped', reason: 'superseded' });
+    expect(await store.getRun('b', HELD)).toMatchObject({ status: 'failed', reason: 'abandoned' });
+    expect((await m.why('b', slot, now + 60_000)).verdict).toBe('skipped: superseded');
+  });
+
+  it('handed on and then lapsed, says it may have started and the next run records it abandoned, which it does', async () => {
+    const { m, store, schedule } = await buffered();
+    // The holder finishes 10:00, takes 10:01 off the lease as it releases it, takes the lease for 10:01, and dies.
+    const at = Date.parse('2026-11-23T10:01:10Z');
+    await store.completeRun({ task: 'b', slot: HELD, owner: 'tick@dead', status: 'succeeded', finishedAt: at, durationMs: 70_000 });
+    expect((await store.releaseLeaseTakingPending('b', 'tick@dead')).pending).toMatchObject({ slot: WAITING });
+    expect((await store.acquireLease({ task: 'b', owner: 'tick@dead', slot: WAITING, now: at, expiresAt: at + 90_000 })).acquired).toBe(true);
+    expect((await m.why('b', slot, at + 1_000)).verdict).toBe("buffered, and handed on: tick@dead holds the lease to run it next");
+    const now = Date.parse('2026-11-23T10:04:30Z');
+    expect((await m.why('b', slot, now)).verdict).toBe("buffered, then handed to tick@dead to run, and the lease lapsed at 2026-11-23T10:02:40.000Z without tick@dead releasing it: it may have started, and the task's next run records it abandoned");
+    await tickAt(schedule, store, '2026-11-23T10:05:00Z');
+    expect(await store.getRun('b', WAITING)).toMatchObject({ status: 'failed', reason: 'abandoned' });
+  });
+});
