@@ -139,6 +139,16 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     expect(await store.dueRuns(5_000, 10)).toEqual([]);
   });
 
+  it('resume: the pause is lifted, and said to be, not "was not paused"', async () => {
+    await store.pause({ note: 'migrating', pausedAt: 1 });
+    await store.pause({ task: 'reports:daily', note: 'vendor down', pausedAt: 2 });
+    expect(await losing('UpdateItemCommand', () => store.resume())).toBe(true);
+    expect(await losing('UpdateItemCommand', () => store.resume('reports:daily'))).toBe(true);
+    expect(await store.pauses()).toEqual({ all: undefined, tasks: new Map() });
+    expect(await store.resume(), 'nothing left to lift').toBe(false);
+    expect(await store.resume('reports:daily')).toBe(false);
+  });
+
   it('tick advance: the tick still decides its minutes', async () => {
     await store.advanceTick(60_000);
     expect(await losing('UpdateItemCommand', () => store.advanceTick(120_000))).toEqual({ decides: true, from: 60_000 });

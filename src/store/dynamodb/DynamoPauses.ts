@@ -6,6 +6,8 @@ import { keyOf, n, num, s, type DynamoTable, type Item } from './DynamoTable.js'
 /** The attribute of the scheduler's pause, and the prefix of each task's, on the tick-state item. */
 const PAUSE_ALL = 'pause';
 const PAUSE_TASK = 'pause#';
+/** The write token a resume leaves on the item, one for every pause: resumes a moment apart of two pauses are not told apart. */
+const RESUME_TOKEN = 'resumeToken';
 
 /**
  * Pauses on DynamoDB: attributes of the deployment's tick-state item (`pause` for the scheduler,
@@ -28,10 +30,21 @@ export class DynamoPauses implements PauseStore {
     });
   }
 
+  /**
+   * Conditional on the pause being there, and stamped with a write token: the SDK's retry of a resume
+   * whose reply was lost finds the pause gone and its own token, and answers "resumed" as the first
+   * attempt would have, not "was not paused". A resume of nothing writes nothing.
+   */
   async resume(task?: string): Promise<boolean> {
     const attribute = attributeOf(task);
-    const old = await this.#send(`resume ${task ?? 'the scheduler'}`, { UpdateExpression: 'REMOVE #pause', ExpressionAttributeNames: { '#pause': attribute }, ReturnValues: 'UPDATED_OLD' });
-    return old?.[attribute] !== undefined;
+    const result = await this.table.update(
+      `resume ${task ?? 'the scheduler'}`,
+      this.#key,
+      { set: '', rest: 'REMOVE #pause' },
+      { condition: 'attribute_exists(#pause)', names: { '#pause': attribute } },
+      RESUME_TOKEN,
+    );
+    return result.written;
   }
 
   async pauses(): Promise<Pauses> {
@@ -42,10 +55,9 @@ export class DynamoPauses implements PauseStore {
     return { pk: keys.tick(this.deployment), sk: keys.tickState };
   }
 
-  async #send(action: string, input: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ReturnValues'>): Promise<Item | undefined> {
+  async #send(action: string, input: Pick<ConstructorParameters<typeof UpdateItemCommand>[0], 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<void> {
     try {
-      const { Attributes } = await this.table.client.send(new UpdateItemCommand({ TableName: this.table.name, Key: keyOf(this.#key), ...input }));
-      return Attributes;
+      await this.table.client.send(new UpdateItemCommand({ TableName: this.table.name, Key: keyOf(this.#key), ...input }));
     } catch (error) {
       throw this.table.fail(action, error);
     }

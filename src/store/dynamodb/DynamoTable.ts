@@ -39,6 +39,7 @@ export type Key = { readonly pk: string; readonly sk: string };
 
 /** An update's `SET` clause (the write token's assignment is added to it) and any `ADD`/`REMOVE` clauses. */
 export interface UpdateClauses {
+  /** What to `SET` besides the write token (which is always set): may be empty. */
   readonly set: string;
   readonly rest?: string;
 }
@@ -248,7 +249,7 @@ export class DynamoTable {
     return {
       TableName: this.name,
       Key: keyOf(key),
-      UpdateExpression: `SET ${clauses.set}, ${tokenName} = :writeToken${clauses.rest === undefined ? '' : ` ${clauses.rest}`}`,
+      UpdateExpression: `SET ${clauses.set === '' ? '' : `${clauses.set}, `}${tokenName} = :writeToken${clauses.rest === undefined ? '' : ` ${clauses.rest}`}`,
       ...expressionInput({
         ...expression,
         names: { ...expression.names, [tokenName]: tokenAttribute },
