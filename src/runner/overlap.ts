@@ -49,9 +49,14 @@ export async function leaseRefused(
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
   const now = input.now();
-  const { buffered, displaced } = overlap.policy === 'skip'
+  const answer = overlap.policy === 'skip'
     ? { buffered: false, displaced: undefined }
     : await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now, displace: overlap.policy === 'replace', ...(due.payload === undefined ? {} : { payload: due.payload }) });
+  // A Lambda retry of a tick that buffered this slot and died before recording so finds it waiting
+  // already: refused (`bufferOne`), or displacing itself (`replace`). It is still buffered.
+  const own = (run: PendingRun | undefined) => run?.slot === due.slot && run.owner === recordOwner;
+  const buffered = answer.buffered || own(answer.waiting);
+  const displaced = own(answer.displaced) ? undefined : answer.displaced;
   if (displaced !== undefined) await recordSuperseded(input, store, name, displaced, now);
   const reason = buffered ? SKIP_REASON.buffered : SKIP_REASON.overlapping;
   // Only over the claim as it stands: once buffered, the holder may take this run, run it and record its
@@ -59,6 +64,20 @@ export async function leaseRefused(
   await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now, ifStatus: claimStatus });
   input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason }), holder: holder.owner, heldFor: holder.slot });
   return { kind: 'skipped', name, reason };
+}
+
+/**
+ * Where `slot`, claimed by `owner`, stands on the task's lease held by another: `waiting` behind it, or
+ * `handed` — taken off it by the holder, which holds the lease for it and runs it. A tick that put the
+ * slot there and died before writing `buffered` over its claim left it saying `running`; its Lambda
+ * retry asks here before taking that for a run it started itself. One read, only on that path.
+ */
+export async function waitingBehindLease(store: Store, name: string, slot: string, owner: string, now: number): Promise<'waiting' | 'handed' | undefined> {
+  const lease = await store.lease(name);
+  if (lease === undefined || lease.owner === owner) return undefined;
+  if (lease.pending?.slot === slot && lease.pending.owner === owner) return 'waiting';
+  if (lease.slot === slot && lease.expiresAt >= now) return 'handed';
+  return undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { hasOutcome } from '../store/runTransitions.js';
 import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
 import { filterReason } from './filters.js';
-import { ABANDONED, recordAbandoned, runLeased, settleOwnLease } from './overlap.js';
+import { ABANDONED, recordAbandoned, runLeased, settleOwnLease, waitingBehindLease } from './overlap.js';
 import { recordResult, runClaimed } from './runClaimed.js';
 import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
@@ -187,9 +187,13 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
   const name = due.task.definition.name;
   // A `running` fan-out record with a worker is that worker's run; without one, this tick's own
   // decision (a condition that threw) whose outcome it never wrote.
+  const { withoutOverlapping, lambda } = due.task.definition;
+  if (holder.status === RUN_STATUS.running && lambda === false && withoutOverlapping !== false && withoutOverlapping.policy !== 'skip') {
+    const behind = await waitingBehindLease(store, name, due.slot, input.owner, input.now());
+    if (behind !== undefined) return stillBehindLease(input, store, name, due.slot, behind);
+  }
   const abandoned = holder.status === RUN_STATUS.running && holder.worker === undefined;
   if (abandoned) await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running);
-  const { withoutOverlapping, lambda } = due.task.definition;
   if (withoutOverlapping !== false && lambda === false) await settleOwnLease(input, store, name, due.slot);
   // A fan-out slot the earlier attempt decided not to send (given up after every dispatch attempt) may
   // still hold the lease that attempt took for it; no worker runs behind a decided record.
@@ -199,4 +203,19 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   return { kind: 'failed', name, error: ABANDONED };
+}
+
+/**
+ * The earlier attempt put this slot behind the task's lease and died before writing `buffered` over its
+ * claim: no run of it started here. Waiting, it is recorded `buffered` now (over the claim only, as
+ * `leaseRefused` writes it); handed, the holder is running it and records its outcome.
+ */
+async function stillBehindLease(input: RunTickInput, store: Store, name: string, slot: string, behind: 'waiting' | 'handed'): Promise<SlotResult> {
+  if (behind === 'waiting') {
+    await store.completeRun({ task: name, slot, owner: input.owner, status: RUN_STATUS.skipped, reason: SKIP_REASON.buffered, finishedAt: input.now(), ifStatus: RUN_STATUS.running });
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot, outcome: 'skipped', reason: SKIP_REASON.buffered }), note: 'buffered by an earlier attempt of this invocation' });
+    return { kind: 'skipped', name, reason: SKIP_REASON.buffered };
+  }
+  input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: 'buffered by an earlier attempt of this invocation, and now run by the lease holder' });
+  return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
 }

@@ -245,7 +245,10 @@ export class MemoryStore implements Store {
   }
 
   async lease(task: string): Promise<LeaseHolder | undefined> {
-    return this.#state.leases.get(this.#key(task));
+    const key = this.#key(task);
+    const held = this.#state.leases.get(key);
+    const waiting = this.#state.pending.get(key);
+    return held === undefined ? undefined : { ...held, ...(waiting === undefined ? {} : { pending: waiting }) };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {
@@ -260,11 +263,11 @@ export class MemoryStore implements Store {
     return { released: true, pending: this.#state.pending.get(key) };
   }
 
-  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {
+  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun; waiting?: PendingRun }> {
     const key = this.#key(request.task);
     const held = this.#state.leases.get(key);
     const waiting = this.#state.pending.get(key);
-    if (held === undefined || held.expiresAt < request.now || (waiting !== undefined && request.displace !== true)) return { buffered: false };
+    if (held === undefined || held.expiresAt < request.now || (waiting !== undefined && request.displace !== true)) return waiting === undefined ? { buffered: false } : { buffered: false, waiting };
     this.#state.pending.set(key, { slot: request.slot, owner: request.owner, ...(request.payload === undefined ? {} : { payload: request.payload }) });
     return waiting === undefined ? { buffered: true } : { buffered: true, displaced: waiting };
   }

@@ -132,6 +132,8 @@ export interface LeaseHolder {
   readonly owner: string;
   readonly slot: string;
   readonly expiresAt: number;
+  /** The run waiting behind it, as `lease()` reads it (an acquire refused does not say). */
+  readonly pending?: PendingRun;
 }
 
 /** A slot waiting for the lease's holder to finish (overlap policies `bufferOne` and `replace`). */
@@ -300,9 +302,10 @@ export interface Leases {
   /**
    * Buffers `slot` behind the current holder, only while the lease is held. With `displace` (policy
    * `replace`: the newest work wins) it takes the place of a run already waiting, which comes back as
-   * `displaced`; without it (`bufferOne`) it is buffered only if nothing waits yet.
+   * `displaced`; without it (`bufferOne`) it is buffered only if nothing waits yet. Refused, it says
+   * which run waits (`waiting`), read by the same request.
    */
-  bufferBehindLease(request: BufferRequest): Promise<{ readonly buffered: boolean; readonly displaced?: PendingRun }>;
+  bufferBehindLease(request: BufferRequest): Promise<{ readonly buffered: boolean; readonly displaced?: PendingRun; readonly waiting?: PendingRun }>;
   /**
    * Moves the lease's expiry to `expiresAt` if `owner` still holds it and it has not expired by `now`
    * (a heartbeat), and says which run waits behind it (`bufferOne`, `replace`). Refused — changing

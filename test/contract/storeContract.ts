@@ -84,17 +84,20 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.bufferBehindLease({ task: 'b', slot: 's0', owner: 'x', now: 1 })).toEqual({ buffered: false }); // nothing held
       await store.acquireLease({ task: 'b', owner: 'a', slot: 's1', now: 1_000, expiresAt: 5_000 });
       expect(await store.bufferBehindLease({ task: 'b', slot: 's2', owner: 'tick2', now: 2_000, payload: '{"customer":42}' })).toEqual({ buffered: true });
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toEqual({ buffered: false }); // one at most
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's3', owner: 'tick3', now: 2_500 })).toEqual({ buffered: false, waiting: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } }); // one at most, and which
+      // A read of the lease names the run waiting behind it (a tick's Lambda retry asks whether its own slot waits there).
+      expect(await store.lease('b')).toEqual({ owner: 'a', slot: 's1', expiresAt: 5_000, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       // The holder's heartbeat learns what waits behind it (a `replace` run stops for it); a stranger learns nothing.
       expect(await store.extendLease({ task: 'b', owner: 'a', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: true, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       expect(await store.extendLease({ task: 'b', owner: 'tick2', now: 3_000, expiresAt: 5_000 })).toEqual({ extended: false });
       expect(await store.releaseLeaseTakingPending('b', 'intruder')).toEqual({ released: false, pending: undefined });
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: true, pending: { slot: 's2', owner: 'tick2', payload: '{"customer":42}' } });
       expect(await store.releaseLeaseTakingPending('b', 'a')).toEqual({ released: false, pending: undefined });
+      expect(await store.lease('b')).toBeUndefined();
 
       await store.acquireLease({ task: 'b', owner: 'c', slot: 's4', now: 6_000, expiresAt: 7_000 });
       expect(await store.bufferBehindLease({ task: 'b', slot: 's5', owner: 'tick5', now: 6_500 })).toEqual({ buffered: true });
-      expect(await store.bufferBehindLease({ task: 'b', slot: 's6', owner: 'tick6', now: 7_001 })).toEqual({ buffered: false }); // c's lease lapsed
+      expect(await store.bufferBehindLease({ task: 'b', slot: 's6', owner: 'tick6', now: 7_001 })).toEqual({ buffered: false, waiting: { slot: 's5', owner: 'tick5' } }); // c's lease lapsed
       // c died holding the lease; the next acquirer takes the buffered run off as superseded.
       const next = await store.acquireLease({ task: 'b', owner: 'd', slot: 's7', now: 7_500, expiresAt: 9_000 });
       expect(next).toMatchObject({ acquired: true, superseded: { slot: 's5', owner: 'tick5' } });
@@ -308,7 +311,7 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await store.bufferBehindLease({ task: 'n', slot: 's3', owner: 't3', now: 3_000, payload: '{"n":3}', displace: true }))
         .toEqual({ buffered: true, displaced: { slot: 's2', owner: 't2' } });
       expect(await store.releaseLeaseTakingPending('n', 'a')).toEqual({ released: true, pending: { slot: 's3', owner: 't3', payload: '{"n":3}' } });
-      expect(await store.bufferBehindLease({ task: 'n', slot: 's4', owner: 't4', now: 4_000, displace: true })).toEqual({ buffered: false }); // nothing held
+      expect(await store.bufferBehindLease({ task: 'n', slot: 's4', owner: 't4', now: 4_000, displace: true })).toEqual({ buffered: false, waiting: { slot: 's3', owner: 't3', payload: '{"n":3}' } }); // nothing held; s3 handed on, not yet taken
     });
 
     it('releases an unsent dispatch and queues its retry in one step, for the claim owner only', async () => {

@@ -95,7 +95,9 @@ export class DynamoLeases implements Leases {
     const item = await this.table.get(`read the lease of ${task}`, this.#key(task));
     const owner = str(item, 'owner');
     const slot = str(item, 'slot');
-    return owner === undefined || slot === undefined ? undefined : { owner, slot, expiresAt: num(item, 'expiresAt') ?? 0 };
+    if (owner === undefined || slot === undefined) return undefined;
+    const waiting = pending(item);
+    return { owner, slot, expiresAt: num(item, 'expiresAt') ?? 0, ...(waiting === undefined ? {} : { pending: waiting }) };
   }
 
   async releaseLease(task: string, owner: string): Promise<boolean> {
@@ -135,7 +137,7 @@ export class DynamoLeases implements Leases {
     };
   }
 
-  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun }> {
+  async bufferBehindLease(request: BufferRequest): Promise<{ buffered: boolean; displaced?: PendingRun; waiting?: PendingRun }> {
     const displace = request.displace === true;
     const sets = ['pendingSlot = :slot', 'pendingOwner = :pendingOwner'];
     if (request.payload !== undefined) sets.push('pendingPayload = :payload');
@@ -160,7 +162,10 @@ export class DynamoLeases implements Leases {
       },
       PENDING_TOKEN,
     );
-    if (!result.written) return { buffered: false };
+    if (!result.written) {
+      const waiting = pending(result.item);
+      return waiting === undefined ? { buffered: false } : { buffered: false, waiting };
+    }
     const displaced = displace ? runOf(str(result.item, 'displacedSlot'), str(result.item, 'displacedOwner'), str(result.item, 'displacedPayload')) : undefined;
     return displaced === undefined ? { buffered: true } : { buffered: true, displaced };
   }

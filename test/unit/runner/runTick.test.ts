@@ -671,6 +671,86 @@ describe('runTick: a buffered run and the write that says so', () => {
   });
 });
 
+describe('runTick: a Lambda retry of a tick that buffered a slot and could not record so', () => {
+  /**
+   * 10:05's run holds the lease; the 10:06 tick puts its slot behind it, and its "buffered" write fails
+   * past every retry, so the tick fails with the claim still saying `running`. Lambda retries it.
+   */
+  async function bufferedThenRetried(overlap: { policy: 'bufferOne' | 'replace' }) {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const started: string[] = [];
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const schedule = new Schedule();
+    schedule.call(async ({ slot, signal }) => {
+      started.push(slot);
+      if (slot !== MINUTE.toISOString()) return;
+      holding();
+      // `replace` stops this run for the waiting slot; `bufferOne` lets it end at the gate.
+      await Promise.race([gate, new Promise((resolve) => signal.addEventListener('abort', resolve))]);
+    }).name('buf').everyMinute().withoutOverlapping(overlap);
+    const store = new MemoryStore();
+    let down = false;
+    const faulty = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (down && outcome.slot === next.toISOString()) throw new Error('ProvisionedThroughputExceededException');
+        return store.completeRun(outcome);
+      },
+    });
+    const tickOf = (minute: Date, owner: string, via: Store) => runTick(input(schedule, via, { owner, minute, now: () => minute.getTime() + 100, deadline: minute.getTime() + 55_000 }));
+    const holder = tickOf(MINUTE, 'tick-10:05', store);
+    await held;
+    down = true;
+    await expect(tickOf(next, 'tick-10:06', faulty)).rejects.toThrow();
+    down = false;
+    const retry = await tickOf(next, 'tick-10:06', faulty);
+    const afterRetry = await store.getRun('buf', next.toISOString());
+    openGate();
+    await holder;
+    return { retry, afterRetry, started, store, slot: next.toISOString() };
+  }
+
+  it.each([['bufferOne'], ['replace']] as const)('inline, %s: the retry records the slot buffered, not abandoned, and the holder then runs it', async (policy) => {
+    const { retry, afterRetry, started, store, slot } = await bufferedThenRetried({ policy });
+    expect(afterRetry).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
+    expect(retry.failed).toEqual([]);
+    expect(retry.skipped).toEqual([{ name: 'buf', reason: 'buffered' }]);
+    expect(started).toEqual([MINUTE.toISOString(), slot]);
+    expect(await store.getRun('buf', slot)).toMatchObject({ status: 'succeeded', owner: 'tick-10:06' });
+  });
+});
+
+describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and could not record so', () => {
+  it.each([['bufferOne'], ['replace']] as const)('%s: the retry records it buffered — not overlapping, not superseded by itself — and it stays on the lease', async (policy) => {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const slot = next.toISOString();
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping({ policy }).onLambda({});
+    const store = new MemoryStore();
+    // 10:05's worker holds the lease.
+    await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot: MINUTE.toISOString(), now: MINUTE.getTime(), expiresAt: MINUTE.getTime() + 600_000 });
+    let down = true;
+    const faulty = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (down && outcome.slot === slot) throw new Error('ProvisionedThroughputExceededException');
+        return store.completeRun(outcome);
+      },
+    });
+    const dispatcher = new MemoryDispatcher();
+    const tick = () => runTick(input(schedule, faulty, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000, dispatcher }));
+    await expect(tick()).rejects.toThrow();
+    expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched' });
+    down = false;
+    const retry = await tick();
+    expect(retry.skipped).toEqual([{ name: 'fan', reason: 'buffered' }]);
+    expect(await store.getRun('fan', slot)).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
+    expect((await store.lease('fan'))?.pending).toMatchObject({ slot, owner: 'tick-10:06' });
+    expect(dispatcher.sent).toEqual([]);
+  });
+});
+
 describe('runTick: a superseded run whose record could not be written', () => {
   it('is recorded superseded by the next acquire of the lease, not left saying buffered', async () => {
     const at = (minutes: number) => MINUTE.getTime() + minutes * 60_000;
