@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_QUEUE_ID, fanOutInfrastructure, functionRole } from '../src/infra/fanOutInfrastructure.js';
+import { schedulerRole, withdrawTickInvoke, type SharedRole } from '../src/infra/schedulerRole.js';
 import { kernelIamStatements } from '../src/infra/kernelIam.js';
 import { zoneOffsetTable } from '../src/evaluation/zoneOffsets.js';
 import { TICK_TIMEOUT_SECONDS } from '../src/kernel/runBudget.js';
@@ -40,7 +41,15 @@ interface Serverless {
   getProvider(name: 'aws'): { getStage(): string };
   readonly service: {
     service: string;
-    provider: { stage: string; region?: string; runtime?: string; environment?: Record<string, unknown>; iam?: { role?: { statements?: unknown[] } } };
+    provider: {
+      stage: string;
+      region?: string;
+      runtime?: string;
+      environment?: Record<string, unknown>;
+      iam?: { role?: { statements?: unknown[] } };
+      /** The stack as the Framework compiles it, once packaging has begun. */
+      compiledCloudFormationTemplate?: { Resources?: Record<string, unknown> };
+    };
     custom?: Record<string, unknown>;
     plugins?: string[] | { modules?: string[] };
     functions: Record<string, Record<string, unknown>>;
@@ -102,6 +111,8 @@ const ONE_FUNCTION_COMMANDS: Readonly<Record<string, string>> = {
   'rollback function': 'roll the whole service back with `serverless rollback --timestamp <timestamp>` (`serverless deploy list` shows them): the tick and the task functions carry the same kernel and go back together',
 };
 const TICK_ROLE = 'TickworkTickRole';
+/** The role EventBridge Scheduler assumes to invoke the tick, and nothing else. */
+const SCHEDULER_ROLE = 'TickworkSchedulerRole';
 const WORK_DIR = '.tickwork';
 
 export default class TickworkPlugin {
@@ -120,6 +131,7 @@ export default class TickworkPlugin {
       'before:package:initialize': () => this.prepare({ packaging: true }),
       'before:offline:start': () => this.prepare({ packaging: false }),
       'before:offline:start:init': () => this.prepare({ packaging: false }),
+      'after:package:compileEvents': async () => this.#unshareSchedulerPermission(),
     };
   }
 
@@ -171,7 +183,9 @@ export default class TickworkPlugin {
           events: [
             // EventBridge Scheduler, on the minute boundary; it writes the invocation's scheduled time
             // into the input, and the tick takes its minute from there, never from its own clock.
-            { schedule: { method: 'scheduler', rate: ['cron(* * * * ? *)'], input: { scheduledTime: '<aws.scheduler.scheduled-time>' } } },
+            // The Scheduler needs a role it may assume; left out, the Framework gives it the function's,
+            // which only Lambda may assume, and the tick is never invoked.
+            { schedule: { method: 'scheduler', rate: ['cron(* * * * ? *)'], input: { scheduledTime: '<aws.scheduler.scheduled-time>' }, roleArn: { 'Fn::GetAtt': [SCHEDULER_ROLE, 'Arn'] } } },
           ],
         },
         ...fanOut.functions,
@@ -204,6 +218,7 @@ export default class TickworkPlugin {
       const inline = tasks.filter((t) => t.lambda === false);
       Object.assign(service.resources.Resources, {
         [TICK_ROLE]: tickRole(`${prefix}${TICK_FUNCTION}`, [...fanOut.tickStatements, ...kernelIamStatements(inline, options.mailFrom)]),
+        [SCHEDULER_ROLE]: schedulerRole(`${prefix}${TICK_FUNCTION}`),
       });
       if (!packaging) return;
       this.#keepOutOfOtherArtifacts();
@@ -324,6 +339,21 @@ export default class TickworkPlugin {
     if (refused !== undefined && name === TICK_FUNCTION) throw this.#refusal(name, command, refused);
     await this.prepare({ packaging: false, build: false });
     if (refused !== undefined && this.#generated.has(name)) throw this.#refusal(name, command, refused);
+  }
+
+  /**
+   * The Framework, compiling any `scheduler` schedule, lets the service's shared role
+   * (`IamRoleLambdaExecution`) be assumed by EventBridge Scheduler and invoke every function with such a
+   * schedule — the tick's included, though its schedule has a role of its own. Taken back here, so the
+   * service's functions gain nothing from Tickwork (src/infra/schedulerRole.ts).
+   */
+  async #unshareSchedulerPermission(): Promise<void> {
+    if (!this.#generated.has(TICK_FUNCTION)) return;
+    const role = this.serverless.service.provider.compiledCloudFormationTemplate?.Resources?.IamRoleLambdaExecution as SharedRole | undefined;
+    if (role === undefined) return;
+    const ownSchedules = Object.entries(this.serverless.service.functions).some(([key, config]) =>
+      !this.#generated.has(key) && ((config as { events?: { schedule?: { method?: string } }[] }).events ?? []).some((event) => event.schedule?.method === 'scheduler'));
+    withdrawTickInvoke(role, (this.serverless.service.functions[TICK_FUNCTION] as { name: string }).name, { keepSchedulerTrust: ownSchedules });
   }
 
   #refusal(name: string, command: string, instead: string): Error {

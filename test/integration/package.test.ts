@@ -122,6 +122,16 @@ describe('serverless package (real CloudFormation, no AWS credentials)', () => {
     expect(resources.TickLambdaFunction?.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: '.tickwork/build/tick.handler', Timeout: TICK_TIMEOUT_SECONDS });
     // A role of its own: the service's other functions gain nothing from Tickwork.
     expect(resources.TickLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': ['TickworkTickRole', 'Arn'] });
+    // The Scheduler invokes the tick with a role it may assume, which may invoke the tick and nothing else.
+    expect(schedule?.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': ['TickworkSchedulerRole', 'Arn'] });
+    const role = resources.TickworkSchedulerRole?.Properties;
+    expect(role?.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: ['scheduler.amazonaws.com'] }, Action: ['sts:AssumeRole'] })]);
+    const tickArn = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${resources.TickLambdaFunction?.Properties.FunctionName}`;
+    expect(role?.Policies.flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement)).toEqual([
+      expect.objectContaining({ Action: ['lambda:InvokeFunction'], Resource: [{ 'Fn::Sub': tickArn }, { 'Fn::Sub': `${tickArn}:*` }] }),
+    ]);
+    // The tick's own role is Lambda's alone.
+    expect(resources.TickworkTickRole?.Properties.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: ['lambda.amazonaws.com'] } })]);
   });
 
   it('declares the table on demand, with TTL and point-in-time recovery, named as the function expects', () => {
@@ -319,6 +329,12 @@ describe('serverless package of a service that bundles with serverless-esbuild (
     expectPluginTick('own');
     expect(template('own').HelloLambdaFunction?.Properties.Handler).toBe('src/hello.handler');
     expect(zipEntries(join(dir, 'own', 'hello.zip'))).toEqual(['src/hello.mjs', 'src/hello.mjs.map']);
+    // The Framework opens the service's shared role to the Scheduler for the tick; the plugin takes that
+    // back: the service's own functions gain no permission from Tickwork.
+    const shared = template('own').IamRoleLambdaExecution?.Properties;
+    expect(shared?.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: ['lambda.amazonaws.com'] } })]);
+    expect(JSON.stringify(shared)).not.toContain('lambda:InvokeFunction');
+    expect(template('own').TickSchedulerSchedule1?.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': ['TickworkSchedulerRole', 'Arn'] });
   }, 200_000);
 
   it("bundles Tickwork's functions itself when serverless-esbuild's skipBuild reuses an earlier package's zips", async () => {
