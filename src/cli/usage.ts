@@ -1,5 +1,6 @@
 // What the command line itself got wrong (exit 2), as opposed to what failed while running (exit 1).
 import { TickworkError } from '../errors.js';
+import { daysInMonth } from '../tick/isoInstant.js';
 
 /** A bad argument or option: `tickwork` prints its message as one `error: …` line and exits 2. */
 export class UsageError extends Error {
@@ -9,15 +10,28 @@ export class UsageError extends Error {
   }
 }
 
-/** `--from`/`--at`: an ISO-8601 time (a date at least; a time without zone is read as local time, as `Date` does). */
+/** The calendar date and clock time an ISO-8601 time starts with (`Date` reads the zone). */
+const DATE_AND_TIME = /^(?<year>[+-]?\d{4,6})-(?<month>\d\d)-(?<day>\d\d)(?:[T ](?<hour>\d\d):(?<minute>\d\d)(?::(?<second>\d\d))?)?/;
+
+/**
+ * `--from`/`--at`: an ISO-8601 time (a date at least; a time without zone is read as local time, as
+ * `Date` does) of a real date and time: `Date` would roll 30 February over to 2 March, and 24:00 to the
+ * next day, and answer for a time nobody asked about.
+ */
 export function parseIsoTime(option: string): (value: string) => Date {
   return (value) => {
     const date = new Date(value);
-    if (!/^[+-]?\d{4,6}-\d\d-\d\d/.test(value) || Number.isNaN(date.getTime())) {
+    const parts = DATE_AND_TIME.exec(value)?.groups;
+    if (parts === undefined || Number.isNaN(date.getTime()) || !isRealDateAndTime(parts)) {
       throw new UsageError(`${option} expects an ISO-8601 time such as 2026-11-23T10:00:00Z, got ${JSON.stringify(value)}`);
     }
     return date;
   };
+}
+
+function isRealDateAndTime(parts: Record<string, string | undefined>): boolean {
+  const [year, month, day, hour, minute, second] = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
 }
 
 /** `--next` (and `--count`, its older name): a whole number ≥ 1. */

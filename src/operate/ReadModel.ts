@@ -47,6 +47,8 @@ export class ReadModel {
    */
   async history(task: string | undefined, options: HistoryOptions): Promise<HistoryEntry[]> {
     const tasks = task === undefined ? this.#options.tasks : [this.task(task)];
+    // A range that ends before it begins holds nothing (DynamoDB refuses such a query).
+    if (options.since.getTime() > options.until.getTime()) return [];
     return readHistory(this.#options.store, tasks.map((t) => t.definition), options, task === undefined);
   }
 

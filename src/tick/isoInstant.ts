@@ -43,7 +43,8 @@ export function parseIsoInstant(text: string): number | undefined {
   return local.getTime() - offset;
 }
 
-function daysInMonth(year: number, month: number): number {
+/** The days of `month` (1–12) in `year`, leap years counted. */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

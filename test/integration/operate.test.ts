@@ -80,6 +80,9 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     expectUsageError(await cli('history', 'beet'), 'error: unknown task "beet": the kernel has "beat", "flaky", "quiet", "nightly"');
     expectUsageError(await cli('history', '--since', 'last tuesday'), 'error: --since expects an ISO-8601 time such as 2026-11-23T10:00:00Z or a duration such as 2h or 7d, got "last tuesday"');
     expectUsageError(await cli('history', '--limit', '0'), 'error: --limit expects a whole number from 1 to 1000, got "0"');
+    // A date that does not exist is refused, not rolled over (30 February would read as 2 March).
+    expectUsageError(await cli('history', '--since', '2026-02-30T10:00:00Z'), 'error: --since expects an ISO-8601 time');
+    expectUsageError(await cli('history', '--since', '2099-01-01T00:00:00Z'), 'error: --since 2099-01-01T00:00:00.000Z is later than now');
   });
 
   it('monitor: one line per task, FAILING for the failing one, exit 1', async () => {
@@ -162,6 +165,9 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
   it('why: no --at, a bad time or an unknown task is a usage error (exit 2, one line)', async () => {
     expectUsageError(await cli('why', 'beat'), "error: required option '--at <time>' not specified");
     expectUsageError(await cli('why', 'beat', '--at', 'yesterday'), 'error: --at expects an ISO-8601 time such as 2026-11-23T10:00:00Z, got "yesterday"');
+    for (const unreal of ['2026-02-30T10:00:00Z', '2026-11-30T24:00:00Z', '2026-13-01', '2026-11-30T10:60Z']) {
+      expectUsageError(await cli('why', 'beat', '--at', unreal), `error: --at expects an ISO-8601 time such as 2026-11-23T10:00:00Z, got "${unreal}"`);
+    }
     expectUsageError(await cli('why', 'beet', '--at', '2026-11-23T10:00:00Z'), 'error: unknown task "beet"');
   });
 });

@@ -6,6 +6,7 @@ import type { HistoryEntry } from '../../operate/history.js';
 import { NO_OUTCOME } from '../../operate/stranded.js';
 import { RUN_STATUS, type RunStatus } from '../../vocabulary.js';
 import type { Project } from '../project.js';
+import { UsageError } from '../usage.js';
 import { paint, short, tableStyle, withReadModel, type ReadOptions } from './readModel.js';
 
 export interface HistoryCommandOptions extends ReadOptions {
@@ -20,6 +21,7 @@ export const DEFAULT_HISTORY_SINCE_MS = 24 * 3_600_000;
 export async function history(project: Project, task: string | undefined, options: HistoryCommandOptions, colour: boolean): Promise<void> {
   const now = Date.now();
   const since = options.since ?? new Date(now - DEFAULT_HISTORY_SINCE_MS);
+  if (since.getTime() > now) throw new UsageError(`--since ${since.toISOString()} is later than now (${new Date(now).toISOString()}): nothing has run since then`);
   // One-offs are queued ahead, but their slots are never later than the tick that ran them: now is the end.
   const entries = await withReadModel(project, options, task, (model) => model.history(task, { since, until: new Date(now), limit: options.limit }));
   if (options.json) {

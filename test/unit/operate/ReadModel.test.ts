@@ -37,6 +37,11 @@ describe('ReadModel.history', () => {
     expect(all[2]).toMatchObject({ reason: 'paused' });
     await expect(m.history('nope', { since: new Date(0), until: new Date(NOW), limit: 1 })).rejects.toThrow('Task "nope": no task has this name');
   });
+
+  it('holds nothing for a range that ends before it begins', async () => {
+    const { model: m } = await model();
+    expect(await m.history(undefined, { since: new Date('2026-11-23T10:06:00Z'), until: new Date('2026-11-23T10:00:00Z'), limit: 10 })).toEqual([]);
+  });
 });
 
 describe('ReadModel.monitor', () => {
