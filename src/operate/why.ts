@@ -110,7 +110,8 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
     return `not decided: ${facts.lastTick === undefined ? 'no tick has run in this deployment' : `the last tick evaluated ${iso(facts.lastTick)}`}`;
   }
-  if (!future) return 'no record: no tick decided this slot, or its record has expired';
+  // The tick evaluated this minute and left nothing: see README "Under faults" for the first case.
+  if (!future) return "no record: its minute's tick failed before claiming it, and so did every Lambda retry of it (the tick's Errors alarm fired then); or the kernel deployed then had no such slot; or its record has expired";
   if (facts.pause !== undefined && !task.definition.evenWhenPaused) return `would be skipped: paused (${facts.pause.note}), unless resumed first`;
   return `would run at ${match.slot}${match.conditions > 0 ? ', if its when()/skip() conditions allow' : ''}`;
 }

@@ -38,6 +38,17 @@ describe('ReadModel.history', () => {
     await expect(m.history('nope', { since: new Date(0), until: new Date(NOW), limit: 1 })).rejects.toThrow('Task "nope": no task has this name');
   });
 
+  it('says why a slot of an evaluated minute may have no record: its tick failed before claiming it', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute();
+    const store = new MemoryStore();
+    // The 10:05 tick moved the last tick, then every claim failed (and every retry of it).
+    await store.beginTick(Date.parse('2026-11-23T10:05:00Z'));
+    const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
+    expect((await m.why('beat', new Date('2026-11-23T10:05:00Z'), Date.parse('2026-11-23T10:30:00Z'))).verdict)
+      .toMatch(/^no record: its minute's tick failed before claiming it, and so did every Lambda retry of it/);
+  });
+
   it('holds nothing for a range that ends before it begins', async () => {
     const { model: m } = await model();
     expect(await m.history(undefined, { since: new Date('2026-11-23T10:06:00Z'), until: new Date('2026-11-23T10:00:00Z'), limit: 10 })).toEqual([]);
