@@ -1,5 +1,5 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { LeaseHolder, MissedRecord, PauseState, RunRecord, Store } from '../store/Store.js';
+import type { LeaseHolder, MissedRecord, PauseState, QueuedRun, RunRecord, Store } from '../store/Store.js';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
 import { duration, iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
@@ -12,6 +12,10 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** Missed summaries are keyed by their first slot, and one tick catches up at most a day. */
 const MISSED_LOOK_BACK_MS = DAY_MS;
+/** Every queued run is due before this (one-offs are refused from 10000 on: src/dispatch/dispatchAt.ts). */
+const QUEUE_HORIZON = Date.UTC(10_000, 0, 1);
+/** The queue holds a handful of runs at a time; a slot past this many is not looked for. */
+const QUEUE_READ_LIMIT = 1_000;
 /** Minutes no tick evaluated are recorded once for the whole deployment, under this name. */
 const WHOLE_SCHEDULER = '*';
 
@@ -50,6 +54,8 @@ interface Facts {
   /** The task's lease once its expiry has passed with a holder still named: that holder ended without releasing it. */
   readonly lapsedLease: LeaseHolder | undefined;
   readonly lastTick: number | undefined;
+  /** The slot waiting in the queue, when it has no record: a one-off, or a fan-out slot whose event could not be sent yet. */
+  readonly queued: QueuedRun | undefined;
 }
 
 /**
@@ -89,7 +95,11 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
     store.lastTick(),
   ]);
   const pause = effectivePause(pauses, name);
+  // A slot whose claim was given back to be sent again later (or a one-off not yet due) is only in the
+  // queue: read it only when there is no record, which is when it can be there.
+  const queued = record === undefined ? (await store.dueRuns(QUEUE_HORIZON, QUEUE_READ_LIMIT)).find((q) => q.task === name && q.slot === slot) : undefined;
   return {
+    queued,
     record,
     stranded: record !== undefined && isStranded(record, now),
     missed: [...missed, ...gaps].filter((m) => m.from <= slot && m.to >= slot),
@@ -105,6 +115,7 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (match.filter !== undefined) return `not run: ${match.filter} (every tick decides it alike, so it is not recorded)`;
   const { record } = facts;
   if (record !== undefined) return isBuffered(record) ? bufferedVerdict(record, facts) : recordVerdict(record, facts.stranded);
+  if (facts.queued !== undefined) return queuedVerdict(facts.queued);
   const [missed] = facts.missed;
   if (missed !== undefined) return missedVerdict(missed.reason);
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
@@ -117,6 +128,13 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
 }
 
 const MISS_REASONS: ReadonlySet<string> = new Set(Object.values(MISS_REASON));
+
+/** A slot in the queue: the first tick from its time on takes it (and claims it then). */
+function queuedVerdict(queued: QueuedRun): string {
+  if (queued.attempt === 0) return `queued for the first tick from ${iso(queued.at)} on`;
+  const error = queued.lastError === undefined ? '' : `: ${queued.lastError}`;
+  return `not sent yet: its event could not be sent (attempt ${queued.attempt}${error}), and it is queued for the first tick from ${iso(queued.at)} on to send again`;
+}
 
 function isBuffered(record: RunRecord): boolean {
   return record.status === RUN_STATUS.skipped && record.reason === SKIP_REASON.buffered;

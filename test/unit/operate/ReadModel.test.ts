@@ -49,6 +49,19 @@ describe('ReadModel.history', () => {
       .toMatch(/^no record: its minute's tick failed before claiming it, and so did every Lambda retry of it/);
   });
 
+  it('says a fan-out slot whose event could not be sent is queued to be sent again', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('fan').everyMinute().onLambda({});
+    const store = new MemoryStore();
+    await store.beginTick(Date.parse('2026-11-23T10:05:00Z'));
+    // What `releaseDispatch` leaves: the claim given back, the slot queued with its attempt and error.
+    await store.enqueue({ id: 'retry#fan', task: 'fan', slot: '2026-11-23T10:05:00.000Z', at: Date.parse('2026-11-23T10:06:00Z'), attempt: 2, lastError: 'ThrottlingException: Rate exceeded', enqueuedAt: Date.parse('2026-11-23T10:05:01Z') });
+    const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
+    expect((await m.why('fan', new Date('2026-11-23T10:05:00Z'), Date.parse('2026-11-23T10:05:30Z'))).verdict)
+      .toBe('not sent yet: its event could not be sent (attempt 2: ThrottlingException: Rate exceeded), and it is queued for the first tick from 2026-11-23T10:06:00.000Z on to send again');
+    expect((await m.why('fan', new Date('2026-11-23T10:04:00Z'), Date.parse('2026-11-23T10:05:30Z'))).verdict).toMatch(/^no record/);
+  });
+
   it('holds nothing for a range that ends before it begins', async () => {
     const { model: m } = await model();
     expect(await m.history(undefined, { since: new Date('2026-11-23T10:06:00Z'), until: new Date('2026-11-23T10:00:00Z'), limit: 10 })).toEqual([]);
