@@ -111,6 +111,8 @@ const ONE_FUNCTION_COMMANDS: Readonly<Record<string, string>> = {
   'rollback function': 'roll the whole service back with `serverless rollback --timestamp <timestamp>` (`serverless deploy list` shows them): the tick and the task functions carry the same kernel and go back together',
 };
 const TICK_ROLE = 'TickworkTickRole';
+/** serverless-offline-aws-eventbridge's section of `custom`. */
+const EVENTBRIDGE_MOCK = 'serverless-offline-aws-eventbridge';
 /** The role EventBridge Scheduler assumes to invoke the tick, and nothing else. */
 const SCHEDULER_ROLE = 'TickworkSchedulerRole';
 const WORK_DIR = '.tickwork';
@@ -155,6 +157,7 @@ export default class TickworkPlugin {
       const tasks = schedule.tasks();
       this.#notice(`Tickwork: kernel OK, ${tasks.length} task(s): ${tasks.map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
       const environment = this.#environment(options, stage);
+      if (!packaging && build) this.#pointEventBridgeMock();
       const entries = await this.#entries(root, path, tasks, options.dispatcher, { packaging, build });
       const fanOut = fanOutInfrastructure(tasks, {
         service: service.service,
@@ -354,6 +357,25 @@ export default class TickworkPlugin {
     const ownSchedules = Object.entries(this.serverless.service.functions).some(([key, config]) =>
       !this.#generated.has(key) && ((config as { events?: { schedule?: { method?: string } }[] }).events ?? []).some((event) => event.schedule?.method === 'scheduler'));
     withdrawTickInvoke(role, (this.serverless.service.functions[TICK_FUNCTION] as { name: string }).name, { keepSchedulerTrust: ownSchedules });
+  }
+
+  /**
+   * `tickwork start` picks the local EventBridge's ports (`--eventbridge-port`, `TICKWORK_EVENTBRIDGE_PORT`)
+   * and points the tick's client at them; serverless-offline-aws-eventbridge, which reads its port from
+   * `custom` when serverless-offline starts (after this hook: the plugin is listed first), is told the
+   * same, or it would listen on its own default and every fan-out send would be refused.
+   */
+  #pointEventBridgeMock(): void {
+    const port = process.env.TICKWORK_EVENTBRIDGE_PORT;
+    const pubSubPort = process.env.TICKWORK_EVENTBRIDGE_PUBSUB_PORT;
+    if (port === undefined && pubSubPort === undefined) return;
+    const custom = (this.serverless.service.custom ??= {});
+    const mock = (custom[EVENTBRIDGE_MOCK] ?? {}) as Record<string, unknown>;
+    custom[EVENTBRIDGE_MOCK] = {
+      ...mock,
+      ...(port === undefined ? {} : { port: Number(port) }),
+      ...(pubSubPort === undefined ? {} : { pubSubPort: Number(pubSubPort) }),
+    };
   }
 
   #refusal(name: string, command: string, instead: string): Error {
