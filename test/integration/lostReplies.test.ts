@@ -149,6 +149,14 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     expect(await store.resume('reports:daily')).toBe(false);
   });
 
+  it('resume, when another pause is lifted between the write and the retry: still said to be lifted', async () => {
+    await store.pause({ note: 'migrating', pausedAt: 1 });
+    await store.pause({ task: 'reports:daily', note: 'vendor down', pausedAt: 2 });
+    between = async () => expect(await store.resume('reports:daily')).toBe(true);
+    expect(await losing('UpdateItemCommand', () => store.resume())).toBe(true);
+    expect(await store.pauses()).toEqual({ all: undefined, tasks: new Map() });
+  });
+
   it('tick advance: the tick still decides its minutes', async () => {
     await store.advanceTick(60_000);
     expect(await losing('UpdateItemCommand', () => store.advanceTick(120_000))).toEqual({ decides: true, from: 60_000 });

@@ -6,8 +6,13 @@ import { keyOf, n, num, s, type DynamoTable, type Item } from './DynamoTable.js'
 /** The attribute of the scheduler's pause, and the prefix of each task's, on the tick-state item. */
 const PAUSE_ALL = 'pause';
 const PAUSE_TASK = 'pause#';
-/** The write token a resume leaves on the item, one for every pause: resumes a moment apart of two pauses are not told apart. */
-const RESUME_TOKEN = 'resumeToken';
+/**
+ * The write token a resume leaves on the item, one per pause, so two resumes a moment apart are told
+ * apart. The task's name is hex-encoded: an expression names the token as `#<attribute>`.
+ */
+function resumeToken(attribute: string): string {
+  return `resumeToken_${Buffer.from(attribute).toString('hex')}`;
+}
 
 /**
  * Pauses on DynamoDB: attributes of the deployment's tick-state item (`pause` for the scheduler,
@@ -42,7 +47,7 @@ export class DynamoPauses implements PauseStore {
       this.#key,
       { set: '', rest: 'REMOVE #pause' },
       { condition: 'attribute_exists(#pause)', names: { '#pause': attribute } },
-      RESUME_TOKEN,
+      resumeToken(attribute),
     );
     return result.written;
   }
