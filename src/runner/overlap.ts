@@ -49,6 +49,13 @@ export async function leaseRefused(
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
   const now = input.now();
+  if (holder.slot === due.slot && holder.owner !== recordOwner) {
+    // The holder holds the lease for this very slot: it took the slot from behind the lease to run it,
+    // after an earlier attempt of this invocation buffered it and died before recording so. Buffered
+    // again, it would run twice; the holder records its outcome.
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), holder: holder.owner, note: 'taken from behind the lease by its holder, which runs it' });
+    return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
+  }
   const answer = overlap.policy === 'skip'
     ? { buffered: false, displaced: undefined }
     : await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now, displace: overlap.policy === 'replace', ...(due.payload === undefined ? {} : { payload: due.payload }) });

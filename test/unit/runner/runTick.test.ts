@@ -712,6 +712,51 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
     return { retry, afterRetry, started, store, slot: next.toISOString() };
   }
 
+  it('inline: when the holder is already running the slot, the retry leaves it to the holder, not recorded abandoned', async () => {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const slot = next.toISOString();
+    const started: string[] = [];
+    const gates = new Map<string, { open: () => void; opened: Promise<void>; entered: () => void; inside: Promise<void> }>();
+    for (const s of [MINUTE.toISOString(), slot]) {
+      let open!: () => void;
+      let entered!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      gates.set(s, { open, opened, entered, inside });
+    }
+    const schedule = new Schedule();
+    schedule.call(async ({ slot: running }) => {
+      started.push(running);
+      gates.get(running)!.entered();
+      await gates.get(running)!.opened;
+    }).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore();
+    let down = false;
+    const faulty = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (down && outcome.slot === slot) throw new Error('ProvisionedThroughputExceededException');
+        return store.completeRun(outcome);
+      },
+    });
+    const tickOf = (minute: Date, owner: string, via: Store) => runTick(input(schedule, via, { owner, minute, now: () => minute.getTime() + 100, deadline: minute.getTime() + 55_000 }));
+    const holder = tickOf(MINUTE, 'tick-10:05', store);
+    await gates.get(MINUTE.toISOString())!.inside;
+    down = true;
+    await expect(tickOf(next, 'tick-10:06', faulty)).rejects.toThrow();
+    down = false;
+    // 10:05's run ends; its tick takes 10:06 from behind the lease and is running it when the retry comes.
+    gates.get(MINUTE.toISOString())!.open();
+    await gates.get(slot)!.inside;
+    const retry = await tickOf(next, 'tick-10:06', faulty);
+    expect(retry.failed).toEqual([]);
+    expect(retry.skipped).toEqual([{ name: 'buf', reason: 'already-claimed' }]);
+    expect(await store.getRun('buf', slot)).toMatchObject({ status: 'running' });
+    gates.get(slot)!.open();
+    await holder;
+    expect(started).toEqual([MINUTE.toISOString(), slot]);
+    expect(await store.getRun('buf', slot)).toMatchObject({ status: 'succeeded', owner: 'tick-10:06' });
+  });
+
   it.each([['bufferOne'], ['replace']] as const)('inline, %s: the retry records the slot buffered, not abandoned, and the holder then runs it', async (policy) => {
     const { retry, afterRetry, started, store, slot } = await bufferedThenRetried({ policy });
     expect(afterRetry).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
@@ -748,6 +793,34 @@ describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and cou
     expect(await store.getRun('fan', slot)).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
     expect((await store.lease('fan'))?.pending).toMatchObject({ slot, owner: 'tick-10:06' });
     expect(dispatcher.sent).toEqual([]);
+  });
+
+  it.each([['bufferOne'], ['replace']] as const)('%s: when the holder took the slot from behind the lease before the retry, the retry leaves it to the holder — it is not buffered again to run twice', async (policy) => {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const slot = next.toISOString();
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping({ policy }).onLambda({});
+    const store = new MemoryStore();
+    await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot: MINUTE.toISOString(), now: MINUTE.getTime(), expiresAt: MINUTE.getTime() + 600_000 });
+    let down = true;
+    const faulty = withOverrides(store, {
+      completeRun: async (outcome) => {
+        if (down && outcome.slot === slot) throw new Error('ProvisionedThroughputExceededException');
+        return store.completeRun(outcome);
+      },
+    });
+    const dispatcher = new MemoryDispatcher();
+    const tick = () => runTick(input(schedule, faulty, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000, dispatcher }));
+    await expect(tick()).rejects.toThrow();
+    down = false;
+    // 10:05's worker finishes, takes 10:06 off the lease as it releases it, and holds the lease to run it.
+    expect((await store.releaseLeaseTakingPending('fan', 'worker-10:05')).pending).toMatchObject({ slot });
+    expect((await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot, now: next.getTime() + 5_000, expiresAt: next.getTime() + 600_000 })).acquired).toBe(true);
+    const retry = await tick();
+    expect(retry.skipped).toEqual([{ name: 'fan', reason: 'already-claimed' }]);
+    expect(dispatcher.sent).toEqual([]);
+    expect((await store.lease('fan'))?.pending, 'nothing waits behind the holder: it would run the slot a second time').toBeUndefined();
+    expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched', owner: 'tick-10:06' });
   });
 });
 
