@@ -148,18 +148,17 @@ function isBuffered(record: RunRecord): boolean {
  */
 function bufferedVerdict(record: RunRecord, facts: Facts): string {
   const { lease, lapsedLease } = facts;
-  if (lease !== undefined) {
-    return lease.slot === record.slot
-      ? `buffered, and handed on: ${lease.owner} holds the lease to run it next`
-      : `buffered: waiting behind ${lease.owner}'s run of ${lease.slot}, to run when it releases the lease`;
-  }
-  if (lapsedLease !== undefined) {
+  const held = lease ?? lapsedLease;
+  const waiting = held?.pending?.slot === record.slot;
+  if (lease !== undefined && waiting) return `buffered: waiting behind ${lease.owner}'s run of ${lease.slot}, to run when it releases the lease`;
+  if (lease !== undefined && lease.slot === record.slot) return `buffered, and handed on: ${lease.owner} holds the lease to run it next`;
+  if (lapsedLease !== undefined && (waiting || lapsedLease.slot === record.slot)) {
     const lapsed = `the lease lapsed at ${iso(lapsedLease.expiresAt)} without ${lapsedLease.owner} releasing it`;
-    return lapsedLease.slot === record.slot
-      ? `buffered, then handed to ${lapsedLease.owner} to run, and ${lapsed}: it may have started, and the task's next run records it abandoned`
-      : `buffered behind ${lapsedLease.owner}'s run of ${lapsedLease.slot}, and ${lapsed}: this slot will not run, and the task's next run records it superseded`;
+    return waiting
+      ? `buffered behind ${lapsedLease.owner}'s run of ${lapsedLease.slot}, and ${lapsed}: this slot will not run, and the task's next run records it superseded`
+      : `buffered, then handed to ${lapsedLease.owner} to run, and ${lapsed}: it may have started, and the task's next run records it abandoned`;
   }
-  return "buffered, and handed on when the lease was released: if no run of it has started, it will not run, and the task's next run records it superseded";
+  return "buffered, and no longer waiting on the lease: if no run of it has started, it will not run, and the task's next run records it superseded";
 }
 
 function missedVerdict(reason: string): string {

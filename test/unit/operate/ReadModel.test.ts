@@ -413,6 +413,14 @@ describe('a slot buffered behind a lease whose holder ended without releasing it
     expect((await m.why('b', slot, now + 60_000)).verdict).toBe('skipped: superseded');
   });
 
+  it('taken off the lease by another run\'s acquire (whose record of it failed), is not told to be waiting', async () => {
+    const { m, store } = await buffered();
+    // tick@dead's lease lapses; 10:03's acquire takes 10:01 off it as superseded, and that write fails.
+    const at = Date.parse('2026-11-23T10:03:00.100Z');
+    expect(await store.acquireLease({ task: 'b', owner: 'tick@10:03', slot: '2026-11-23T10:03:00.000Z', now: at, expiresAt: at + 90_000 })).toMatchObject({ acquired: true, superseded: { slot: WAITING } });
+    expect((await m.why('b', slot, at + 1_000)).verdict).toBe("buffered, and no longer waiting on the lease: if no run of it has started, it will not run, and the task's next run records it superseded");
+  });
+
   it('handed on and then lapsed, says it may have started and the next run records it abandoned, which it does', async () => {
     const { m, store, schedule } = await buffered();
     // The holder finishes 10:00, takes 10:01 off the lease as it releases it, takes the lease for 10:01, and dies.
