@@ -20,7 +20,7 @@ const CONTAINER_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONT
 
 /** On serverless-offline, where a profile or SSO login would have served the SDK's own chain (README "Add Tickwork to your project"). */
 const OFFLINE_HINT =
-  '. Under serverless offline, export them before starting it (any values do for DynamoDB Local; `eval "$(aws configure export-credentials --format env)"` exports a profile\'s), or run `npx tickwork start`, which sets local ones';
+  '. Under serverless offline, export them before starting it (any values do for a DynamoDB Local that AWS_ENDPOINT_URL_DYNAMODB points at; `eval "$(aws configure export-credentials --format env)"` exports a profile\'s), or run `npx tickwork start`, which sets local ones and the endpoints';
 
 /**
  * The SDK clients' `credentialDefaultProvider`, with the default chain's name. Credentials are kept
