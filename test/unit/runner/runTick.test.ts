@@ -768,13 +768,17 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
 });
 
 describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and could not record so', () => {
-  it.each([['bufferOne'], ['replace']] as const)('%s: the retry records it buffered — not overlapping, not superseded by itself — and it stays on the lease', async (policy) => {
-    const next = new Date(MINUTE.getTime() + 60_000);
-    const slot = next.toISOString();
+  const next = new Date(MINUTE.getTime() + 60_000);
+  const slot = next.toISOString();
+  /**
+   * 10:05's worker holds the lease; the 10:06 tick puts its fan-out slot behind it, and its "buffered"
+   * write fails past every retry, so the tick fails with the claim still saying `dispatched`. `retry`
+   * is Lambda's retry of that tick.
+   */
+  async function bufferedThenFailed(policy: 'bufferOne' | 'replace') {
     const schedule = new Schedule();
     schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping({ policy }).onLambda({});
     const store = new MemoryStore();
-    // 10:05's worker holds the lease.
     await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot: MINUTE.toISOString(), now: MINUTE.getTime(), expiresAt: MINUTE.getTime() + 600_000 });
     let down = true;
     const faulty = withOverrides(store, {
@@ -788,36 +792,23 @@ describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and cou
     await expect(tick()).rejects.toThrow();
     expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched' });
     down = false;
-    const retry = await tick();
-    expect(retry.skipped).toEqual([{ name: 'fan', reason: 'buffered' }]);
+    return { store, dispatcher, retry: tick };
+  }
+
+  it.each([['bufferOne'], ['replace']] as const)('%s: the retry records it buffered — not overlapping, not superseded by itself — and it stays on the lease', async (policy) => {
+    const { store, dispatcher, retry } = await bufferedThenFailed(policy);
+    expect((await retry()).skipped).toEqual([{ name: 'fan', reason: 'buffered' }]);
     expect(await store.getRun('fan', slot)).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
     expect((await store.lease('fan'))?.pending).toMatchObject({ slot, owner: 'tick-10:06' });
     expect(dispatcher.sent).toEqual([]);
   });
 
   it.each([['bufferOne'], ['replace']] as const)('%s: when the holder took the slot from behind the lease before the retry, the retry leaves it to the holder — it is not buffered again to run twice', async (policy) => {
-    const next = new Date(MINUTE.getTime() + 60_000);
-    const slot = next.toISOString();
-    const schedule = new Schedule();
-    schedule.call(() => undefined).name('fan').everyMinute().withoutOverlapping({ policy }).onLambda({});
-    const store = new MemoryStore();
-    await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot: MINUTE.toISOString(), now: MINUTE.getTime(), expiresAt: MINUTE.getTime() + 600_000 });
-    let down = true;
-    const faulty = withOverrides(store, {
-      completeRun: async (outcome) => {
-        if (down && outcome.slot === slot) throw new Error('ProvisionedThroughputExceededException');
-        return store.completeRun(outcome);
-      },
-    });
-    const dispatcher = new MemoryDispatcher();
-    const tick = () => runTick(input(schedule, faulty, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000, dispatcher }));
-    await expect(tick()).rejects.toThrow();
-    down = false;
+    const { store, dispatcher, retry } = await bufferedThenFailed(policy);
     // 10:05's worker finishes, takes 10:06 off the lease as it releases it, and holds the lease to run it.
     expect((await store.releaseLeaseTakingPending('fan', 'worker-10:05')).pending).toMatchObject({ slot });
     expect((await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot, now: next.getTime() + 5_000, expiresAt: next.getTime() + 600_000 })).acquired).toBe(true);
-    const retry = await tick();
-    expect(retry.skipped).toEqual([{ name: 'fan', reason: 'already-claimed' }]);
+    expect((await retry()).skipped).toEqual([{ name: 'fan', reason: 'already-claimed' }]);
     expect(dispatcher.sent).toEqual([]);
     expect((await store.lease('fan'))?.pending, 'nothing waits behind the holder: it would run the slot a second time').toBeUndefined();
     expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched', owner: 'tick-10:06' });
