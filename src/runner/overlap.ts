@@ -212,9 +212,11 @@ export function slotInstant(slot: string): Date {
 
 export const ABANDONED = 'Abandoned: the invocation that ran this slot ended before recording an outcome; Lambda retried it, and the run is not started twice';
 
-export async function recordAbandoned(input: RunContext, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<void> {
-  await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
-  input.logger.error('task failed', { ...outcomeFields(input, { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned }), error: ABANDONED });
+/** Records the run `abandoned` over its record as it stands (`ifStatus`); false if the record moved on first (its outcome came in). */
+export async function recordAbandoned(input: RunContext, store: Store, name: string, slot: string, owner: string, ifStatus: RunStatus): Promise<boolean> {
+  const written = await store.completeRun({ task: name, slot, owner, status: RUN_STATUS.failed, reason: FAILURE_REASON.abandoned, error: ABANDONED, finishedAt: input.now(), ifStatus });
+  if (written) input.logger.error('task failed', { ...outcomeFields(input, { task: name, slot, outcome: 'failed', reason: FAILURE_REASON.abandoned }), error: ABANDONED });
+  return written;
 }
 
 /**

@@ -193,13 +193,15 @@ async function resumeOwnClaim(input: RunTickInput, store: Store, due: DueSlot, h
     if (behind !== undefined) return stillBehindLease(input, store, name, due.slot, behind);
   }
   const abandoned = holder.status === RUN_STATUS.running && holder.worker === undefined;
-  if (abandoned) await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running);
+  // Its outcome may come in first: a run the lease's holder took from behind the lease and finished.
+  const recorded = abandoned && (await recordAbandoned(input, store, name, due.slot, input.owner, RUN_STATUS.running));
   if (withoutOverlapping !== false && lambda === false) await settleOwnLease(input, store, name, due.slot);
   // A fan-out slot the earlier attempt decided not to send (given up after every dispatch attempt) may
   // still hold the lease that attempt took for it; no worker runs behind a decided record.
   if (withoutOverlapping !== false && lambda !== false && (abandoned || holder.status === RUN_STATUS.skipped)) await releaseOwnLease(store, name, due.slot, input.owner);
-  if (!abandoned) {
-    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note: 'decided by an earlier attempt of this invocation' });
+  if (!recorded) {
+    const note = abandoned ? 'its outcome was recorded before it could be recorded abandoned' : 'decided by an earlier attempt of this invocation';
+    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), note });
     return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
   }
   return { kind: 'failed', name, error: ABANDONED };

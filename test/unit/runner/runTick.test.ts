@@ -712,6 +712,32 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
     return { retry, afterRetry, started, store, slot: next.toISOString() };
   }
 
+  it('inline: when the holder finishes the slot while the retry looks, the retry reports no failure', async () => {
+    const next = new Date(MINUTE.getTime() + 60_000);
+    const slot = next.toISOString();
+    const schedule = new Schedule();
+    schedule.call(() => undefined).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
+    const store = new MemoryStore();
+    // The failed attempt's claim, still `running`; the holder took the slot from behind the lease.
+    await store.claimSlot({ task: 'buf', slot, owner: 'tick-10:06', claimedAt: next.getTime() + 100 });
+    let finished = false;
+    const racing = withOverrides(store, {
+      lease: async (task) => {
+        // Between the retry's claim and its read of the lease, the holder records the run's outcome and lets the lease go.
+        if (!finished) {
+          finished = true;
+          await store.completeRun({ task, slot, owner: 'tick-10:06', status: 'succeeded', finishedAt: next.getTime() + 2_000, durationMs: 1_500 });
+        }
+        return store.lease(task);
+      },
+    });
+    const retry = await runTick(input(schedule, racing, { owner: 'tick-10:06', minute: next, now: () => next.getTime() + 3_000, deadline: next.getTime() + 55_000 }));
+    expect(finished).toBe(true);
+    expect(retry.failed).toEqual([]);
+    expect(retry.skipped).toEqual([{ name: 'buf', reason: 'already-claimed' }]);
+    expect(await store.getRun('buf', slot)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('inline: when the holder is already running the slot, the retry leaves it to the holder, not recorded abandoned', async () => {
     const next = new Date(MINUTE.getTime() + 60_000);
     const slot = next.toISOString();
