@@ -57,6 +57,23 @@ export class Project {
     return `${service}-${stage}-tickwork`;
   }
 
+  /**
+   * The plugins serverless.yml lists (`plugins: [...]`, or `plugins: { modules: [...] }`), or undefined
+   * when there is no serverless.yml or its list is not plain names.
+   */
+  plugins(): readonly string[] | undefined {
+    const config = this.#serverless();
+    const listed = config?.plugins;
+    const list = Array.isArray(listed) ? listed : (listed as { modules?: unknown } | undefined)?.modules;
+    return Array.isArray(list) && list.every((name) => typeof name === 'string') ? list : undefined;
+  }
+
+  /** How fan-out tasks are sent: `TICKWORK_DISPATCHER`, else `custom.tickwork.dispatcher`, else `eventbridge` — as the plugin reads it. */
+  dispatcher(): string {
+    const configured = this.#serverless()?.custom?.tickwork?.dispatcher;
+    return process.env.TICKWORK_DISPATCHER || (typeof configured === 'string' ? configured : 'eventbridge');
+  }
+
   /** `--deployment`, else `custom.tickwork.deployment`, else the stage: as the plugin does. */
   deployment(stage: string, option: string | undefined): string {
     if (option !== undefined) return option;
@@ -137,7 +154,8 @@ export class Project {
 
 interface ServerlessConfig {
   readonly service?: unknown;
-  readonly custom?: { readonly tickwork?: { readonly table?: unknown; readonly deployment?: unknown } };
+  readonly plugins?: unknown;
+  readonly custom?: { readonly tickwork?: { readonly table?: unknown; readonly deployment?: unknown; readonly dispatcher?: unknown } };
 }
 
 function unresolvable(what: string, value: unknown, option: string): never {

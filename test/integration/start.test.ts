@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_KERNEL, offlineEnv, run } from './cli.js';
+import { join } from 'node:path';
+import { APP_KERNEL, offlineEnv, root, run } from './cli.js';
 import { expectCleanStop, launchNpmStart, recentFiveMinuteSlot, type NpmStart } from './npmStart.js';
 import { kernelPath, loadKernel } from '../../src/local/loadKernel.js';
 import { findLocalStart } from '../../src/local/localStart.js';
@@ -98,6 +99,21 @@ describe('npm start with an invalid kernel', () => {
     const result = await run(process.execPath, ['dist/src/cli/main.js', 'start'], offlineEnv({ TICKWORK_KERNEL: 'test/fixtures/bad-kernel.ts' }), 30_000);
     expect(result.code).toBe(1);
     expect(result.output).toContain('InvalidCronExpressionError: Task "reports:daily": invalid cron expression "0 25 * * *" in the hour ("25") field');
+    expect(result.output).not.toContain('DynamoDB Local (pid');
+  });
+});
+
+describe('tickwork start in a service that does not list serverless-offline', () => {
+  it('says in one line which plugins to add, and exits 1 before starting anything', async () => {
+    // test/fixtures/esbuild-service lists tickwork/serverless and serverless-esbuild only; its kernel has fan-out tasks.
+    const env = offlineEnv();
+    delete env.TICKWORK_KERNEL;
+    delete env.TICKWORK_DISPATCHER;
+    const result = await run(process.execPath, [join(root, 'dist/src/cli/main.js'), 'start'], env, 30_000, join(root, 'test/fixtures/esbuild-service'));
+    expect(result.code).toBe(1);
+    expect(result.output.split('\n').filter((line) => line.includes('plugins'))).toEqual([
+      '[tickwork] TickworkError: tickwork start runs your stack on serverless-offline: add serverless-offline-aws-eventbridge and then serverless-offline to the plugins in serverless.yml, after tickwork/serverless (npm install --save-dev serverless-offline-aws-eventbridge serverless-offline if they are not installed)',
+    ]);
     expect(result.output).not.toContain('DynamoDB Local (pid');
   });
 });

@@ -40,6 +40,19 @@ export function serverlessBin(root: string): string {
   throw new TickworkError('COMMAND_FAILED', `tickwork start needs the Serverless Framework in this project, and found neither osls nor serverless from ${root}: npm install --save-dev osls serverless-offline`);
 }
 
+/**
+ * serverless-offline serves the stack, and with fan-out tasks sent through EventBridge (`needsBus`)
+ * serverless-offline-aws-eventbridge is the bus they go through; each must be listed in serverless.yml's `plugins`, after Tickwork's. Checked
+ * before anything starts: without it osls answers only `command "offline start" not found`, and a
+ * fan-out send finds no bus.
+ */
+export function checkOfflinePlugins(plugins: readonly string[] | undefined, needsBus: boolean): void {
+  if (plugins === undefined) return; // not a plain list: the Framework has the last word
+  const missing = [...(needsBus ? ['serverless-offline-aws-eventbridge'] : []), 'serverless-offline'].filter((name) => !plugins.includes(name));
+  if (missing.length === 0) return;
+  throw new TickworkError('COMMAND_FAILED', `tickwork start runs your stack on serverless-offline: add ${missing.join(' and then ')} to the plugins in serverless.yml, after tickwork/serverless (npm install --save-dev ${missing.join(' ')} if they are not installed)`);
+}
+
 /** Runs until serverless-offline exits or Ctrl-C; then stops what it started and exits the process. */
 export async function start(project: Project, options: StartOptions): Promise<never> {
   // Usage errors (an unresolvable table name) are thrown before anything starts.
@@ -80,6 +93,7 @@ export async function start(project: Project, options: StartOptions): Promise<ne
     const schedule = await loadKernel(kernel);
     say(`kernel OK: ${schedule.tasks().map((t) => `${t.name} [${t.expression}]${t.lambda === false ? '' : ' (own Lambda)'}`).join(', ')}`);
     const bin = serverlessBin(project.root);
+    checkOfflinePlugins(project.plugins(), schedule.tasks().some((t) => t.lambda !== false) && project.dispatcher() === 'eventbridge');
 
     let endpoint = options.endpoint;
     if (endpoint === undefined || endpoint === '') {
