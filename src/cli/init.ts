@@ -40,7 +40,7 @@ export function initProject(root: string, options: { readonly kernel?: string } 
   if (document !== undefined && document.errors.length > 0) {
     throw new TickworkError('INVALID_ARGUMENT', `serverless.yml is not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
   }
-  const edits = document === undefined ? [] : [addPlugin(document), addCustomBlock(document, kernel)].filter((edit): edit is string => edit !== undefined);
+  const edits = document === undefined ? [] : [addPlugin(document), addCustomBlock(document, kernel), widenFrameworkVersion(document)].filter((edit): edit is string => edit !== undefined);
 
   const changes: string[] = [];
   const kernelFile = join(root, kernel);
@@ -99,6 +99,16 @@ function addPlugin(document: Document): string | undefined {
   if (list.items.some((item) => String((item as { value?: unknown }).value ?? item) === PLUGIN)) return undefined;
   list.items.unshift(document.createNode(PLUGIN));
   return `added ${PLUGIN} first in plugins`;
+}
+
+/**
+ * A service pinned to `frameworkVersion: '3'` is refused by osls 4, the CLI Tickwork's docs install;
+ * `'>=3'` keeps serverless@3 and osls 3 content too.
+ */
+function widenFrameworkVersion(document: Document): string | undefined {
+  if (String(document.get('frameworkVersion') ?? '').trim() !== '3') return undefined;
+  document.set('frameworkVersion', '>=3');
+  return "frameworkVersion '3' is now '>=3' (osls 4 refuses '3')";
 }
 
 function addCustomBlock(document: Document, kernel: string): string | undefined {

@@ -46,6 +46,17 @@ describe('tickwork init', () => {
     expect(initProject(root, { kernel: 'src/schedule/kernel.ts' }).changes).toEqual([]);
   });
 
+  it("widens a frameworkVersion of '3', which osls 4 refuses, to '>=3'; leaves any other alone", () => {
+    const root = project();
+    writeFileSync(join(root, 'serverless.yml'), "service: shop\nframeworkVersion: '3'\nplugins:\n  - serverless-offline\n");
+    expect(initProject(root).changes).toContain("serverless.yml: frameworkVersion '3' is now '>=3' (osls 4 refuses '3')");
+    expect(parse(readFileSync(join(root, 'serverless.yml'), 'utf8'))).toMatchObject({ frameworkVersion: '>=3' });
+    const other = project();
+    writeFileSync(join(other, 'serverless.yml'), "service: shop\nframeworkVersion: '^3.38.0'\n");
+    initProject(other);
+    expect(parse(readFileSync(join(other, 'serverless.yml'), 'utf8'))).toMatchObject({ frameworkVersion: '^3.38.0' });
+  });
+
   it('refuses a serverless.yml that is not YAML, writing nothing', () => {
     const root = project();
     writeFileSync(join(root, 'serverless.yml'), 'service: [unclosed\n');
