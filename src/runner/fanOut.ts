@@ -5,7 +5,7 @@ import { DEFAULT_DEPLOYMENT } from '../store/keys.js';
 import type { QueuedRun, Store } from '../store/Store.js';
 import { RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
 import { outcomeFields } from './outcomeLog.js';
-import { leaseExpiry, leaseRefused, recordLapsedRun, recordSuperseded, settlePreviouslyHanded } from './overlap.js';
+import { leaseExpiry, leaseRefused, leftToHolder, recordLapsedRun, recordSuperseded, settlePreviouslyHanded } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 
 /**
@@ -65,6 +65,12 @@ export async function prepareDispatch(input: RunTickInput, store: Store, due: Du
     if (!lease.acquired) return leaseRefused(input, store, due, input.owner, withoutOverlapping, lease.holder, RUN_STATUS.dispatched);
     if (lease.superseded !== undefined) await recordSuperseded(input, store, name, lease.superseded, now);
     if (lease.lapsed !== undefined) await recordLapsedRun(input, store, name, lease.lapsed);
+    // The acquire before this one took this very slot from behind the lease, for a holder with this
+    // tick's owner (the worker of another of its slots) — and this acquire, a Lambda retry's, re-took
+    // the lease from that holder. The holder runs the slot; the lease stays with it (the same owner).
+    if (lease.previouslyHanded?.slot === due.slot && lease.previouslyHanded.owner === input.owner) {
+      return leftToHolder(input, store, name, due.slot, input.owner, input.owner, RUN_STATUS.dispatched);
+    }
     await settlePreviouslyHanded(input, store, name, lease, due.slot);
     fence = lease.fence;
   }

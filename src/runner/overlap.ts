@@ -49,13 +49,9 @@ export async function leaseRefused(
 ): Promise<SlotResult> {
   const name = due.task.definition.name;
   const now = input.now();
-  if (holder.slot === due.slot && holder.owner !== recordOwner) {
-    // The holder holds the lease for this very slot: it took the slot from behind the lease to run it,
-    // after an earlier attempt of this invocation buffered it and died before recording so. Buffered
-    // again, it would run twice; the holder records its outcome.
-    input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), holder: holder.owner, note: 'taken from behind the lease by its holder, which runs it' });
-    return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
-  }
+  // The holder holds the lease for this very slot: it took the slot from behind the lease to run it,
+  // after an earlier attempt of this invocation buffered it and died before recording so.
+  if (holder.slot === due.slot && holder.owner !== recordOwner) return leftToHolder(input, store, name, due.slot, recordOwner, holder.owner, claimStatus);
   const answer = overlap.policy === 'skip'
     ? { buffered: false, displaced: undefined }
     : await store.bufferBehindLease({ task: name, slot: due.slot, owner: recordOwner, now, displace: overlap.policy === 'replace', ...(due.payload === undefined ? {} : { payload: due.payload }) });
@@ -71,6 +67,19 @@ export async function leaseRefused(
   await store.completeRun({ task: name, slot: due.slot, owner: recordOwner, status: RUN_STATUS.skipped, reason, finishedAt: now, ifStatus: claimStatus });
   input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason }), holder: holder.owner, heldFor: holder.slot });
   return { kind: 'skipped', name, reason };
+}
+
+/**
+ * A slot its lease's holder took from behind the lease to run, found by a Lambda retry of the tick that
+ * buffered it and died before recording so. Buffered or sent again, it would run twice: it is left to
+ * the holder, which records its outcome. Its record says `buffered` meanwhile (over the claim only), so a
+ * holder that dies mid-run has it recorded `abandoned` by the next holder of the lapsed lease
+ * (`recordLapsedRun`) instead of leaving it `dispatched` for good.
+ */
+export async function leftToHolder(input: RunContext, store: Store, name: string, slot: string, recordOwner: string, holder: string, claimStatus: RunStatus): Promise<SlotResult> {
+  await store.completeRun({ task: name, slot, owner: recordOwner, status: RUN_STATUS.skipped, reason: SKIP_REASON.buffered, finishedAt: input.now(), ifStatus: claimStatus });
+  input.logger.info('task skipped', { ...outcomeFields(input, { task: name, slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), holder, note: 'taken from behind the lease by its holder, which runs it' });
+  return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed };
 }
 
 /**

@@ -818,7 +818,8 @@ describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and cou
     await expect(tick()).rejects.toThrow();
     expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched' });
     down = false;
-    return { store, dispatcher, retry: tick };
+    const tickAt = (minute: Date, owner: string) => runTick(input(schedule, store, { owner, minute, now: () => minute.getTime() + 100, deadline: minute.getTime() + 55_000, dispatcher }));
+    return { store, dispatcher, retry: tick, tickAt };
   }
 
   it.each([['bufferOne'], ['replace']] as const)('%s: the retry records it buffered — not overlapping, not superseded by itself — and it stays on the lease', async (policy) => {
@@ -830,14 +831,19 @@ describe('runTick: a Lambda retry of a tick that buffered a fan-out slot and cou
   });
 
   it.each([['bufferOne'], ['replace']] as const)('%s: when the holder took the slot from behind the lease before the retry, the retry leaves it to the holder — it is not buffered again to run twice', async (policy) => {
-    const { store, dispatcher, retry } = await bufferedThenFailed(policy);
+    const { store, dispatcher, retry, tickAt } = await bufferedThenFailed(policy);
     // 10:05's worker finishes, takes 10:06 off the lease as it releases it, and holds the lease to run it.
     expect((await store.releaseLeaseTakingPending('fan', 'worker-10:05')).pending).toMatchObject({ slot });
     expect((await store.acquireLease({ task: 'fan', owner: 'worker-10:05', slot, now: next.getTime() + 5_000, expiresAt: next.getTime() + 600_000 })).acquired).toBe(true);
     expect((await retry()).skipped).toEqual([{ name: 'fan', reason: 'already-claimed' }]);
     expect(dispatcher.sent).toEqual([]);
     expect((await store.lease('fan'))?.pending, 'nothing waits behind the holder: it would run the slot a second time').toBeUndefined();
-    expect(await store.getRun('fan', slot)).toMatchObject({ status: 'dispatched', owner: 'tick-10:06' });
+    // Said to be buffered (handed on), so a holder that dies running it has it recorded, not left `dispatched`.
+    expect(await store.getRun('fan', slot)).toMatchObject({ status: 'skipped', reason: 'buffered', owner: 'tick-10:06' });
+    // The holder's Lambda is killed mid-run; a quarter of an hour on, a tick takes the lapsed lease.
+    await tickAt(new Date(next.getTime() + 15 * 60_000), 'tick-10:21');
+    expect(await store.lease('fan')).toMatchObject({ owner: 'tick-10:21' });
+    expect(await store.getRun('fan', slot), 'a run that started and never ended is recorded abandoned').toMatchObject({ status: 'failed', reason: 'abandoned' });
   });
 });
 
