@@ -48,7 +48,9 @@ export function serverlessBin(root: string): string {
  */
 export function checkOfflinePlugins(plugins: readonly string[] | undefined, needsBus: boolean): void {
   if (plugins === undefined) return; // not a plain list: the Framework has the last word
-  const missing = [...(needsBus ? ['serverless-offline-aws-eventbridge'] : []), 'serverless-offline'].filter((name) => !plugins.includes(name));
+  // A plugin may be listed by path (`./node_modules/serverless-offline`): its last segment names it.
+  const listed = new Set(plugins.map((plugin) => plugin.split(/[\\/]/).pop()));
+  const missing = [...(needsBus ? ['serverless-offline-aws-eventbridge'] : []), 'serverless-offline'].filter((name) => !listed.has(name));
   if (missing.length === 0) return;
   throw new TickworkError('COMMAND_FAILED', `tickwork start runs your stack on serverless-offline: add ${missing.join(' and then ')} to the plugins in serverless.yml, after tickwork/serverless (npm install --save-dev ${missing.join(' ')} if they are not installed)`);
 }
