@@ -149,6 +149,13 @@ describe('a reply lost after the write succeeded, for every conditional write, o
     expect(await store.resume('reports:daily')).toBe(false);
   });
 
+  it('resume of a task whose name is long and not ASCII: its token names an attribute DynamoDB takes', async () => {
+    const task = `rapports:${'🗓️'.repeat(150)}`;
+    await store.pause({ task, note: 'vendor down', pausedAt: 2 });
+    expect(await losing('UpdateItemCommand', () => store.resume(task))).toBe(true);
+    expect((await store.pauses()).tasks.size).toBe(0);
+  });
+
   it('resume, when another pause is lifted between the write and the retry: still said to be lifted', async () => {
     await store.pause({ note: 'migrating', pausedAt: 1 });
     await store.pause({ task: 'reports:daily', note: 'vendor down', pausedAt: 2 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from '../keys.js';
 import type { Pauses, PauseState, PauseStore } from '../Store.js';
@@ -8,10 +9,11 @@ const PAUSE_ALL = 'pause';
 const PAUSE_TASK = 'pause#';
 /**
  * The write token a resume leaves on the item, one per pause, so two resumes a moment apart are told
- * apart. The task's name is hex-encoded: an expression names the token as `#<attribute>`.
+ * apart. Named by a digest of the pause's attribute: an expression names the token as `#<attribute>`,
+ * a placeholder of letters, digits and underscores that DynamoDB keeps short.
  */
 function resumeToken(attribute: string): string {
-  return `resumeToken_${Buffer.from(attribute).toString('hex')}`;
+  return `resumeToken_${createHash('sha256').update(attribute).digest('hex').slice(0, 20)}`;
 }
 
 /**
