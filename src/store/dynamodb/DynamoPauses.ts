@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import { keys } from '../keys.js';
 import type { Pauses, PauseState, PauseStore } from '../Store.js';
 import { keyOf, n, num, s, type DynamoTable, type Item } from './DynamoTable.js';
