@@ -1,6 +1,6 @@
 // What the command line itself got wrong (exit 2), as opposed to what failed while running (exit 1).
 import { TickworkError } from '../errors.js';
-import { daysInMonth } from '../tick/isoInstant.js';
+import { isCalendarTime } from '../tick/isoInstant.js';
 
 /** A bad argument or option: `tickwork` prints its message as one `error: …` line and exits 2. */
 export class UsageError extends Error {
@@ -22,17 +22,14 @@ export function parseIsoTime(option: string): (value: string) => Date {
   return (value) => {
     const date = new Date(value);
     const parts = DATE_AND_TIME.exec(value)?.groups;
-    if (parts === undefined || Number.isNaN(date.getTime()) || !isRealDateAndTime(parts)) {
+    const real = parts !== undefined && isCalendarTime(Number(parts.year), Number(parts.month), Number(parts.day), Number(parts.hour ?? 0), Number(parts.minute ?? 0), Number(parts.second ?? 0));
+    if (!real || Number.isNaN(date.getTime())) {
       throw new UsageError(`${option} expects an ISO-8601 time such as 2026-11-23T10:00:00Z, got ${JSON.stringify(value)}`);
     }
     return date;
   };
 }
 
-function isRealDateAndTime(parts: Record<string, string | undefined>): boolean {
-  const [year, month, day, hour, minute, second] = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
-}
 
 /** `--next` (and `--count`, its older name): a whole number ≥ 1. */
 export function parseCount(option: string): (value: string) => number {

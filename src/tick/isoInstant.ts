@@ -32,8 +32,7 @@ export function parseIsoInstant(text: string): number | undefined {
   const second = Number(groups.second ?? 0);
   const offsetHours = Number(groups.offsetHours ?? 0);
   const offsetMinutes = Number(groups.offsetMinutes ?? 0);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  if (!isCalendarTime(year, month, day, hour, minute, second) || offsetHours > 23 || offsetMinutes > 59) return undefined;
   const millis = Number((groups.fraction ?? '').padEnd(3, '0').slice(0, 3));
   // setUTCFullYear, not Date.UTC, which would read years 0–99 as 1900–1999.
   const local = new Date(0);
@@ -43,8 +42,13 @@ export function parseIsoInstant(text: string): number | undefined {
   return local.getTime() - offset;
 }
 
+/** Whether the fields name a real date and time: no 30 February, no 24:00, no 60th minute or second. */
+export function isCalendarTime(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 /** The days of `month` (1–12) in `year`, leap years counted. */
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

@@ -19,6 +19,7 @@ import { putEventsEntries, putEventsReply, startAwsStub, type AwsStub, type Sent
 import { clientConfig } from '../unit/dispatch/fixtures.js';
 import { freshTable, localClient } from './dynamo.js';
 import { lambdaContext } from './lambdaContext.js';
+import { deferred } from '../deferred.js';
 
 /**
  * Fan-out end to end on DynamoDB Local: the real DynamoDbStore (conditional claims, the worker's
@@ -95,12 +96,6 @@ async function freshDeployment(schedule: Schedule, dispatcherOptions: { onCall?:
       return tickHandler({ scheduledTime: minute }, lambdaContext(requestId));
     },
   };
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 describe('fan-out on DynamoDB Local: duplicate delivery of a task event', () => {

@@ -11,6 +11,7 @@ import { localSinks } from '../../../src/runner/createTickHandler.js';
 import { runTick } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
 import type { Store } from '../../../src/store/Store.js';
+import { deferred } from '../../deferred.js';
 import { lambdaContext } from '../../integration/lambdaContext.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tickwork-handed-'));
@@ -44,16 +45,14 @@ describe('a tick\'s Lambda retry, when a worker of its own took the slot it buff
   it('does not send that slot again: it runs once, and its run is recorded', async () => {
     const oneOff = `${MINUTE.toISOString()}#one`;
     const started: string[] = [];
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const opened = deferred();
+    const inside = deferred();
     const schedule = new Schedule();
     schedule.call(async ({ slot }) => {
       started.push(slot);
       if (slot === oneOff) {
-        entered();
-        await opened;
+        inside.resolve();
+        await opened.promise;
       }
     }).name('fan').everyMinute().withoutOverlapping({ policy: 'bufferOne' }).onLambda({ timeout: 120 });
     const store = new MemoryStore('blue');
@@ -76,14 +75,14 @@ describe('a tick\'s Lambda retry, when a worker of its own took the slot it buff
     const worker = createTaskHandler({ schedule, store, deployment: 'blue', sinks: localSinks(root), logger, now: () => MINUTE.getTime() + 2_000 });
     // The worker runs the scheduled slot, then takes the one-off from behind the lease and is running it …
     const first = worker(taskEvent(dispatcher.sent[0]!), lambdaContext('worker-1'));
-    await inside;
+    await inside.promise;
     expect(await store.lease('fan')).toMatchObject({ owner: 'tick-1', slot: oneOff });
     // … when Lambda's retry of the tick comes.
     await tick();
     const resent = dispatcher.sent.filter((e) => e.slot === oneOff);
     const second = resent.map((event) => worker(taskEvent(event), lambdaContext('worker-2')));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    open();
+    opened.resolve();
     await Promise.allSettled([first, ...second]);
     expect(started.filter((s) => s === oneOff), 'the one-off started twice').toHaveLength(1);
     expect(resent, 'the retry sent the one-off again').toEqual([]);

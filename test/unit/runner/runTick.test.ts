@@ -12,6 +12,7 @@ import { localSinks } from '../../../src/runner/createTickHandler.js';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deferred } from '../../deferred.js';
 
 const outputRoot = mkdtempSync(join(tmpdir(), 'tickwork-runtick-'));
 
@@ -628,43 +629,39 @@ describe('runTick: a buffered run and the write that says so', () => {
   it('the holder runs the buffered slot before the buffering tick\'s record of it lands (a slow request): the outcome stays', async () => {
     const next = new Date(MINUTE.getTime() + 60_000);
     const ran: string[] = [];
-    let unblock!: () => void;
-    const blocker = new Promise<void>((resolve) => (unblock = resolve));
-    let firstStarted!: () => void;
-    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const blocker = deferred();
+    const started = deferred();
     const schedule = new Schedule();
     schedule.call(async ({ slot }) => {
       ran.push(slot);
       if (slot === MINUTE.toISOString()) {
-        firstStarted();
-        await blocker;
+        started.resolve();
+        await blocker.promise;
       }
     }).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
     const store = new MemoryStore();
-    let buffered!: () => void;
-    const bufferedBehind = new Promise<void>((resolve) => (buffered = resolve));
-    let openGate!: () => void;
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const bufferedBehind = deferred();
+    const gate = deferred();
     // The second tick's "buffered" record is slow to land.
     const slow = withOverrides(store, {
       bufferBehindLease: async (request) => {
         const result = await store.bufferBehindLease(request);
-        buffered();
+        bufferedBehind.resolve();
         return result;
       },
       completeRun: async (outcome) => {
-        if (outcome.reason === 'buffered') await gate;
+        if (outcome.reason === 'buffered') await gate.promise;
         return store.completeRun(outcome);
       },
     });
     const first = runTick(input(schedule, store, { owner: 'tick-a' }));
-    await started;
+    await started.promise;
     const second = runTick(input(schedule, slow, { owner: 'tick-b', minute: next, now: () => next.getTime() + 100, deadline: next.getTime() + 55_000 }));
-    await bufferedBehind;
-    unblock(); // the first run ends; its tick takes the buffered slot and runs it at once
+    await bufferedBehind.promise;
+    blocker.resolve(); // the first run ends; its tick takes the buffered slot and runs it at once
     await first;
     expect(await store.getRun('buf', next.toISOString())).toMatchObject({ status: 'succeeded', owner: 'tick-b' });
-    openGate();
+    gate.resolve();
     expect((await second).skipped).toEqual([{ name: 'buf', reason: 'buffered' }]);
     expect(await store.getRun('buf', next.toISOString())).toMatchObject({ status: 'succeeded', owner: 'tick-b' });
     expect(ran).toEqual([MINUTE.toISOString(), next.toISOString()]);
@@ -679,17 +676,15 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
   async function bufferedThenRetried(overlap: { policy: 'bufferOne' | 'replace' }) {
     const next = new Date(MINUTE.getTime() + 60_000);
     const started: string[] = [];
-    let openGate!: () => void;
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
+    const gate = deferred();
+    const held = deferred();
     const schedule = new Schedule();
     schedule.call(async ({ slot, signal }) => {
       started.push(slot);
       if (slot !== MINUTE.toISOString()) return;
-      holding();
+      held.resolve();
       // `replace` stops this run for the waiting slot; `bufferOne` lets it end at the gate.
-      await Promise.race([gate, new Promise((resolve) => signal.addEventListener('abort', resolve))]);
+      await Promise.race([gate.promise, new Promise((resolve) => signal.addEventListener('abort', resolve))]);
     }).name('buf').everyMinute().withoutOverlapping(overlap);
     const store = new MemoryStore();
     let down = false;
@@ -701,13 +696,13 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
     });
     const tickOf = (minute: Date, owner: string, via: Store) => runTick(input(schedule, via, { owner, minute, now: () => minute.getTime() + 100, deadline: minute.getTime() + 55_000 }));
     const holder = tickOf(MINUTE, 'tick-10:05', store);
-    await held;
+    await held.promise;
     down = true;
     await expect(tickOf(next, 'tick-10:06', faulty)).rejects.toThrow();
     down = false;
     const retry = await tickOf(next, 'tick-10:06', faulty);
     const afterRetry = await store.getRun('buf', next.toISOString());
-    openGate();
+    gate.resolve();
     await holder;
     return { retry, afterRetry, started, store, slot: next.toISOString() };
   }
@@ -742,19 +737,13 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
     const next = new Date(MINUTE.getTime() + 60_000);
     const slot = next.toISOString();
     const started: string[] = [];
-    const gates = new Map<string, { open: () => void; opened: Promise<void>; entered: () => void; inside: Promise<void> }>();
-    for (const s of [MINUTE.toISOString(), slot]) {
-      let open!: () => void;
-      let entered!: () => void;
-      const opened = new Promise<void>((resolve) => (open = resolve));
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      gates.set(s, { open, opened, entered, inside });
-    }
+    // Each slot's run says when it is inside, and waits for its gate.
+    const gates = new Map([MINUTE.toISOString(), slot].map((s) => [s, { inside: deferred(), open: deferred() }]));
     const schedule = new Schedule();
     schedule.call(async ({ slot: running }) => {
       started.push(running);
-      gates.get(running)!.entered();
-      await gates.get(running)!.opened;
+      gates.get(running)!.inside.resolve();
+      await gates.get(running)!.open.promise;
     }).name('buf').everyMinute().withoutOverlapping({ policy: 'bufferOne' });
     const store = new MemoryStore();
     let down = false;
@@ -766,18 +755,18 @@ describe('runTick: a Lambda retry of a tick that buffered a slot and could not r
     });
     const tickOf = (minute: Date, owner: string, via: Store) => runTick(input(schedule, via, { owner, minute, now: () => minute.getTime() + 100, deadline: minute.getTime() + 55_000 }));
     const holder = tickOf(MINUTE, 'tick-10:05', store);
-    await gates.get(MINUTE.toISOString())!.inside;
+    await gates.get(MINUTE.toISOString())!.inside.promise;
     down = true;
     await expect(tickOf(next, 'tick-10:06', faulty)).rejects.toThrow();
     down = false;
     // 10:05's run ends; its tick takes 10:06 from behind the lease and is running it when the retry comes.
-    gates.get(MINUTE.toISOString())!.open();
-    await gates.get(slot)!.inside;
+    gates.get(MINUTE.toISOString())!.open.resolve();
+    await gates.get(slot)!.inside.promise;
     const retry = await tickOf(next, 'tick-10:06', faulty);
     expect(retry.failed).toEqual([]);
     expect(retry.skipped).toEqual([{ name: 'buf', reason: 'already-claimed' }]);
     expect(await store.getRun('buf', slot)).toMatchObject({ status: 'running' });
-    gates.get(slot)!.open();
+    gates.get(slot)!.open.resolve();
     await holder;
     expect(started).toEqual([MINUTE.toISOString(), slot]);
     expect(await store.getRun('buf', slot)).toMatchObject({ status: 'succeeded', owner: 'tick-10:06' });
