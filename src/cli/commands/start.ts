@@ -42,9 +42,11 @@ export function serverlessBin(root: string): string {
 
 /**
  * serverless-offline serves the stack, and with fan-out tasks sent through EventBridge (`needsBus`)
- * serverless-offline-aws-eventbridge is the bus they go through; each must be listed in serverless.yml's `plugins`, after Tickwork's. Checked
- * before anything starts: without it osls answers only `command "offline start" not found`, and a
- * fan-out send finds no bus.
+ * serverless-offline-aws-eventbridge is the bus they go through; each must be listed in serverless.yml's
+ * `plugins`, after Tickwork's. Checked before anything starts: without it osls answers only `command
+ * "offline start" not found`, and a fan-out send finds no bus. (The dispatcher comes from
+ * `Project.dispatcher`, not the plugin's `tickworkOptions`: that one validates every option, and the raw
+ * serverless.yml read here still holds the Framework's `${…}` variables.)
  */
 export function checkOfflinePlugins(plugins: readonly string[] | undefined, needsBus: boolean): void {
   if (plugins === undefined) return; // not a plain list: the Framework has the last word
