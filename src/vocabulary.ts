@@ -81,6 +81,12 @@ export const MISS_REASON = {
   notEvaluated: 'not-evaluated',
   /** A queued run of a task the kernel no longer has. */
   unknownTask: 'unknown-task',
+  /**
+   * Its minute's tick began (moved the last evaluated minute past it) and then failed before claiming
+   * it, and so did every Lambda retry of that tick: a later tick records it, one slot per claim
+   * (`recoverRange`), once no attempt of that tick can still be running.
+   */
+  tickFailed: 'tick-failed',
 } as const;
 export type MissReason = (typeof MISS_REASON)[keyof typeof MISS_REASON];
 

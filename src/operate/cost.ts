@@ -35,9 +35,10 @@ export const REQUESTS = {
   /**
    * Per tick: the tick state's advance, one conditional write that returns the pauses and the queue's
    * mark. Not counted: the +2 when a queued run may be due (one-offs from `dispatchAt()`, dispatches
-   * queued again) and the +2 when a tick closes a gap — neither can be read from the kernel.
+   * queued again) and the +2 when a tick closes a gap — neither can be read from the kernel. Per busy
+   * minute (one with a slot a tick records): the write that settles its range (`TickState.settleTick`).
    */
-  tick: { writes: 1 },
+  tick: { writes: 1, settleWrites: 1 },
   /** Per inline slot: claim, outcome; `withoutOverlapping()` adds lease, release. */
   inline: { writes: 2, overlapWrites: 2 },
   /** Per fan-out slot: claim, the worker's start, outcome; `withoutOverlapping()` adds lease, adopt, release. */
@@ -129,6 +130,7 @@ export function estimateCost(
   // Every write one unit, then what the writes that went in transactions cost on top.
   const writes =
     ticks * REQUESTS.tick.writes +
+    counts.busyMinutes * REQUESTS.tick.settleWrites +
     sum(inline, (c) => c.slots * (REQUESTS.inline.writes + (overlapping.has(c.task) ? REQUESTS.inline.overlapWrites : 0))) +
     sum(fanOut, (c) => c.slots * (REQUESTS.fanOut.writes + (overlapping.has(c.task) ? REQUESTS.fanOut.overlapWrites : 0))) +
     (counts.claimsTogether + counts.outcomesTogether) * (REQUESTS.together.writeUnits - 1);
@@ -170,6 +172,8 @@ export function estimateCost(
 interface SlotCounts {
   /** Slots per task. */
   readonly perTask: ReadonlyMap<string, number>;
+  /** Minutes with at least one slot: their ticks settle their ranges. */
+  readonly busyMinutes: number;
   /** Claims made in a minute with `REQUESTS.together.min` or more due slots: they go in transactions. */
   readonly claimsTogether: number;
   /** Inline outcomes of a minute with `REQUESTS.together.min` or more inline slots, taken to end together. */
@@ -189,6 +193,7 @@ function countSlots(tasks: readonly CompiledTask[], inlineTasks: ReadonlySet<str
   const perTask = new Map<string, number>();
   let claimsTogether = 0;
   let outcomesTogether = 0;
+  let busyMinutes = 0;
   for (let minute = from; minute < to; minute += MINUTE_MS) {
     let due = 0;
     let inline = 0;
@@ -199,10 +204,11 @@ function countSlots(tasks: readonly CompiledTask[], inlineTasks: ReadonlySet<str
       due++;
       if (inlineTasks.has(name)) inline++;
     }
+    if (due > 0) busyMinutes++;
     if (due >= REQUESTS.together.min) claimsTogether += due;
     if (inline >= REQUESTS.together.min) outcomesTogether += inline;
   }
-  return { perTask, claimsTogether, outcomesTogether };
+  return { perTask, busyMinutes, claimsTogether, outcomesTogether };
 }
 
 function line(item: string, quantity: number, unit: string, unitPrice: number): CostLine {

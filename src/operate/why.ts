@@ -1,6 +1,7 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
 import type { LeaseHolder, MissedRecord, PauseState, QueuedRun, RunRecord, Store } from '../store/Store.js';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
+import { STALE_RUN_MS } from '../kernel/runBudget.js';
 import { duration, iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
 import { effectivePause } from './pauses.js';
@@ -71,7 +72,7 @@ export async function explainSlot(store: Store, tasks: readonly CompiledTask[], 
     task: task.definition.name,
     slot: match.slot,
     future,
-    verdict: verdict(task, match, facts, future),
+    verdict: verdict(task, match, facts, future, now),
     match,
     ...(facts.record === undefined ? {} : { record: runEntry(facts.record, now) }),
     missed: facts.missed,
@@ -110,7 +111,7 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
   };
 }
 
-function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boolean): string {
+function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boolean, now: number): string {
   if (!match.isSlot) return `not a slot of ${task.definition.name}`;
   if (match.filter !== undefined) return `not run: ${match.filter} (every tick decides it alike, so it is not recorded)`;
   const { record } = facts;
@@ -121,8 +122,15 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
     return `not decided: ${facts.lastTick === undefined ? 'no tick has run in this deployment' : `the last tick evaluated ${iso(facts.lastTick)}`}`;
   }
-  // The tick evaluated this minute and left nothing: see README "Under faults" for the first case.
-  if (!future) return "no record: its minute's tick failed before claiming it, and so did every Lambda retry of it (the tick's Errors alarm fired then); or the kernel deployed then had no such slot; or its record has expired";
+  // The tick evaluated this minute and left nothing: its attempts failed, and a tick records the slot
+  // tick-failed once none of them can still be running (README "Under faults").
+  if (!future) {
+    const recordedFrom = minuteOf(match.slot) + STALE_RUN_MS;
+    if (now <= recordedFrom) {
+      return `no record yet: its minute's tick failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from ${iso(recordedFrom)} on records it missed (tick-failed)`;
+    }
+    return "no record: the kernel deployed then had no such slot, or its record has expired — or its minute's tick failed before claiming it and no tick since could record it (tick-failed): the store failing still, or a later kernel without the task";
+  }
   if (facts.pause !== undefined && !task.definition.evenWhenPaused) return `would be skipped: paused (${facts.pause.note}), unless resumed first`;
   return `would run at ${match.slot}${match.conditions > 0 ? ', if its when()/skip() conditions allow' : ''}`;
 }
@@ -161,8 +169,13 @@ function bufferedVerdict(record: RunRecord, facts: Facts): string {
   return "buffered, and no longer waiting on the lease: if no run of it has started, it will not run, and the task's next run records it superseded";
 }
 
+const MISS_NOTES: Partial<Record<string, string>> = {
+  [MISS_REASON.coalesced]: ' (a later slot of the same catch-up ran for it)',
+  [MISS_REASON.tickFailed]: " (its minute's tick failed before claiming it, and so did every Lambda retry of it)",
+};
+
 function missedVerdict(reason: string): string {
-  return `missed: ${reason}${reason === MISS_REASON.coalesced ? ' (a later slot of the same catch-up ran for it)' : ''}`;
+  return `missed: ${reason}${MISS_NOTES[reason] ?? ''}`;
 }
 
 function minuteOf(slot: string): number {

@@ -1,11 +1,13 @@
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import type { WallClock } from '../evaluation/wallClock.js';
 import { minuteOfDay, parseClockTime } from '../kernel/clockTime.js';
-import type { SkipReason } from '../vocabulary.js';
-import type { Condition, ConditionContext, TimeWindow } from '../kernel/types.js';
+import { SKIP_REASON, type SkipReason } from '../vocabulary.js';
+import type { Condition, ConditionContext, TaskDefinition, TimeWindow } from '../kernel/types.js';
 
 /** Why a due slot was filtered out before it ran (values of `SKIP_REASON`). */
 export type FilterReason = Extract<SkipReason, 'environment' | 'when-false' | 'skip-true' | 'outside-between' | 'inside-unless-between'>;
+/** The filters every tick decides alike, and so never writes on a slot (`staticFilter`). */
+export type StaticFilterReason = typeof SKIP_REASON.environment | typeof SKIP_REASON.outsideBetween | typeof SKIP_REASON.insideUnlessBetween;
 
 /**
  * Applies a task's runtime filters to one slot, at tick time, for the slot's own minute and the
@@ -14,14 +16,26 @@ export type FilterReason = Extract<SkipReason, 'environment' | 'when-false' | 's
  * rejects, and the caller reports the slot failed.
  */
 export async function filterReason(due: DueSlot, stage: string): Promise<FilterReason | undefined> {
+  const ruledOut = staticFilter(due.task.definition, due.clock, stage);
+  if (ruledOut !== undefined) return ruledOut;
   const { name, filters } = due.task.definition;
-  if (filters.environments !== undefined && !filters.environments.includes(stage)) return 'environment';
-  if (filters.between !== undefined && !inWindow(filters.between, due.clock)) return 'outside-between';
-  if (filters.unlessBetween !== undefined && inWindow(filters.unlessBetween, due.clock)) return 'inside-unless-between';
-
   const context: ConditionContext = { name, scheduledAt: due.at, stage };
   for (const condition of filters.when) if (!(await holds(condition, context, 'when'))) return 'when-false';
   for (const condition of filters.skip) if (await holds(condition, context, 'skip')) return 'skip-true';
+  return undefined;
+}
+
+/**
+ * Which of `environments()`, `between()` and `unlessBetween()` rules the slot out: the filters every
+ * tick decides alike — they depend only on the stage and the slot's wall clock — and so never writes
+ * on a slot. `when()`/`skip()` are left out on purpose: they run the user's code, which a read must not
+ * do, and the tick records their refusals on the slot anyway.
+ */
+export function staticFilter(definition: Pick<TaskDefinition, 'filters'>, clock: WallClock, stage: string): StaticFilterReason | undefined {
+  const { filters } = definition;
+  if (filters.environments !== undefined && !filters.environments.includes(stage)) return SKIP_REASON.environment;
+  if (filters.between !== undefined && !inWindow(filters.between, clock)) return SKIP_REASON.outsideBetween;
+  if (filters.unlessBetween !== undefined && inWindow(filters.unlessBetween, clock)) return SKIP_REASON.insideUnlessBetween;
   return undefined;
 }
 

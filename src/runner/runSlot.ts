@@ -135,7 +135,7 @@ async function releaseOwnLease(store: Store, name: string, slot: string, owner: 
  * too (or never came). Only a queued run is ever looked at again by another tick — its entry stays
  * until its record has an outcome — so that tick records it abandoned and lets the entry go.
  */
-function isStrandedInline(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
+export function isStrandedInline(holder: { readonly status: string; readonly claimedAt: number; readonly worker?: string }, now: number): boolean {
   return holder.status === RUN_STATUS.running && holder.worker === undefined && outlivedItsInvocation(holder.claimedAt, now);
 }
 

@@ -3,6 +3,7 @@ import { TickworkError } from '../errors.js';
 import type { DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
+import { outlivedItsInvocation } from '../kernel/runBudget.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { queueMayBeDue, type QueuedRun } from '../store/Store.js';
 import { MISS_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
@@ -10,6 +11,7 @@ import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { outcomeFields } from './outcomeLog.js';
+import { hasRecordedSlots, recoverRange } from './recoverRange.js';
 import { decideSlot, runSlot } from './runSlot.js';
 
 export type { SkipReason } from '../vocabulary.js';
@@ -26,6 +28,9 @@ export const QUEUE_BATCH = 100;
  */
 export const CLAIM_CONCURRENCY = 32;
 
+/** Unsettled ranges (`UnsettledRange`) a tick recovers at most, oldest first; the rest wait for the next. */
+export const RECOVER_BATCH = 5;
+
 /** What one tick did, returned by the tick Lambda. */
 export interface TickReport {
   /** The scheduled minute evaluated, ISO-8601. */
@@ -39,7 +44,10 @@ export interface TickReport {
   readonly due: readonly string[];
   /** Names of the tasks this tick started and that succeeded. */
   readonly ran: readonly string[];
-  /** Slots that did not run and will not: summarised per task and reason (see `MISS_REASON`). */
+  /**
+   * Slots that did not run and will not: summarised per task and reason (see `MISS_REASON`) — with
+   * those of earlier minutes whose ticks failed for good, decided by this tick (`tick-failed`).
+   */
   readonly missed: readonly MissedSlots[];
   /** Tasks this tick started that threw or ran past their deadline, and slots decided failed. */
   readonly failed: readonly { readonly name: string; readonly error: string }[];
@@ -86,6 +94,9 @@ function zonesOf(tasks: readonly CompiledTask[]): readonly string[] {
  * the SDK's retries) is a system-wide fault: the tick finishes what it started, then throws so the
  * invocation fails and alarms fire. Lambda then retries it with the same request id; that retry
  * decides the same minutes, and finds what the failed attempt claimed (see `runSlot`'s `resumeOwnClaim`).
+ * A busy tick's first write notes its range unsettled, and its last removes the note once every slot
+ * is claimed or decided; should every attempt fail in between, a tick 16 minutes on decides the slots
+ * left (`recoverRange`, reason `tick-failed`).
  */
 export async function runTick(input: RunTickInput): Promise<TickReport> {
   const tick = input.minute.toISOString();
@@ -95,7 +106,11 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   for (const zone of zonesOf(input.tasks)) wallClock(input.minute, zone);
   // One request when nothing is due and nothing queued: the pauses and the queue's mark come back
   // with the tick state's write; the queue is read only when a run in it may be due.
-  const { advance, pauses, queue } = await input.store.beginTick(input.minute.getTime());
+  const busy = hasRecordedSlots(input.tasks, input.minute, input.stage);
+  const { advance, pauses, queue, unsettled } = await input.store.beginTick(input.minute.getTime(), { busy });
+  const own = advance.decides && unsettled.some((range) => range.to === input.minute.getTime());
+  // Ranges whose ticks failed for good: no attempt of them can still be running.
+  const abandonedRanges = unsettled.filter((range) => range.to !== input.minute.getTime() && outlivedItsInvocation(range.to, input.now())).slice(0, RECOVER_BATCH);
   const readsQueue = queueMayBeDue(queue, input.now());
   const queued = readsQueue ? await input.store.dueRuns(input.now(), QUEUE_BATCH) : [];
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
@@ -115,7 +130,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     throw new TickworkError('NO_DISPATCHER', `Tick ${tick}: ${fanOut[0]!.due.task.definition.name} runs in its own Lambda, but the tick has no dispatcher`);
   }
   const run = ({ due, queued: q, decide: reason }: QueuedSlot) => (reason === undefined ? runSlot(input, due, pauses, claimLimit, q) : decideSlot(input, due, reason, pauses, claimLimit));
-  const [fanOutResults, settled] = await Promise.all([
+  const [fanOutResults, settled, recovered] = await Promise.all([
     Promise.allSettled(runInTaskOrder(fanOut, run)).then((prepared) => sendPrepared(input, prepared)),
     Promise.allSettled([
       ...runInTaskOrder(inline, run),
@@ -125,6 +140,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
         await input.store.dequeue(q);
       }),
     ]),
+    Promise.allSettled(abandonedRanges.map((range) => recoverRange(input, range, claimLimit))),
   ]);
   // After the queued runs were taken on (and any failed dispatch queued again): the mark moves up.
   const settledQueue = readsQueue ? await Promise.allSettled([input.store.settleQueue(queue)]) : [];
@@ -143,12 +159,22 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     retried: fanOutResults.retried,
   };
   const storeFaults: unknown[] = [];
-  for (const result of [...fanOutResults.settled, ...settled, ...settledQueue]) {
-    if (result.status === 'rejected') {
-      storeFaults.push(result.reason);
-      continue;
-    }
-    const outcome = result.value;
+  const outcomes: (SlotResult | void)[] = [];
+  for (const result of [...fanOutResults.settled, ...settled]) {
+    if (result.status === 'rejected') storeFaults.push(result.reason);
+    else outcomes.push(result.value);
+  }
+  // Every slot of this tick's range is claimed or decided: its note goes (a retry after a fault does it).
+  const rangeSettled = storeFaults.length === 0;
+  for (const result of [...settledQueue, ...recovered]) {
+    if (result.status === 'rejected') storeFaults.push(result.reason);
+    else if (Array.isArray(result.value)) outcomes.push(...result.value);
+  }
+  if (own && rangeSettled) {
+    const [settledTick] = await Promise.allSettled([input.store.settleTick(input.minute.getTime())]);
+    if (settledTick.status === 'rejected') storeFaults.push(settledTick.reason);
+  }
+  for (const outcome of outcomes) {
     if (outcome === undefined) continue; // a missed record
     switch (outcome.kind) {
       case 'ran':

@@ -135,7 +135,8 @@ export class DynamoDbStore implements Store {
   releaseLeaseTakingPending: Store['releaseLeaseTakingPending'] = (task, owner) => this.#parts.leases.releaseLeaseTakingPending(task, owner);
   bufferBehindLease: Store['bufferBehindLease'] = (request) => this.#parts.leases.bufferBehindLease(request);
   advanceTick: Store['advanceTick'] = (minute) => this.#parts.ticks.advanceTick(minute);
-  beginTick: Store['beginTick'] = (minute) => this.#parts.ticks.beginTick(minute);
+  beginTick: Store['beginTick'] = (minute, options) => this.#parts.ticks.beginTick(minute, options);
+  settleTick: Store['settleTick'] = (minute) => this.#parts.ticks.settleTick(minute);
   settleQueue: Store['settleQueue'] = (seen) => this.#parts.ticks.settleQueue(seen);
   lastTick: Store['lastTick'] = () => this.#parts.ticks.lastTick();
   pause: Store['pause'] = (request) => this.#parts.pauses.pause(request);

@@ -40,6 +40,8 @@ class State {
   readonly ticks = new Map<string, { readonly last: number; readonly previous: number | undefined }>();
   /** Catch-up ranges `(from, to]` per scope, as `DynamoTickState` records them. */
   readonly covered = new Map<string, { readonly from: number; readonly to: number }[]>();
+  /** Unsettled ranges per scope, by their `to` (`UnsettledRange`). */
+  readonly unsettled = new Map<string, Map<number, number | undefined>>();
   /** The worker that started each run last. */
   readonly workers = new Map<string, string>();
   readonly pauses = new Map<string, PauseState>();
@@ -137,9 +139,28 @@ export class MemoryStore implements Store {
     this.#state.queueMarks.set(this.#scope, { earliest: Math.min(mark?.earliest ?? run.at, run.at), version: randomUUID() });
   }
 
-  async beginTick(minute: number): Promise<TickStart> {
+  /** As `DynamoTickState.beginTick`: a busy move to the next minute, or any move over a gap, notes its range unsettled. */
+  async beginTick(minute: number, options: { readonly busy?: boolean } = {}): Promise<TickStart> {
+    const last = this.#state.ticks.get(this.#scope)?.last;
     const advance = await this.advanceTick(minute);
-    return { advance, pauses: await this.pauses(), queue: this.#state.queueMarks.get(this.#scope) ?? { earliest: undefined, version: undefined } };
+    const moved = last === undefined || last < minute;
+    if (moved && (options.busy === true || (last !== undefined && minute - last > MINUTE_MS))) this.#unsettled.set(minute, last);
+    return {
+      advance,
+      pauses: await this.pauses(),
+      queue: this.#state.queueMarks.get(this.#scope) ?? { earliest: undefined, version: undefined },
+      unsettled: [...this.#unsettled].map(([to, from]) => ({ from, to })).sort((a, b) => a.to - b.to),
+    };
+  }
+
+  async settleTick(minute: number): Promise<void> {
+    this.#unsettled.delete(minute);
+  }
+
+  get #unsettled(): Map<number, number | undefined> {
+    let ranges = this.#state.unsettled.get(this.#scope);
+    if (ranges === undefined) this.#state.unsettled.set(this.#scope, (ranges = new Map()));
+    return ranges;
   }
 
   /** As `settleQueue` on DynamoDB: the earliest run still queued, unless a run was queued since `seen`. */

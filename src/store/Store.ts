@@ -337,20 +337,46 @@ export function queueMayBeDue(mark: QueueMark, now: number): boolean {
   return mark.version === undefined || (mark.earliest !== undefined && mark.earliest <= now);
 }
 
+/**
+ * A range of minutes `(from, to]` whose tick moved the last evaluated minute to `to` with slots to
+ * decide, and has not yet said it decided them all (`TickState.settleTick`). The note lives on the
+ * tick-state item, so every tick reads the notes with the write that begins it, at no extra request.
+ *
+ *   tick 10:05, busy ──▶ last 10:05 and note (10:04, 10:05], in its one write
+ *                    ──▶ claims every slot ──▶ settleTick(10:05): note gone
+ *   tick 10:06, busy ──▶ last 10:06, note (10:05, 10:06] ──▶ throttled past every retry, and its
+ *                        Lambda retries too: the note stays
+ *   tick 10:23 ──▶ finds (10:05, 10:06] older than any attempt of its tick can run (`STALE_RUN_MS`):
+ *                  claims each of its slots as missed, reason `tick-failed` — a slot claimed
+ *                  meanwhile keeps its record — then settleTick(10:06)
+ */
+export interface UnsettledRange {
+  /** The last minute evaluated before the range; undefined for the first tick ever. Epoch ms. */
+  readonly from: number | undefined;
+  /** The range's tick's own minute. Epoch ms. */
+  readonly to: number;
+}
+
 /** What a tick learns from the one write that begins it (see `TickState.beginTick`). */
 export interface TickStart {
   readonly advance: TickAdvance;
   readonly pauses: Pauses;
   readonly queue: QueueMark;
+  /** Every range still noted unsettled, this tick's own included (its own minute as `to`) when noted. */
+  readonly unsettled: readonly UnsettledRange[];
 }
 
 /** The deployment's last evaluated minute, and which minutes each tick decides. */
 export interface TickState {
   /**
-   * `advanceTick`, returning also the pauses and the queue's mark, which live on the same item: a tick
-   * with nothing due and nothing queued costs this one request.
+   * `advanceTick`, returning also the pauses, the queue's mark and the unsettled ranges, which live on
+   * the same item: a tick with nothing due and nothing queued costs this one request. With `busy` (the
+   * minute has slots a tick records), the write that moves the last tick also notes the range it
+   * decides unsettled (`UnsettledRange`); a move over missed minutes always notes it.
    */
-  beginTick(minute: number): Promise<TickStart>;
+  beginTick(minute: number, options?: { readonly busy?: boolean }): Promise<TickStart>;
+  /** Removes the note that the range ending at `minute` is unsettled: all its slots are claimed or decided. Safe to repeat. */
+  settleTick(minute: number): Promise<void>;
   /**
    * After a tick read the queue: moves the queue's mark to the earliest run still queued, if no run
    * was queued since `seen` (else leaves it: it is still a lower bound). Safe to repeat.

@@ -408,6 +408,33 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.beginTick(m(11))).toMatchObject({ advance: { decides: true, from: m(10) }, pauses: { all: undefined, tasks: new Map() } });
     });
 
+    it('notes a busy tick\'s range unsettled in the write that moves the last tick, and any range over missed minutes, per deployment', async () => {
+      const open = await fresh();
+      const [blue, green] = [open('blue'), open('green')];
+      const m = (minute: number) => minute * 60_000;
+      // An idle tick for a minute long past (or green's first) notes nothing, and reads the notes.
+      const ranges = async (store: Store) => (await store.beginTick(m(1))).unsettled;
+      const first = await blue.beginTick(m(10), { busy: true });
+      expect(first.unsettled).toEqual([{ from: undefined, to: m(10) }]); // the first tick ever
+      expect((await blue.beginTick(m(11))).unsettled).toEqual([{ from: undefined, to: m(10) }]); // idle: nothing noted
+      expect((await blue.beginTick(m(12), { busy: true })).unsettled).toEqual([{ from: undefined, to: m(10) }, { from: m(11), to: m(12) }]);
+      // A duplicate or a Lambda retry of 12 moves nothing and notes nothing again, and sees its note.
+      expect((await blue.beginTick(m(12), { busy: true })).unsettled).toEqual([{ from: undefined, to: m(10) }, { from: m(11), to: m(12) }]);
+      await blue.settleTick(m(10));
+      await blue.settleTick(m(10)); // safe to repeat
+      await blue.settleTick(m(12));
+      expect(await ranges(blue)).toEqual([]);
+      // 13–15 missed: the move to 16 notes (12, 16], busy or not; a retry of 16 after 17 still sees it.
+      expect((await blue.beginTick(m(16))).unsettled).toEqual([{ from: m(12), to: m(16) }]);
+      expect((await blue.beginTick(m(17))).unsettled).toEqual([{ from: m(12), to: m(16) }]);
+      expect(await blue.beginTick(m(16))).toMatchObject({ advance: { decides: true, from: m(12) }, unsettled: [{ from: m(12), to: m(16) }] });
+      expect(await ranges(green)).toEqual([]);
+      // Pausing and queueing, which write the same item, leave the notes alone.
+      await blue.pause({ note: 'n', pausedAt: 1 });
+      await blue.enqueue({ task: 't', slot: 's', id: 'i', at: m(30), attempt: 0, enqueuedAt: 1 });
+      expect(await ranges(blue)).toEqual([{ from: m(12), to: m(16) }]);
+    });
+
     it('keeps the queue\'s mark a lower bound of every queued run, so a tick reads the queue only when one may be due', async () => {
       const open = await fresh();
       const blue = open('blue');

@@ -12,6 +12,7 @@ import { createTickHandler, localSinks } from '../../src/runner/createTickHandle
 import { DynamoDbStore } from '../../src/store/DynamoDbStore.js';
 import { keys } from '../../src/store/keys.js';
 import { lambdaSettings } from '../../src/kernel/lambdaSettings.js';
+import { STALE_RUN_MS } from '../../src/kernel/runBudget.js';
 import { faultyClient, seeded, type FaultCounts } from './faults.js';
 import { lambdaContext } from './lambdaContext.js';
 
@@ -150,6 +151,15 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     // Lambda's remaining worker retries come after the faults have passed.
     while (workerRetries.length > 0) await Promise.all(workerRetries.splice(0).map(workerAttempt));
     faulty = false;
+    // Sixteen minutes on, one more tick decides whatever a tick that failed for good left undecided
+    // (README "Under faults"): no range stays noted unsettled.
+    const after = first + (FAULTY_MINUTES + CLEAN_MINUTES) * 60_000;
+    clock = after + STALE_RUN_MS;
+    clockSetAt = Date.now();
+    await tickAsLambda(new Date(after).toISOString());
+    await Promise.all(inbox.splice(0).map((detail) => workerAttempt({ detail, id: randomUUID(), attemptsLeft: 1 })));
+    const state = (await scanAll(client, tableName)).find((item) => item.sk?.S === keys.tickState) ?? {};
+    expect(Object.keys(state).filter((name) => name.startsWith('unsettled_'))).toEqual([]);
     const end = now();
 
     // The faults really happened, and the tick still got through most minutes.
@@ -263,6 +273,66 @@ describe('fault suite: a tick that dies mid-minute on sub-minute slots, retried 
     const items = await scanAll(client, tableName);
     expect(items.filter((item) => item.sk?.S?.startsWith('missed#'))).toEqual([]);
     expect(starts).toEqual([slotAt(30), slotAt(45)]);
+  });
+});
+
+describe('fault suite: a tick whose every attempt fails after it moved the last tick, on DynamoDB Local', () => {
+  // Every request that writes a run record fails while `down`, past the SDK's retries; the tick-state
+  // item (the move, its note) is reached as usual.
+  let down = false;
+  const client = faultyClient({
+    rates: RATES, random: seeded(SEED), active: () => false, counts: { requests: 0, throttle: 0, serverError: 0, lostReply: 0, slow: 0 },
+    beforeSend: async (_command, input) => {
+      if (down && JSON.stringify(input).includes('"run#')) throw new Error('ProvisionedThroughputExceededException: injected past the retries');
+    },
+  });
+  afterAll(() => client.destroy());
+
+  it('keeps its range noted until a tick 16 minutes on records each slot it left tick-failed; a late retry then runs nothing', async () => {
+    const tableName = `tick-failed-${randomUUID()}`;
+    const store = new DynamoDbStore({ tableName, client });
+    await store.ensureTable();
+    const minute = '2026-11-23T10:05:00.000Z';
+    const starts: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ name, slot }) => void starts.push(`${name}@${slot}`)).name('report').everyFiveMinutes();
+    schedule.call(({ name, slot }) => void starts.push(`${name}@${slot}`)).name('beat').everyMinute();
+    let clock = Date.parse(minute) + 1_000;
+    const tick = createTickHandler({ schedule, store, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-tick-failed-'))) });
+    const notes = async () => {
+      const state = (await scanAll(client, tableName)).find((item) => item.sk?.S === keys.tickState) ?? {};
+      return Object.keys(state).filter((name) => name.startsWith('unsettled_')).sort();
+    };
+
+    // The tick and Lambda's two retries of it (same request id) move nothing more and claim nothing.
+    down = true;
+    for (let attempt = 0; attempt < 3; attempt++, clock += 60_000) {
+      await expect(tick({ scheduledTime: minute }, lambdaContext('request-x'))).rejects.toThrow();
+    }
+    down = false;
+    expect(await notes()).toEqual([`unsettled_${Date.parse(minute)}`]);
+
+    // The next ticks go on from 10:05, and settle their own minutes.
+    clock = Date.parse('2026-11-23T10:06:01Z');
+    await tick({ scheduledTime: '2026-11-23T10:06:00Z' }, lambdaContext('request-6'));
+    expect(await notes()).toEqual([`unsettled_${Date.parse(minute)}`]);
+    expect(await store.getRun('report', minute)).toBeUndefined();
+
+    // Sixteen minutes on, no attempt of 10:05's tick can still be running: the next tick decides its slots.
+    clock = Date.parse(minute) + STALE_RUN_MS + 1_000;
+    const report = await tick({ scheduledTime: '2026-11-23T10:07:00Z' }, lambdaContext('request-7'));
+    expect(report.missed).toEqual(expect.arrayContaining([
+      { name: 'report', from: minute, to: minute, count: 1, reason: 'tick-failed' },
+      { name: 'beat', from: minute, to: minute, count: 1, reason: 'tick-failed' },
+    ]));
+    expect(await store.getRun('report', minute)).toMatchObject({ status: 'skipped', reason: 'tick-failed', owner: 'request-7' });
+    expect(await notes()).toEqual([]);
+
+    // Lambda's retry of 10:05 that still comes (its queue was throttled) finds the slots decided.
+    const late = await tick({ scheduledTime: minute }, lambdaContext('request-x'));
+    expect(late.ran).toEqual([]);
+    expect(starts.filter((start) => start.endsWith(minute))).toEqual([]);
+    expect(starts).toEqual(['beat@2026-11-23T10:06:00.000Z', 'beat@2026-11-23T10:07:00.000Z']);
   });
 });
 

@@ -15,7 +15,8 @@ const at = (minute: number) => Date.UTC(2026, 10, 23, 10, minute);
 /**
  * docs/design.md "Performance": a tick with nothing due and nothing queued is one DynamoDB request —
  * the conditional write that moves the tick state returns the pauses and the queue's mark with it —
- * and a due slot costs two (claim, outcome). Counted on the client, against DynamoDB Local.
+ * and a due slot costs two (claim, outcome), with one more write a busy minute that settles its range
+ * (docs/design.md "Failures and retries"). Counted on the client, against DynamoDB Local.
  */
 describe('the DynamoDB requests of a tick', () => {
   const client = localClient();
@@ -37,7 +38,7 @@ describe('the DynamoDB requests of a tick', () => {
     return { report, requests: [...sent] };
   };
 
-  it('is one conditional UpdateItem when nothing is due and nothing queued; two more per due slot', async () => {
+  it('is one conditional UpdateItem when nothing is due and nothing queued; two more per due slot, and one that settles a busy minute', async () => {
     const store = await freshStore(client);
     await tickAt(store, at(0)); // the first tick ever also learns that nothing is queued
     expect((await tickAt(store, at(1))).requests).toEqual(['UpdateItemCommand']);
@@ -45,10 +46,10 @@ describe('the DynamoDB requests of a tick', () => {
     // With pauses set, still one.
     await store.pause({ task: 'quarterly', note: 'audit', pausedAt: 1 });
     expect((await tickAt(store, at(3))).requests).toEqual(['UpdateItemCommand']);
-    // 10:04: `at4` is due: a claim (PutItem) and its outcome (UpdateItem).
+    // 10:04: `at4` is due: a claim (PutItem), its outcome (UpdateItem), and the range settled (UpdateItem).
     const due = await tickAt(store, at(4));
     expect(due.report.ran).toEqual(['at4']);
-    expect(due.requests).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+    expect(due.requests).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
   });
 
   it('reads the queue only once a queued run is due, runs it then, and is idle again after', async () => {
@@ -56,7 +57,7 @@ describe('the DynamoDB requests of a tick', () => {
     for (const minute of [0, 1, 2]) await tickAt(store, at(minute));
     await store.enqueue({ id: 'one-off', task: 'once', slot: `${new Date(at(5)).toISOString()}#one-off`, at: at(5), attempt: 0, enqueuedAt: at(0) });
     expect((await tickAt(store, at(3))).requests).toEqual(['UpdateItemCommand']);
-    expect((await tickAt(store, at(4))).requests).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand']); // at4, not the queue
+    expect((await tickAt(store, at(4))).requests).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']); // at4, not the queue
     const due = await tickAt(store, at(5));
     expect(due.report.queued).toBe(1);
     expect(ran).toContain(`once@${new Date(at(5)).toISOString()}#one-off`);

@@ -1,6 +1,6 @@
 import { keys } from '../keys.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
-import type { QueueMark, TickAdvance, TickStart, TickState } from '../Store.js';
+import type { QueueMark, TickAdvance, TickStart, TickState, UnsettledRange } from '../Store.js';
 import { pausesOf } from './DynamoPauses.js';
 import { queueMarkOf, settleQueue } from './DynamoRunQueue.js';
 import { keyOf, n, num, purgeAt, s, type DynamoTable, type Item } from './DynamoTable.js';
@@ -10,6 +10,19 @@ const MINUTE_MS = 60_000;
 const NONE = -1;
 /** Rounds of `advanceTick` before it gives up: each one means a rival tick moved the state meanwhile. */
 const MAX_ROUNDS = 5;
+/** An unsettled range's note on the tick-state item: `unsettled_<to, epoch ms>`, holding `from` (`NONE` before the first tick). */
+const UNSETTLED_PREFIX = 'unsettled_';
+
+/** The ranges noted unsettled on the tick-state item (see `UnsettledRange`). */
+function unsettledOf(item: Item | undefined): UnsettledRange[] {
+  const ranges: UnsettledRange[] = [];
+  for (const [name, value] of Object.entries(item ?? {})) {
+    if (!name.startsWith(UNSETTLED_PREFIX) || value.N === undefined) continue;
+    const to = Number(name.slice(UNSETTLED_PREFIX.length));
+    if (Number.isSafeInteger(to)) ranges.push({ from: fromOf(Number(value.N)), to });
+  }
+  return ranges.sort((a, b) => a.to - b.to);
+}
 
 function fromOf(previousTick: number | undefined): number | undefined {
   return previousTick === undefined || previousTick === NONE ? undefined : previousTick;
@@ -43,50 +56,71 @@ export class DynamoTickState implements TickState {
    * each round finds `lastTick` further on, so it ends.
    */
   async advanceTick(minute: number): Promise<TickAdvance> {
-    return (await this.#advance(minute)).advance;
+    return (await this.#advance(minute, false)).advance;
   }
 
   /**
-   * `advanceTick`, with the pauses and the queue's mark read from the item the same request wrote or
-   * found (`ALL_NEW`, or `ALL_OLD` when its condition failed): they live on the tick-state item for
-   * this, so an idle tick is this one request.
+   * `advanceTick`, with the pauses, the queue's mark and the unsettled ranges read from the item the
+   * same request wrote or found (`ALL_NEW`, or `ALL_OLD` when its condition failed): they live on the
+   * tick-state item for this, so an idle tick is this one request. A busy tick's note goes in the same
+   * write as the move (`SET unsettled_<minute> = the lastTick it replaced`), so no tick can move the
+   * state without its note; a move over a gap notes its range in the gap's transaction.
    */
-  async beginTick(minute: number): Promise<TickStart> {
-    const { advance, item } = await this.#advance(minute);
-    return { advance, pauses: pausesOf(item), queue: queueMarkOf(item) };
+  async beginTick(minute: number, options: { readonly busy?: boolean } = {}): Promise<TickStart> {
+    const { advance, item, noted } = await this.#advance(minute, options.busy === true);
+    const unsettled = unsettledOf(item);
+    if (noted !== undefined && !unsettled.some((range) => range.to === noted.to)) unsettled.push(noted);
+    return { advance, pauses: pausesOf(item), queue: queueMarkOf(item), unsettled };
+  }
+
+  async settleTick(minute: number): Promise<void> {
+    // Unconditional: removing a note already gone changes nothing. Its own token attribute, so that it
+    // never overwrites the token a lost-reply retry of an advance looks for.
+    await this.table.update('settle the tick', this.#stateKey, { set: '', rest: 'REMOVE #note' }, { names: { '#note': `${UNSETTLED_PREFIX}${minute}` } }, 'settleToken');
   }
 
   settleQueue(seen: QueueMark): Promise<void> {
     return settleQueue(this.table, this.deployment, seen);
   }
 
-  async #advance(minute: number): Promise<{ advance: TickAdvance; item: Item | undefined }> {
+  /** `noted`: the range the transaction over a gap noted, which the item read before it cannot show. */
+  async #advance(minute: number, busy: boolean): Promise<{ advance: TickAdvance; item: Item | undefined; noted?: UnsettledRange }> {
+    const note = busy ? { set: ', #note = if_not_exists(lastTick, :none)', names: { '#note': `${UNSETTLED_PREFIX}${minute}` } } : { set: '', names: undefined };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const step = await this.table.update(
         'advance the last tick',
         this.#stateKey,
-        { set: 'lastTick = :minute, previousTick = if_not_exists(lastTick, :none)' },
-        { condition: 'attribute_not_exists(lastTick) OR lastTick = :previous', values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE) } },
+        { set: `lastTick = :minute, previousTick = if_not_exists(lastTick, :none)${note.set}` },
+        {
+          condition: 'attribute_not_exists(lastTick) OR lastTick = :previous',
+          ...(note.names === undefined ? {} : { names: note.names }),
+          values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE) },
+        },
       );
       const lastTick = num(step.item, 'lastTick');
       const item = step.item;
       if (step.written || lastTick === minute) return { advance: { decides: true, from: fromOf(num(item, 'previousTick')) }, item };
       if (lastTick === undefined) throw this.table.fail('advance the last tick', new Error('the tick state has no lastTick'));
       if (lastTick > minute) return { advance: await this.#decidedLater(minute, lastTick), item };
-      if (await this.#closeGap(lastTick, minute)) return { advance: { decides: true, from: lastTick }, item };
+      if (await this.#closeGap(lastTick, minute)) return { advance: { decides: true, from: lastTick }, item, noted: { from: lastTick, to: minute } };
     }
     throw this.table.fail('advance the last tick', new Error(`the tick state kept moving for ${MAX_ROUNDS} rounds`));
   }
 
-  /** One transaction: `lastTick` from `from` to `to`, and the range `(from, to]` recorded. False if a rival moved the state first. */
+  /**
+   * One transaction: `lastTick` from `from` to `to`, and the range `(from, to]` recorded — and noted
+   * unsettled: whether missed minutes had slots is for the tick to work out. False if a rival moved the
+   * state first.
+   */
   async #closeGap(from: number, to: number): Promise<boolean> {
     const cancelled = await this.table.transact('advance the last tick over a gap', [
       {
         Update: {
           TableName: this.table.name,
           Key: keyOf(this.#stateKey),
-          UpdateExpression: 'SET lastTick = :to, previousTick = :from',
+          UpdateExpression: 'SET lastTick = :to, previousTick = :from, #note = :from',
           ConditionExpression: 'lastTick = :from',
+          ExpressionAttributeNames: { '#note': `${UNSETTLED_PREFIX}${to}` },
           ExpressionAttributeValues: { ':to': n(to), ':from': n(from) },
         },
       },

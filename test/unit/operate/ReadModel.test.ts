@@ -42,11 +42,17 @@ describe('ReadModel.history', () => {
     const schedule = new Schedule();
     schedule.call(() => {}).name('beat').everyMinute();
     const store = new MemoryStore();
-    // The 10:05 tick moved the last tick, then every claim failed (and every retry of it).
-    await store.beginTick(Date.parse('2026-11-23T10:05:00Z'));
+    // The 10:05 tick moved the last tick, then every claim failed (and every retry of it so far).
+    await store.beginTick(Date.parse('2026-11-23T10:05:00Z'), { busy: true });
     const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
-    expect((await m.why('beat', new Date('2026-11-23T10:05:00Z'), Date.parse('2026-11-23T10:30:00Z'))).verdict)
-      .toMatch(/^no record: its minute's tick failed before claiming it, and so did every Lambda retry of it/);
+    const slot = new Date('2026-11-23T10:05:00Z');
+    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:12:00Z'))).verdict)
+      .toBe("no record yet: its minute's tick failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from 2026-11-23T10:21:00.000Z on records it missed (tick-failed)");
+    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:40:00Z'))).verdict).toMatch(/^no record: the kernel deployed then had no such slot/);
+    // What the first tick from 10:21 on records (recoverRange).
+    await store.claimSlot({ task: 'beat', slot: slot.toISOString(), owner: 'tick-10:21', claimedAt: Date.parse('2026-11-23T10:21:01Z'), decided: { status: 'skipped', reason: 'tick-failed' } });
+    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:40:00Z'))).verdict)
+      .toBe("missed: tick-failed (its minute's tick failed before claiming it, and so did every Lambda retry of it)");
   });
 
   it('says a fan-out slot whose event could not be sent is queued to be sent again', async () => {

@@ -42,15 +42,16 @@ describe('estimateCost', () => {
     expect(item(report, 'Lambda: tick duration').quantity).toBeCloseTo((ticks + inlineRuns) * 0.1 * 0.25, 6);
     expect(item(report, 'Lambda: fan-out task requests').quantity).toBe(720);
     expect(item(report, 'Lambda: fan-out task duration').quantity).toBe(720 * 60 * 0.5);
-    // Per tick 1 write; inline 2 (+2 withoutOverlapping); fan-out 3. No minute has 8 due slots, so all go alone.
-    expect(item(report, 'DynamoDB: write').quantity).toBe(ticks + 8_640 * 2 + 30 * 4 + 510 * 2 + 720 * 3);
+    // Per tick 1 write, and 1 more per busy minute (every slot falls on one of every5's 8,640 minutes);
+    // inline 2 (+2 withoutOverlapping); fan-out 3. No minute has 8 due slots, so all go alone.
+    expect(item(report, 'DynamoDB: write').quantity).toBe(ticks + 8_640 + 8_640 * 2 + 30 * 4 + 510 * 2 + 720 * 3);
     // The tick's pauses and queue mark come back with its write (README "What each lock costs").
     expect(report.lines.filter((l) => l.item.startsWith('DynamoDB'))).toHaveLength(1);
     expect(item(report, 'EventBridge').quantity).toBe(720);
     for (const l of report.lines) expect(l.monthly).toBeCloseTo(l.quantity * l.unitPrice, 12);
     expect(report.total).toBeCloseTo(report.lines.reduce((sum, l) => sum + l.monthly, 0), 12);
     expect(report.total).toBeCloseTo(
-      ticks * 1e-6 + (ticks + 720) * 0.2e-6 + ((ticks + inlineRuns) * 0.025 + 21_600) * 0.0000166667 + (ticks + 17_280 + 120 + 1_020 + 2_160) * 0.625e-6 + 720 * 1e-6,
+      ticks * 1e-6 + (ticks + 720) * 0.2e-6 + ((ticks + inlineRuns) * 0.025 + 21_600) * 0.0000166667 + (ticks + 8_640 + 17_280 + 120 + 1_020 + 2_160) * 0.625e-6 + 720 * 1e-6,
       9,
     );
   });
@@ -68,7 +69,7 @@ describe('estimateCost', () => {
     expect(report.perTaskSchedules.lines.map((l) => l.quantity)).toEqual([runs, runs, expect.closeTo((runs - 720) * 0.1 * 0.25 + 720 * 60 * 0.5, 6)]);
   });
 
-  describe('writes together: a minute with 8 or more of them goes in transactions, 2 WRU a write', () => {
+  describe('writes together: a minute with 8 or more of them goes in transactions, 2 WRU a write; a busy minute settles its range in 1 more', () => {
     const minutes = 30 * 1_440;
     const hours = 30 * 24;
     const kernel = (inline: number, fanOut = 0, more: (schedule: Schedule) => void = () => {}) => {
@@ -80,28 +81,30 @@ describe('estimateCost', () => {
     };
 
     it('10 inline tasks every minute: claims and outcomes at 2 WRU; 7: at 1', () => {
-      expect(kernel(10)).toBe(minutes * (1 + 10 * (2 + 2)));
-      expect(kernel(7)).toBe(minutes * (1 + 7 * (1 + 1)));
+      expect(kernel(10)).toBe(minutes * (1 + 1 + 10 * (2 + 2)));
+      expect(kernel(7)).toBe(minutes * (1 + 1 + 7 * (1 + 1)));
     });
 
     it('counts each minute: 7 every minute and 1 hourly make 8 at minute 0 only', () => {
       const hourly = (schedule: Schedule) => void schedule.call(() => {}).name('hourly').hourly();
-      expect(kernel(7, 0, hourly)).toBe(minutes + (minutes - hours) * 7 * (1 + 1) + hours * 8 * (2 + 2));
+      expect(kernel(7, 0, hourly)).toBe(minutes * (1 + 1) + (minutes - hours) * 7 * (1 + 1) + hours * 8 * (2 + 2));
+      // An hourly task alone: every tick's advance, and 720 busy minutes' claim, outcome and settle.
+      expect(kernel(0, 0, hourly)).toBe(minutes + hours * (1 + 1 + 1));
     });
 
     it('fan-out claims count toward a busy minute; the worker writes its start and outcome alone, at 1 WRU', () => {
       // 10 claims a minute go together; the 6 inline outcomes do not.
-      expect(kernel(6, 4)).toBe(minutes * (1 + 6 * (2 + 1) + 4 * (2 + 1 + 1)));
-      expect(kernel(0, 10)).toBe(minutes * (1 + 10 * (2 + 1 + 1)));
-      expect(kernel(0, 7)).toBe(minutes * (1 + 7 * (1 + 1 + 1)));
+      expect(kernel(6, 4)).toBe(minutes * (1 + 1 + 6 * (2 + 1) + 4 * (2 + 1 + 1)));
+      expect(kernel(0, 10)).toBe(minutes * (1 + 1 + 10 * (2 + 1 + 1)));
+      expect(kernel(0, 7)).toBe(minutes * (1 + 1 + 7 * (1 + 1 + 1)));
     });
 
     it('a sub-minute task counts each of its slots with its minute; withoutOverlapping() writes go alone', () => {
       // 6 slots a minute and 2 more tasks: 8 claims and 8 inline outcomes a minute.
       const tenSeconds = (schedule: Schedule) => void schedule.call(() => {}).name('ten-seconds').everyTenSeconds();
-      expect(kernel(2, 0, tenSeconds)).toBe(minutes * (1 + 8 * (2 + 2)));
+      expect(kernel(2, 0, tenSeconds)).toBe(minutes * (1 + 1 + 8 * (2 + 2)));
       const leased = (schedule: Schedule) => void schedule.call(() => {}).name('leased').everyMinute().withoutOverlapping();
-      expect(kernel(7, 0, leased)).toBe(minutes * (1 + 8 * (2 + 2) + 1 * (1 + 1)));
+      expect(kernel(7, 0, leased)).toBe(minutes * (1 + 1 + 8 * (2 + 2) + 1 * (1 + 1)));
     });
   });
 
