@@ -45,10 +45,20 @@ export async function loadKernel(path: string): Promise<Schedule> {
     module = (await import(pathToFileURL(compiled ?? path).href)) as { default?: unknown };
   } catch (cause) {
     if (cause instanceof TickworkError) throw cause;
-    const detail = (cause as { errors?: { text: string }[] }).errors?.map((e) => e.text).join('; ') ?? (cause as Error).message;
+    // esbuild's syntax errors carry where they are: file:line:column, as an editor takes them.
+    const detail = (cause as { errors?: EsbuildMessage[] }).errors?.map(located).join('; ') ?? (cause as Error).message;
     throw new KernelLoadError(`Could not import the kernel ${path}: ${detail}`, { cause });
   } finally {
     if (compiled !== undefined) rmSync(compiled, { force: true });
   }
   return buildSchedule(module.default as Kernel);
+}
+
+interface EsbuildMessage {
+  readonly text: string;
+  readonly location?: { readonly file: string; readonly line: number; readonly column: number } | null;
+}
+
+function located({ text, location }: EsbuildMessage): string {
+  return location ? `${location.file}:${location.line}:${location.column + 1}: ${text}` : text;
 }
