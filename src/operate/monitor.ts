@@ -4,6 +4,7 @@ import { DEFAULT_RETENTION_DAYS, type RunRecord, type Store } from '../store/Sto
 import { MISS_REASON, RUN_STATUS, SKIP_REASON, type RunStatus } from '../vocabulary.js';
 import { iso } from './format.js';
 import { graceMs } from './grace.js';
+import { effectivePause, pauseView, type PauseView } from './pauses.js';
 import { storeOf } from './sources.js';
 import { latestSlot, staticFilter } from './staticFilters.js';
 import { isStranded, startOf, strandedError } from './stranded.js';
@@ -44,12 +45,15 @@ export interface TaskHealth {
   readonly late?: LateSlot;
   /** Its latest finished run failed or timed out, or was left `running` with no outcome (`isStranded`). */
   readonly failing: boolean;
+  /** The pause its slots are skipped for now (its own, else the scheduler's), unless it runs `evenWhenPaused()`. */
+  readonly paused?: PauseView;
 }
 
 export interface MonitorReport {
   /** The instant judged. */
   readonly at: string;
-  readonly scheduler: { readonly lastTick?: string; readonly late: boolean };
+  /** `paused`: the whole scheduler's pause, when it is paused. */
+  readonly scheduler: { readonly lastTick?: string; readonly late: boolean; readonly paused?: PauseView };
   readonly tasks: readonly TaskHealth[];
   /** Nothing late, nothing failing. */
   readonly ok: boolean;
@@ -64,12 +68,16 @@ export interface MonitorReport {
  * has stopped is, and that makes the report fail too.
  */
 export async function readMonitor(store: Store, tasks: readonly CompiledTask[], now: number, stage: string): Promise<MonitorReport> {
-  const [lastTick, health] = await Promise.all([store.lastTick(), Promise.all(tasks.map((task) => taskHealth(store, tasks, task, now, stage)))]);
+  const [lastTick, pauses, health] = await Promise.all([store.lastTick(), store.pauses(), Promise.all(tasks.map((task) => taskHealth(store, tasks, task, now, stage)))]);
   const schedulerLate = lastTick === undefined || now - lastTick > TICK_GRACE_MS;
   return {
     at: iso(now),
-    scheduler: { ...(lastTick === undefined ? {} : { lastTick: iso(lastTick) }), late: schedulerLate },
-    tasks: health,
+    scheduler: { ...(lastTick === undefined ? {} : { lastTick: iso(lastTick) }), late: schedulerLate, ...(pauses.all === undefined ? {} : { paused: pauseView({ ...pauses.all, scope: 'scheduler' }) }) },
+    tasks: health.map((health, i) => {
+      // A paused task's slots are recorded skipped (`paused`): neither late nor failing, and shown why.
+      const pause = tasks[i]!.definition.evenWhenPaused ? undefined : effectivePause(pauses, health.task);
+      return pause === undefined ? health : { ...health, paused: pauseView(pause) };
+    }),
     ok: !schedulerLate && health.every((t) => t.late === undefined && !t.failing),
   };
 }

@@ -1,18 +1,12 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
 import type { Pauses, Store } from '../store/Store.js';
-import { iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
 import { readMonitor, type LateSlot, type TaskHealth } from './monitor.js';
-import { effectivePause } from './pauses.js';
+import { effectivePause, pauseView, type PauseView } from './pauses.js';
 import { scheduleInWords } from './scheduleText.js';
 import { storeOf } from './sources.js';
 
-/** A pause as the overview shows it: times as ISO. */
-export interface PauseView {
-  readonly note: string;
-  readonly pausedAt: string;
-  readonly scope: 'scheduler' | 'task';
-}
+export type { PauseView } from './pauses.js';
 
 /** One task of the overview: what it is, when it runs, how its last run went, and whether to worry. */
 export interface TaskOverview {
@@ -59,7 +53,7 @@ export async function readOverview(store: Store, tasks: readonly CompiledTask[],
   ]);
   return {
     at: report.at,
-    scheduler: { ...report.scheduler, ...(pauses.all === undefined ? {} : { paused: pauseView({ ...pauses.all, scope: 'scheduler' }) }) },
+    scheduler: report.scheduler,
     tasks: tasks.map((task, i) => taskOverview(task, report.tasks[i]!, pauses, lastRuns[i], now)),
     ok: report.ok,
   };
@@ -83,8 +77,4 @@ export function taskOverview(task: CompiledTask, health: TaskHealth, pauses: Pau
     ...(pause === undefined ? {} : { paused: pauseView(pause) }),
     evenWhenPaused: definition.evenWhenPaused,
   };
-}
-
-function pauseView(pause: { note: string; pausedAt: number; scope: 'scheduler' | 'task' }): PauseView {
-  return { note: pause.note, pausedAt: iso(pause.pausedAt), scope: pause.scope };
 }

@@ -1,3 +1,4 @@
+import { iso } from './format.js';
 import type { PauseState, Pauses } from '../store/Store.js';
 
 /** A pause that applies to a task: its own, else the whole scheduler's. */
@@ -8,4 +9,15 @@ export function effectivePause(pauses: Pauses, task: string): EffectivePause | u
   const own = pauses.tasks.get(task);
   if (own !== undefined) return { ...own, scope: 'task' };
   return pauses.all === undefined ? undefined : { ...pauses.all, scope: 'scheduler' };
+}
+
+/** A pause as the read side shows it: times as ISO. */
+export interface PauseView {
+  readonly note: string;
+  readonly pausedAt: string;
+  readonly scope: 'scheduler' | 'task';
+}
+
+export function pauseView(pause: EffectivePause): PauseView {
+  return { note: pause.note, pausedAt: iso(pause.pausedAt), scope: pause.scope };
 }

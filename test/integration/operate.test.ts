@@ -93,6 +93,8 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     expect(byTask.get('beat')).toEqual(['beat', '2026-11-23T10:06:00.100Z', '2026-11-23T10:06:00.100Z succeeded', '—', '2026-11-23T10:07:00Z', 'ok']);
     expect(byTask.get('flaky')?.[5]).toBe('FAILING');
     expect(byTask.get('nightly')).toEqual(['nightly', '—', '—', '—', '2026-11-24T07:30:00Z', 'ok']);
+    // Paused: its slots are recorded skipped, so it is neither late nor failing, and the line says why.
+    expect(byTask.get('quiet')?.[5]).toBe('paused since 2026-11-23T09:59:00Z: migrating');
     expect(errorLines(result)).toEqual(['TickworkError: monitor: flaky failing']);
   });
 

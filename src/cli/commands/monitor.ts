@@ -23,7 +23,9 @@ export async function monitor(project: Project, options: MonitorCommandOptions, 
 
 function render(report: MonitorReport, colour: boolean): string {
   const tick = report.scheduler.lastTick === undefined ? 'no tick has run' : `last tick ${short(report.scheduler.lastTick)}`;
-  const scheduler = `scheduler (${short(report.at)}): ${tick}${report.scheduler.late ? ` — ${paint(colour, 'red', 'LATE')}` : ''}`;
+  const { paused } = report.scheduler;
+  const pausedNote = paused === undefined ? '' : ` — ${paint(colour, 'yellow', `PAUSED since ${short(paused.pausedAt)}: ${paused.note}`)}`;
+  const scheduler = `scheduler (${short(report.at)}): ${tick}${report.scheduler.late ? ` — ${paint(colour, 'red', 'LATE')}` : ''}${pausedNote}`;
   const table = new Table({ head: ['task', 'last start', 'last finish', 'last failure', 'next due', 'state'], ...tableStyle(colour) });
   for (const task of report.tasks) {
     table.push([
@@ -42,6 +44,8 @@ function state(task: TaskHealth, colour: boolean): string {
   const states = [
     task.late === undefined ? undefined : paint(colour, 'red', `LATE: ${short(task.late.slot)} ${task.late.why} (grace ${duration(task.graceMs)})`),
     task.failing ? paint(colour, 'red', 'FAILING') : undefined,
+    // The scheduler's pause is on the line above; a task's own is shown here.
+    task.paused?.scope === 'task' ? paint(colour, 'yellow', `paused since ${short(task.paused.pausedAt)}: ${task.paused.note}`) : undefined,
   ].filter((s): s is string => s !== undefined);
   return states.length === 0 ? paint(colour, 'green', 'ok') : states.join('\n');
 }

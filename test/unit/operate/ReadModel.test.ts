@@ -84,11 +84,24 @@ describe('ReadModel.monitor', () => {
     expect(byName.get('beat')).toMatchObject({ lastStart: { slot: '2026-11-23T10:06:00.000Z' }, lastFinish: { status: 'succeeded' }, failing: false, graceMs: 120_000 });
     expect(byName.get('beat')?.late).toBeUndefined();
     expect(byName.get('flaky')).toMatchObject({ failing: true, lastFailure: { slot: '2026-11-23T10:06:00.000Z', error: 'Error: upstream down' } });
-    expect(byName.get('quiet')).toMatchObject({ failing: false });
+    expect(byName.get('quiet')).toMatchObject({ failing: false, paused: { note: 'migrating', pausedAt: '2026-11-23T09:59:00.000Z', scope: 'task' } });
     expect(byName.get('quiet')?.late).toBeUndefined(); // paused slots are decided, not late
+    expect(byName.get('beat')?.paused).toBeUndefined();
     expect(byName.get('nightly')).toMatchObject({ nextDue: '2026-11-24T07:30:00.000Z', failing: false });
     expect(byName.get('nightly')?.late).toBeUndefined();
     expect(report.ok).toBe(false);
+  });
+
+  it('shows the scheduler\'s pause, and on each task it holds back — not on one that runs evenWhenPaused()', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute();
+    schedule.call(() => {}).name('always').everyMinute().evenWhenPaused();
+    const store = new MemoryStore();
+    await store.pause({ note: 'deploy freeze', pausedAt: Date.parse('2026-11-23T09:00:00Z') });
+    const report = await new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' }).monitor(Date.parse('2026-11-23T10:00:00Z'));
+    const pause = { note: 'deploy freeze', pausedAt: '2026-11-23T09:00:00.000Z', scope: 'scheduler' };
+    expect(report.scheduler.paused).toEqual(pause);
+    expect(report.tasks.map((t) => [t.task, t.paused])).toEqual([['beat', pause], ['always', undefined]]);
   });
 
   it('calls a task late when its latest slot past the grace has no record, and the scheduler late after 3 minutes without a tick', async () => {
