@@ -7,9 +7,12 @@ export interface BudgetRow {
   readonly p90?: number;
   /** The same figure for the baseline measured in the same run, when the budget is a ratio. */
   readonly baseline?: number;
-  /** What the budget compares: the figure itself, or figure ÷ baseline, or baseline ÷ figure (a speed-up). */
-  readonly judge: 'value' | 'ratio' | 'speed-up';
-  /** `≤ limit` (or `≥ limit` for a speed-up). */
+  /**
+   * What the budget compares: the figure itself, or figure ÷ baseline, or baseline ÷ figure (a
+   * speed-up); `shown`: a ratio printed beside a budget's row for what it tells, judged by none.
+   */
+  readonly judge: 'value' | 'ratio' | 'speed-up' | 'shown';
+  /** `≤ limit` (or `≥ limit` for a speed-up); unused when `shown`. */
   readonly limit: number;
   readonly unit: string;
   /** Printed under the table: how the figure was taken. */
@@ -45,7 +48,27 @@ export function passes(row: BudgetRow): boolean {
       return ratio !== undefined && ratio <= row.limit;
     case 'speed-up':
       return ratio !== undefined && ratio >= row.limit;
+    case 'shown':
+      return true;
   }
+}
+
+function budgetCell(row: BudgetRow): string {
+  switch (row.judge) {
+    case 'value':
+      return `≤ ${figure(row.limit, row.unit)}`;
+    case 'ratio':
+      return `≤ ${row.limit}×`;
+    case 'speed-up':
+      return `≥ ${row.limit}×`;
+    case 'shown':
+      return '—';
+  }
+}
+
+function resultCell(row: BudgetRow): string {
+  if (row.judge === 'shown') return 'not judged';
+  return passes(row) ? 'pass' : '**FAIL**';
 }
 
 const figure = (value: number | undefined, unit: string) => {
@@ -64,9 +87,8 @@ export function markdownTable(rows: readonly BudgetRow[]): string {
   const lines = ['| case | median | p90 | baseline | ratio | budget | result |', '|---|---:|---:|---:|---:|---|---|'];
   for (const row of rows) {
     const ratio = ratioOf(row);
-    const budget = row.judge === 'value' ? `≤ ${figure(row.limit, row.unit)}` : row.judge === 'ratio' ? `≤ ${row.limit}×` : `≥ ${row.limit}×`;
     lines.push(
-      `| ${row.case} | ${figure(row.median, row.unit)} | ${figure(row.p90, row.unit)} | ${figure(row.baseline, row.unit)} | ${ratio === undefined ? '—' : `${ratioFigure(row, ratio)}×`} | ${budget} | ${passes(row) ? 'pass' : '**FAIL**'} |`,
+      `| ${row.case} | ${figure(row.median, row.unit)} | ${figure(row.p90, row.unit)} | ${figure(row.baseline, row.unit)} | ${ratio === undefined ? '—' : `${ratioFigure(row, ratio)}×`} | ${budgetCell(row)} | ${resultCell(row)} |`,
     );
   }
   return lines.join('\n');
