@@ -59,7 +59,13 @@ export interface CatchUpPlan {
  */
 export function planCatchUp(
   tasks: readonly CompiledTask[],
-  input: { readonly minute: Date; readonly lastTick: number | undefined; readonly now: number },
+  input: {
+    readonly minute: Date;
+    readonly lastTick: number | undefined;
+    readonly now: number;
+    /** The minute's own due slots (`dueSlots(tasks, minute)`), when the caller has them already. */
+    readonly slots?: readonly DueSlot[];
+  },
 ): CatchUpPlan {
   const minute = input.minute.getTime();
   const missed: MissedSlots[] = [];
@@ -82,7 +88,7 @@ export function planCatchUp(
   for (let m = Math.max(firstMissed, lookBackStart); m < minute; m += MINUTE_MS) {
     for (const slot of dueSlots(tasks, new Date(m))) addTo(late, slot);
   }
-  for (const slot of dueSlots(tasks, input.minute)) {
+  for (const slot of input.slots ?? dueSlots(tasks, input.minute)) {
     const subMinute = slot.task.definition.repeatSeconds !== undefined || slot.task.cron.seconds.length > 1 || slot.at.getTime() !== minute;
     if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) addTo(overdue, slot);
     else run.push(slot);

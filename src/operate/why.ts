@@ -1,7 +1,7 @@
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { LeaseHolder, MissedRecord, PauseState, QueuedRun, RunRecord, Store } from '../store/Store.js';
+import type { LeaseHolder, MissedRecord, PauseState, QueuedRun, RunRecord, Store, UnsettledRange } from '../store/Store.js';
 import { FAILURE_REASON, MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
-import { STALE_RUN_MS } from '../kernel/runBudget.js';
+import { STALE_RUN_MS, TICK_TIMEOUT_SECONDS } from '../kernel/runBudget.js';
 import { duration, iso } from './format.js';
 import { runEntry, type RunEntry } from './history.js';
 import { effectivePause } from './pauses.js';
@@ -55,6 +55,8 @@ interface Facts {
   /** The task's lease once its expiry has passed with a holder still named: that holder ended without releasing it. */
   readonly lapsedLease: LeaseHolder | undefined;
   readonly lastTick: number | undefined;
+  /** The unsettled range holding the slot's minute, read when the slot has no record: its tick began and has not decided all its slots. */
+  readonly unsettled: UnsettledRange | undefined;
   /** The slot waiting in the queue, when it has no record: a one-off, or a fan-out slot whose event could not be sent yet. */
   readonly queued: QueuedRun | undefined;
 }
@@ -98,8 +100,11 @@ async function readFacts(store: Store, task: CompiledTask, slot: string, at: num
   const pause = effectivePause(pauses, name);
   // A slot whose claim was given back to be sent again later (or a one-off not yet due) is only in the
   // queue: read it only when there is no record, which is when it can be there.
-  const queued = record === undefined ? (await store.dueRuns(QUEUE_HORIZON, QUEUE_READ_LIMIT)).find((q) => q.task === name && q.slot === slot) : undefined;
+  const [queue, unsettled] = record === undefined ? await Promise.all([store.dueRuns(QUEUE_HORIZON, QUEUE_READ_LIMIT), store.unsettled()]) : [[], []];
+  const queued = queue.find((q) => q.task === name && q.slot === slot);
+  const minute = minuteOf(slot);
   return {
+    unsettled: unsettled.find((range) => (range.from ?? range.to - MINUTE_MS) < minute && minute <= range.to),
     queued,
     record,
     stranded: record !== undefined && isStranded(record, now),
@@ -122,15 +127,8 @@ function verdict(task: CompiledTask, match: SlotMatch, facts: Facts, future: boo
   if (!future && (facts.lastTick === undefined || facts.lastTick < minuteOf(match.slot))) {
     return `not decided: ${facts.lastTick === undefined ? 'no tick has run in this deployment' : `the last tick evaluated ${iso(facts.lastTick)}`}`;
   }
-  // The tick evaluated this minute and left nothing: its attempts failed, and a tick records the slot
-  // tick-failed once none of them can still be running (README "Under faults").
-  if (!future) {
-    const recordedFrom = minuteOf(match.slot) + STALE_RUN_MS;
-    if (now <= recordedFrom) {
-      return `no record yet: its minute's tick failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from ${iso(recordedFrom)} on records it missed (tick-failed)`;
-    }
-    return "no record: the kernel deployed then had no such slot, or its record has expired — or its minute's tick failed before claiming it and no tick since could record it (tick-failed): the store failing still, or a later kernel without the task";
-  }
+  // The tick evaluated this minute and left nothing: see README "Under faults".
+  if (!future) return unsettledVerdict(facts.unsettled, now) ?? 'no record: the kernel deployed then had no such slot, or its record has expired';
   if (facts.pause !== undefined && !task.definition.evenWhenPaused) return `would be skipped: paused (${facts.pause.note}), unless resumed first`;
   return `would run at ${match.slot}${match.conditions > 0 ? ', if its when()/skip() conditions allow' : ''}`;
 }
@@ -169,9 +167,20 @@ function bufferedVerdict(record: RunRecord, facts: Facts): string {
   return "buffered, and no longer waiting on the lease: if no run of it has started, it will not run, and the task's next run records it superseded";
 }
 
+/**
+ * A slot in a range its tick began and has not settled: that tick is still deciding it, or it failed
+ * before claiming it and a tick records it once no attempt of that tick can still be running.
+ */
+function unsettledVerdict(range: UnsettledRange | undefined, now: number): string | undefined {
+  if (range === undefined) return undefined;
+  const tick = `the tick for ${iso(range.to)}, begun at ${iso(range.begunAt)}`;
+  if (now < range.begunAt + TICK_TIMEOUT_SECONDS * 1000) return `not decided yet: ${tick}, is still deciding its slots`;
+  return `no record yet: ${tick}, failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from ${iso(range.begunAt + STALE_RUN_MS)} on records it missed`;
+}
+
 const MISS_NOTES: Partial<Record<string, string>> = {
-  [MISS_REASON.coalesced]: ' (a later slot of the same catch-up ran for it)',
-  [MISS_REASON.tickFailed]: " (its minute's tick failed before claiming it, and so did every Lambda retry of it)",
+  [MISS_REASON.coalesced]: ' (the same catch-up kept a later slot of the task to run: see that slot)',
+  [MISS_REASON.tickFailed]: ' (the tick that decided its minute failed before claiming it, and so did every Lambda retry of it)',
 };
 
 function missedVerdict(reason: string): string {

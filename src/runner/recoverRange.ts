@@ -1,21 +1,37 @@
 import type { LimitFunction } from 'p-limit';
 import { dueSlots, type DueSlot } from '../evaluation/dueSlots.js';
-import { planCatchUp } from '../evaluation/planCatchUp.js';
+import { MAX_LOOK_BACK_MINUTES, planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
-import type { UnsettledRange } from '../store/Store.js';
-import { MISS_REASON, RUN_STATUS } from '../vocabulary.js';
+import type { Pauses, UnsettledRange } from '../store/Store.js';
+import { MISS_REASON, RUN_STATUS, SKIP_REASON } from '../vocabulary.js';
 import { staticFilter } from './filters.js';
 import { ABANDONED, recordAbandoned } from './overlap.js';
 import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { isStrandedInline } from './runSlot.js';
 
+const MINUTE_MS = 60_000;
+
 /**
- * Whether a tick for `minute` has slots it must record: a slot the stage and wall-clock filters rule
- * out is decided alike by every tick and never recorded, so it needs no note (`UnsettledRange`).
+ * Whether the range `(from, minute]` has a slot a tick records — `own` are the minute's own due slots —
+ * so that its tick notes it (`UnsettledRange`). A slot the stage and wall-clock filters rule out is
+ * decided alike by every tick and never recorded; minutes beyond the tick's look-back are recorded as
+ * one summary.
  */
-export function hasRecordedSlots(tasks: readonly CompiledTask[], minute: Date, stage: string): boolean {
-  return dueSlots(tasks, minute).some((due) => staticFilter(due.task.definition, due.clock, stage) === undefined);
+export function hasRecordedSlots(tasks: readonly CompiledTask[], own: readonly DueSlot[], minute: number, from: number | undefined, stage: string): boolean {
+  const recorded = (due: DueSlot) => staticFilter(due.task.definition, due.clock, stage) === undefined;
+  if (own.some(recorded)) return true;
+  if (from === undefined) return false; // the first tick ever: its own minute only
+  const lookBackStart = minute - MAX_LOOK_BACK_MINUTES * MINUTE_MS;
+  if (from + MINUTE_MS < lookBackStart) return true; // a `not-evaluated` summary
+  for (let m = from + MINUTE_MS; m < minute; m += MINUTE_MS) if (dueSlots(tasks, new Date(m)).some(recorded)) return true;
+  return false;
+}
+
+/** What recovering a range decided: each slot's claim, and the missed minutes' summaries written again. */
+export interface Recovered {
+  readonly results: SlotResult[];
+  readonly missed: MissedSlots[];
 }
 
 /**
@@ -26,21 +42,22 @@ export function hasRecordedSlots(tasks: readonly CompiledTask[], minute: Date, s
  *
  * The range is planned as its tick planned it (the plan of missed minutes depends only on the range
  * and the kernel; with the clock at the range's end, none of its own minute's slots is past), and:
- * - each slot the tick would have claimed is claimed now as missed, reason `tick-failed`: one claim
- *   each, so a slot that tick (or a duplicate of it) did claim keeps its record, and a late retry that
- *   comes after finds the slot decided;
+ * - each slot the tick would have claimed is claimed now as missed, reason `tick-failed` — or skipped
+ *   `paused` if the task is paused now, as the monitor then expects of it: one claim each, so a slot
+ *   that tick (or a duplicate of it) did claim keeps its record, and a late retry that comes after
+ *   finds the slot decided;
  * - an inline slot that tick claimed and left `running` is recorded `abandoned`, as its Lambda retry
  *   would have recorded it, once no invocation can still be running it (a late retry of the tick may
  *   have claimed it minutes after the range's minute: until then the note stays, for a later tick);
  * - the missed minutes' summaries are written again: the same record changes nothing.
  * Then the note goes. A store fault leaves it for the next tick to try again; every step is safe to repeat.
  */
-export async function recoverRange(input: RunTickInput, range: UnsettledRange, claimLimit: LimitFunction): Promise<SlotResult[]> {
+export async function recoverRange(input: RunTickInput, range: UnsettledRange, pauses: Pauses, claimLimit: LimitFunction): Promise<Recovered> {
   const tick = new Date(range.to).toISOString();
   const plan = planCatchUp(input.tasks, { minute: new Date(range.to), lastTick: range.from, now: range.to });
   const slots = [...plan.run, ...plan.decide.map(({ due }) => due)].filter((due) => staticFilter(due.task.definition, due.clock, input.stage) === undefined);
   const settled = await Promise.allSettled([
-    ...slots.map((due) => recoverSlot(input, due, claimLimit)),
+    ...slots.map((due) => recoverSlot(input, due, pauses, claimLimit)),
     ...plan.missed.map(async (m) => {
       await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick });
       return undefined;
@@ -49,22 +66,29 @@ export async function recoverRange(input: RunTickInput, range: UnsettledRange, c
   const faults = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   if (faults.length > 0) throw new AggregateError(faults, `Tick ${tick} left unsettled: the store failed for ${faults.length} of its ${slots.length + plan.missed.length} decisions`);
   const decided = settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
-  if (decided.includes(STILL_RUNNING)) return decided.filter((result): result is SlotResult => result !== STILL_RUNNING);
+  for (const m of plan.missed) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
+  const recovered = { results: decided.filter((result): result is SlotResult => result !== STILL_RUNNING), missed: plan.missed };
+  if (decided.includes(STILL_RUNNING)) return recovered;
   await input.store.settleTick(range.to);
   input.logger.warn('unsettled tick recovered', { tick, from: range.from === undefined ? undefined : new Date(range.from).toISOString(), slots: slots.length });
-  return decided as SlotResult[];
+  return recovered;
 }
 
 /** A slot whose inline run an invocation may still be running: the range stays noted until it cannot be. */
 const STILL_RUNNING = Symbol('still running');
 
-async function recoverSlot(input: RunTickInput, due: DueSlot, claimLimit: LimitFunction): Promise<SlotResult | typeof STILL_RUNNING | undefined> {
+async function recoverSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, claimLimit: LimitFunction): Promise<SlotResult | typeof STILL_RUNNING | undefined> {
   const { definition } = due.task;
   const { name } = definition;
   const store = definition.onOneServer ? input.store.shared() : input.store;
-  const reason = MISS_REASON.tickFailed;
+  const paused = !definition.evenWhenPaused && (pauses.tasks.has(name) || pauses.all !== undefined);
+  const reason = paused ? SKIP_REASON.paused : MISS_REASON.tickFailed;
   const claimed = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner: input.owner, claimedAt: input.now(), dispatch: false, decided: { status: RUN_STATUS.skipped, reason } }));
   if (claimed.claimed) {
+    if (reason === SKIP_REASON.paused) {
+      input.logger.info('task skipped', outcomeFields(input, { task: name, slot: due.slot, outcome: 'skipped', reason }));
+      return { kind: 'skipped', name, reason };
+    }
     input.logger.warn('task missed', outcomeFields(input, { task: name, slot: due.slot, outcome: 'missed', reason }));
     return { kind: 'missed', name, slot: due.slot, reason };
   }

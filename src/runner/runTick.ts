@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { TickworkError } from '../errors.js';
-import type { DueSlot } from '../evaluation/dueSlots.js';
+import { dueSlots, type DueSlot } from '../evaluation/dueSlots.js';
 import { planCatchUp, type MissedSlots } from '../evaluation/planCatchUp.js';
 import { wallClock } from '../evaluation/wallClock.js';
 import { outlivedItsInvocation } from '../kernel/runBudget.js';
@@ -106,16 +106,20 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   for (const zone of zonesOf(input.tasks)) wallClock(input.minute, zone);
   // One request when nothing is due and nothing queued: the pauses and the queue's mark come back
   // with the tick state's write; the queue is read only when a run in it may be due.
-  const busy = hasRecordedSlots(input.tasks, input.minute, input.stage);
-  const { advance, pauses, queue, unsettled } = await input.store.beginTick(input.minute.getTime(), { busy });
-  const own = advance.decides && unsettled.some((range) => range.to === input.minute.getTime());
+  const minute = input.minute.getTime();
+  const ownSlots = dueSlots(input.tasks, input.minute);
+  const { advance, pauses, queue, unsettled } = await input.store.beginTick(minute, {
+    now: input.now(),
+    busy: (from) => hasRecordedSlots(input.tasks, ownSlots, minute, from, input.stage),
+  });
+  const noted = advance.decides && unsettled.some((range) => range.to === minute);
   // Ranges whose ticks failed for good: no attempt of them can still be running.
-  const abandonedRanges = unsettled.filter((range) => range.to !== input.minute.getTime() && outlivedItsInvocation(range.to, input.now())).slice(0, RECOVER_BATCH);
+  const abandonedRanges = unsettled.filter((range) => range.to !== minute && outlivedItsInvocation(range.begunAt, input.now())).slice(0, RECOVER_BATCH);
   const readsQueue = queueMayBeDue(queue, input.now());
   const queued = readsQueue ? await input.store.dueRuns(input.now(), QUEUE_BATCH) : [];
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
   const { run: planned, missed, decide } = advance.decides
-    ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now() })
+    ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now(), slots: ownSlots })
     : { run: [], missed: [], decide: [] };
   if (!advance.decides) input.logger.warn('tick already decided', { tick, lastTick: new Date(advance.lastTick).toISOString(), note: 'a later tick caught this minute up' });
   const { slots: queuedSlots, unknown } = fromQueue(input.tasks, queued);
@@ -140,7 +144,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
         await input.store.dequeue(q);
       }),
     ]),
-    Promise.allSettled(abandonedRanges.map((range) => recoverRange(input, range, claimLimit))),
+    Promise.allSettled(abandonedRanges.map((range) => recoverRange(input, range, pauses, claimLimit))),
   ]);
   // After the queued runs were taken on (and any failed dispatch queued again): the mark moves up.
   const settledQueue = readsQueue ? await Promise.allSettled([input.store.settleQueue(queue)]) : [];
@@ -168,11 +172,15 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   const rangeSettled = storeFaults.length === 0;
   for (const result of [...settledQueue, ...recovered]) {
     if (result.status === 'rejected') storeFaults.push(result.reason);
-    else if (Array.isArray(result.value)) outcomes.push(...result.value);
+    else if (result.value !== undefined) {
+      outcomes.push(...result.value.results);
+      report.missed.push(...result.value.missed);
+    }
   }
-  if (own && rangeSettled) {
-    const [settledTick] = await Promise.allSettled([input.store.settleTick(input.minute.getTime())]);
-    if (settledTick.status === 'rejected') storeFaults.push(settledTick.reason);
+  if (noted && rangeSettled) {
+    // Not a fault of the tick's: every slot has its record, and should the note stay, a tick 16
+    // minutes on finds them all claimed and removes it.
+    await input.store.settleTick(minute).catch((error: unknown) => input.logger.warn('tick not settled', { tick, error: String(error), note: 'a later tick removes the note' }));
   }
   for (const outcome of outcomes) {
     if (outcome === undefined) continue; // a missed record

@@ -135,8 +135,9 @@ export class DynamoDbStore implements Store {
   releaseLeaseTakingPending: Store['releaseLeaseTakingPending'] = (task, owner) => this.#parts.leases.releaseLeaseTakingPending(task, owner);
   bufferBehindLease: Store['bufferBehindLease'] = (request) => this.#parts.leases.bufferBehindLease(request);
   advanceTick: Store['advanceTick'] = (minute) => this.#parts.ticks.advanceTick(minute);
-  beginTick: Store['beginTick'] = (minute, options) => this.#parts.ticks.beginTick(minute, options);
+  beginTick: Store['beginTick'] = (minute, noting) => this.#parts.ticks.beginTick(minute, noting);
   settleTick: Store['settleTick'] = (minute) => this.#parts.ticks.settleTick(minute);
+  unsettled: Store['unsettled'] = () => this.#parts.ticks.unsettled();
   settleQueue: Store['settleQueue'] = (seen) => this.#parts.ticks.settleQueue(seen);
   lastTick: Store['lastTick'] = () => this.#parts.ticks.lastTick();
   pause: Store['pause'] = (request) => this.#parts.pauses.pause(request);

@@ -26,7 +26,10 @@ import {
   type StartResult,
   type Store,
   type TickAdvance,
+  type TickBeginning,
   type TickStart,
+  type UnsettledRange,
+  RENOTE_AFTER_MS,
 } from './Store.js';
 
 const MINUTE_MS = 60_000;
@@ -41,7 +44,7 @@ class State {
   /** Catch-up ranges `(from, to]` per scope, as `DynamoTickState` records them. */
   readonly covered = new Map<string, { readonly from: number; readonly to: number }[]>();
   /** Unsettled ranges per scope, by their `to` (`UnsettledRange`). */
-  readonly unsettled = new Map<string, Map<number, number | undefined>>();
+  readonly unsettled = new Map<string, Map<number, UnsettledRange>>();
   /** The worker that started each run last. */
   readonly workers = new Map<string, string>();
   readonly pauses = new Map<string, PauseState>();
@@ -139,17 +142,21 @@ export class MemoryStore implements Store {
     this.#state.queueMarks.set(this.#scope, { earliest: Math.min(mark?.earliest ?? run.at, run.at), version: randomUUID() });
   }
 
-  /** As `DynamoTickState.beginTick`: a busy move to the next minute, or any move over a gap, notes its range unsettled. */
-  async beginTick(minute: number, options: { readonly busy?: boolean } = {}): Promise<TickStart> {
+  /** As `DynamoTickState.beginTick`: the move that decides a busy range notes it; an attempt that finds its own note a minute old stamps it begun again. */
+  async beginTick(minute: number, noting?: TickBeginning): Promise<TickStart> {
     const last = this.#state.ticks.get(this.#scope)?.last;
     const advance = await this.advanceTick(minute);
-    const moved = last === undefined || last < minute;
-    if (moved && (options.busy === true || (last !== undefined && minute - last > MINUTE_MS))) this.#unsettled.set(minute, last);
+    if (noting !== undefined && (last === undefined || last < minute)) {
+      const from = last !== undefined && minute - last > MINUTE_MS ? last : minute - MINUTE_MS; // a gap's range, else the minute alone
+      if (noting.busy(from)) this.#unsettled.set(minute, { from: last, to: minute, begunAt: noting.now });
+    }
+    const own = this.#unsettled.get(minute);
+    if (noting !== undefined && advance.decides && own !== undefined && own.begunAt < noting.now - RENOTE_AFTER_MS) this.#unsettled.set(minute, { ...own, begunAt: noting.now });
     return {
       advance,
       pauses: await this.pauses(),
       queue: this.#state.queueMarks.get(this.#scope) ?? { earliest: undefined, version: undefined },
-      unsettled: [...this.#unsettled].map(([to, from]) => ({ from, to })).sort((a, b) => a.to - b.to),
+      unsettled: await this.unsettled(),
     };
   }
 
@@ -157,7 +164,11 @@ export class MemoryStore implements Store {
     this.#unsettled.delete(minute);
   }
 
-  get #unsettled(): Map<number, number | undefined> {
+  async unsettled(): Promise<UnsettledRange[]> {
+    return [...this.#unsettled.values()].sort((a, b) => a.to - b.to);
+  }
+
+  get #unsettled(): Map<number, UnsettledRange> {
     let ranges = this.#state.unsettled.get(this.#scope);
     if (ranges === undefined) this.#state.unsettled.set(this.#scope, (ranges = new Map()));
     return ranges;

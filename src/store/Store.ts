@@ -339,23 +339,36 @@ export function queueMayBeDue(mark: QueueMark, now: number): boolean {
 
 /**
  * A range of minutes `(from, to]` whose tick moved the last evaluated minute to `to` with slots to
- * decide, and has not yet said it decided them all (`TickState.settleTick`). The note lives on the
+ * record, and has not yet said it decided them all (`TickState.settleTick`). The note lives on the
  * tick-state item, so every tick reads the notes with the write that begins it, at no extra request.
  *
- *   tick 10:05, busy ──▶ last 10:05 and note (10:04, 10:05], in its one write
+ *   tick 10:05, busy ──▶ last 10:05 and note (10:04, 10:05], begun 10:05:01, in its one write
  *                    ──▶ claims every slot ──▶ settleTick(10:05): note gone
- *   tick 10:06, busy ──▶ last 10:06, note (10:05, 10:06] ──▶ throttled past every retry, and its
- *                        Lambda retries too: the note stays
- *   tick 10:23 ──▶ finds (10:05, 10:06] older than any attempt of its tick can run (`STALE_RUN_MS`):
- *                  claims each of its slots as missed, reason `tick-failed` — a slot claimed
- *                  meanwhile keeps its record — then settleTick(10:06)
+ *   tick 10:06, busy ──▶ last 10:06, note (10:05, 10:06], begun 10:06:01 ──▶ throttled past every
+ *                        retry, and its Lambda retries too (each stamps the note begun again)
+ *   tick 10:23 ──▶ finds the note older than any attempt of its tick can run (`STALE_RUN_MS` after
+ *                  it last began): claims each of its slots as missed, reason `tick-failed` — a slot
+ *                  claimed meanwhile keeps its record — then settleTick(10:06)
  */
 export interface UnsettledRange {
   /** The last minute evaluated before the range; undefined for the first tick ever. Epoch ms. */
   readonly from: number | undefined;
   /** The range's tick's own minute. Epoch ms. */
   readonly to: number;
+  /** When an attempt of the range's tick last began (its clock), epoch ms: a tick that arrives late counts from then. */
+  readonly begunAt: number;
 }
+
+/** What `TickState.beginTick` needs to note a range (`UnsettledRange`). */
+export interface TickBeginning {
+  /** The tick's clock, epoch ms. */
+  readonly now: number;
+  /** Whether the range `(from, minute]` has a slot a tick records; a range that has none is not noted. */
+  readonly busy: (from: number | undefined) => boolean;
+}
+
+/** Attempts of a tick within this long of its note's `begunAt` leave the note as it is: duplicates delivered together write nothing more. */
+export const RENOTE_AFTER_MS = 60_000;
 
 /** What a tick learns from the one write that begins it (see `TickState.beginTick`). */
 export interface TickStart {
@@ -370,13 +383,16 @@ export interface TickStart {
 export interface TickState {
   /**
    * `advanceTick`, returning also the pauses, the queue's mark and the unsettled ranges, which live on
-   * the same item: a tick with nothing due and nothing queued costs this one request. With `busy` (the
-   * minute has slots a tick records), the write that moves the last tick also notes the range it
-   * decides unsettled (`UnsettledRange`); a move over missed minutes always notes it.
+   * the same item: a tick with nothing due and nothing queued costs this one request. Given `noting`,
+   * the write that moves the last tick also notes the range it decides unsettled when that range is
+   * busy (`UnsettledRange`), and an attempt that finds its own range still noted — a duplicate, a
+   * Lambda retry — stamps it begun again once the stamp is `RENOTE_AFTER_MS` old.
    */
-  beginTick(minute: number, options?: { readonly busy?: boolean }): Promise<TickStart>;
+  beginTick(minute: number, noting?: TickBeginning): Promise<TickStart>;
   /** Removes the note that the range ending at `minute` is unsettled: all its slots are claimed or decided. Safe to repeat. */
   settleTick(minute: number): Promise<void>;
+  /** The ranges noted unsettled now, read consistently (for `tickwork why`; a tick gets them from `beginTick`). */
+  unsettled(): Promise<UnsettledRange[]>;
   /**
    * After a tick read the queue: moves the queue's mark to the earliest run still queued, if no run
    * was queued since `seen` (else leaves it: it is still a lower bound). Safe to repeat.

@@ -408,31 +408,43 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.beginTick(m(11))).toMatchObject({ advance: { decides: true, from: m(10) }, pauses: { all: undefined, tasks: new Map() } });
     });
 
-    it('notes a busy tick\'s range unsettled in the write that moves the last tick, and any range over missed minutes, per deployment', async () => {
+    it('notes a busy tick\'s range unsettled in the write that moves the last tick, stamps it begun again for a later attempt, per deployment', async () => {
       const open = await fresh();
       const [blue, green] = [open('blue'), open('green')];
       const m = (minute: number) => minute * 60_000;
+      const busy = (now: number) => ({ now, busy: () => true });
+      const idle = (now: number) => ({ now, busy: () => false });
       // An idle tick for a minute long past (or green's first) notes nothing, and reads the notes.
       const ranges = async (store: Store) => (await store.beginTick(m(1))).unsettled;
-      const first = await blue.beginTick(m(10), { busy: true });
-      expect(first.unsettled).toEqual([{ from: undefined, to: m(10) }]); // the first tick ever
-      expect((await blue.beginTick(m(11))).unsettled).toEqual([{ from: undefined, to: m(10) }]); // idle: nothing noted
-      expect((await blue.beginTick(m(12), { busy: true })).unsettled).toEqual([{ from: undefined, to: m(10) }, { from: m(11), to: m(12) }]);
-      // A duplicate or a Lambda retry of 12 moves nothing and notes nothing again, and sees its note.
-      expect((await blue.beginTick(m(12), { busy: true })).unsettled).toEqual([{ from: undefined, to: m(10) }, { from: m(11), to: m(12) }]);
+      expect((await blue.beginTick(m(10), busy(m(10) + 1))).unsettled).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }]); // the first tick ever
+      expect((await blue.beginTick(m(11), idle(m(11) + 1))).unsettled).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }]);
+      expect((await blue.beginTick(m(12), busy(m(12) + 1))).unsettled).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }, { from: m(11), to: m(12), begunAt: m(12) + 1 }]);
+      expect(await blue.unsettled()).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }, { from: m(11), to: m(12), begunAt: m(12) + 1 }]);
+      // A duplicate of 12 within a minute of its note moves nothing and writes nothing; a Lambda retry
+      // two minutes on stamps it begun again; another tick's note is left alone.
+      expect((await blue.beginTick(m(12), busy(m(12) + 30_000))).unsettled[1]).toEqual({ from: m(11), to: m(12), begunAt: m(12) + 1 });
+      expect((await blue.beginTick(m(12), busy(m(14)))).unsettled).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }, { from: m(11), to: m(12), begunAt: m(14) }]);
+      expect(await blue.unsettled()).toEqual([{ from: undefined, to: m(10), begunAt: m(10) + 1 }, { from: m(11), to: m(12), begunAt: m(14) }]);
       await blue.settleTick(m(10));
       await blue.settleTick(m(10)); // safe to repeat
       await blue.settleTick(m(12));
       expect(await ranges(blue)).toEqual([]);
-      // 13–15 missed: the move to 16 notes (12, 16], busy or not; a retry of 16 after 17 still sees it.
-      expect((await blue.beginTick(m(16))).unsettled).toEqual([{ from: m(12), to: m(16) }]);
-      expect((await blue.beginTick(m(17))).unsettled).toEqual([{ from: m(12), to: m(16) }]);
+      // A retry that comes after its note was settled (or recovered) notes nothing again.
+      expect((await blue.beginTick(m(12), busy(m(20)))).unsettled).toEqual([]);
+      // 13–15 missed: the move to 16 notes (12, 16] when that range is busy, asked with its `from`.
+      const asked: (number | undefined)[] = [];
+      const start = await blue.beginTick(m(16), { now: m(16) + 1, busy: (from) => (asked.push(from), from === m(12)) });
+      expect(start.unsettled).toEqual([{ from: m(12), to: m(16), begunAt: m(16) + 1 }]);
+      expect(asked).toContain(m(12));
+      expect((await blue.beginTick(m(17), idle(m(17) + 1))).unsettled).toEqual([{ from: m(12), to: m(16), begunAt: m(16) + 1 }]);
       expect(await blue.beginTick(m(16))).toMatchObject({ advance: { decides: true, from: m(12) }, unsettled: [{ from: m(12), to: m(16) }] });
+      // An idle range over missed minutes notes nothing.
+      expect((await blue.beginTick(m(30), idle(m(30) + 1))).unsettled).toEqual([{ from: m(12), to: m(16), begunAt: m(16) + 1 }]);
       expect(await ranges(green)).toEqual([]);
       // Pausing and queueing, which write the same item, leave the notes alone.
       await blue.pause({ note: 'n', pausedAt: 1 });
-      await blue.enqueue({ task: 't', slot: 's', id: 'i', at: m(30), attempt: 0, enqueuedAt: 1 });
-      expect(await ranges(blue)).toEqual([{ from: m(12), to: m(16) }]);
+      await blue.enqueue({ task: 't', slot: 's', id: 'i', at: m(40), attempt: 0, enqueuedAt: 1 });
+      expect(await ranges(blue)).toEqual([{ from: m(12), to: m(16), begunAt: m(16) + 1 }]);
     });
 
     it('keeps the queue\'s mark a lower bound of every queued run, so a tick reads the queue only when one may be due', async () => {

@@ -159,7 +159,7 @@ describe('fault suite: duplicate ticks under DynamoDB and dispatch faults, on Dy
     await tickAsLambda(new Date(after).toISOString());
     await Promise.all(inbox.splice(0).map((detail) => workerAttempt({ detail, id: randomUUID(), attemptsLeft: 1 })));
     const state = (await scanAll(client, tableName)).find((item) => item.sk?.S === keys.tickState) ?? {};
-    expect(Object.keys(state).filter((name) => name.startsWith('unsettled_'))).toEqual([]);
+    expect(Object.keys(state).filter((name) => /^(unsettled|begun)_/.test(name))).toEqual([]);
     const end = now();
 
     // The faults really happened, and the tick still got through most minutes.
@@ -301,25 +301,30 @@ describe('fault suite: a tick whose every attempt fails after it moved the last 
     const tick = createTickHandler({ schedule, store, logger: new Logger({ logLevel: 'SILENT' }), now: () => clock, sinks: localSinks(mkdtempSync(join(tmpdir(), 'tw-tick-failed-'))) });
     const notes = async () => {
       const state = (await scanAll(client, tableName)).find((item) => item.sk?.S === keys.tickState) ?? {};
-      return Object.keys(state).filter((name) => name.startsWith('unsettled_')).sort();
+      return Object.keys(state).filter((name) => /^(unsettled|begun)_/.test(name)).sort();
     };
 
-    // The tick and Lambda's two retries of it (same request id) move nothing more and claim nothing.
+    // The tick and Lambda's two retries of it (same request id), a minute and two apart, move nothing
+    // more and claim nothing; the last retry stamps the note begun again.
     down = true;
-    for (let attempt = 0; attempt < 3; attempt++, clock += 60_000) {
+    for (const begun of [1_000, 61_000, 181_000]) {
+      clock = Date.parse(minute) + begun;
       await expect(tick({ scheduledTime: minute }, lambdaContext('request-x'))).rejects.toThrow();
     }
+    const lastAttempt = clock;
     down = false;
-    expect(await notes()).toEqual([`unsettled_${Date.parse(minute)}`]);
+    expect(await notes()).toEqual([`begun_${Date.parse(minute)}`, `unsettled_${Date.parse(minute)}`]);
+    expect(await store.unsettled()).toEqual([{ from: undefined, to: Date.parse(minute), begunAt: lastAttempt }]);
 
     // The next ticks go on from 10:05, and settle their own minutes.
     clock = Date.parse('2026-11-23T10:06:01Z');
     await tick({ scheduledTime: '2026-11-23T10:06:00Z' }, lambdaContext('request-6'));
-    expect(await notes()).toEqual([`unsettled_${Date.parse(minute)}`]);
+    expect(await notes()).toEqual([`begun_${Date.parse(minute)}`, `unsettled_${Date.parse(minute)}`]);
     expect(await store.getRun('report', minute)).toBeUndefined();
 
-    // Sixteen minutes on, no attempt of 10:05's tick can still be running: the next tick decides its slots.
-    clock = Date.parse(minute) + STALE_RUN_MS + 1_000;
+    // Sixteen minutes after its last attempt began, no attempt of 10:05's tick can still be running:
+    // the next tick decides its slots.
+    clock = lastAttempt + STALE_RUN_MS + 1_000;
     const report = await tick({ scheduledTime: '2026-11-23T10:07:00Z' }, lambdaContext('request-7'));
     expect(report.missed).toEqual(expect.arrayContaining([
       { name: 'report', from: minute, to: minute, count: 1, reason: 'tick-failed' },

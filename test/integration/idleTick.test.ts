@@ -52,6 +52,17 @@ describe('the DynamoDB requests of a tick', () => {
     expect(due.requests).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
   });
 
+  it('closes a gap with nothing due in it in one more request, and one more to settle a gap that had slots', async () => {
+    const store = await freshStore(client);
+    for (const minute of [0, 1, 2]) await tickAt(store, at(minute));
+    // 10:03–10:04 missed (`at4` at 10:04: caught up), 10:05 idle: the failed advance, the transaction, the
+    // catch-up run's claim and outcome, and the settle.
+    expect((await tickAt(store, at(5))).requests).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand', 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    // 10:06–10:09 missed, nothing due in them nor at 10:10: the failed advance and the transaction.
+    expect((await tickAt(store, at(10))).requests).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand']);
+    expect((await tickAt(store, at(11))).requests).toEqual(['UpdateItemCommand']);
+  });
+
   it('reads the queue only once a queued run is due, runs it then, and is idle again after', async () => {
     const store = await freshStore(client);
     for (const minute of [0, 1, 2]) await tickAt(store, at(minute));

@@ -133,7 +133,7 @@ describe('tickwork history, monitor and why on DynamoDB Local', () => {
     });
 
     const coalesced = await cli('why', 'beat', '--at', '2026-11-23T10:04:00Z', '--json');
-    expect(JSON.parse(coalesced.stdout)).toMatchObject({ verdict: 'missed: coalesced (a later slot of the same catch-up ran for it)', missed: [{ from: '2026-11-23T10:03:00.000Z', to: '2026-11-23T10:04:00.000Z', reason: 'coalesced' }] });
+    expect(JSON.parse(coalesced.stdout)).toMatchObject({ verdict: 'missed: coalesced (the same catch-up kept a later slot of the task to run: see that slot)', missed: [{ from: '2026-11-23T10:03:00.000Z', to: '2026-11-23T10:04:00.000Z', reason: 'coalesced' }] });
 
     const future = await cli('why', 'quiet', '--at', '2099-01-01T00:00:00Z', '--json');
     expect(JSON.parse(future.stdout)).toMatchObject({ future: true, verdict: 'would be skipped: paused (migrating), unless resumed first' });

@@ -1,6 +1,6 @@
 import { keys } from '../keys.js';
 import { TTL_ATTRIBUTE } from '../tableDefinition.js';
-import type { QueueMark, TickAdvance, TickStart, TickState, UnsettledRange } from '../Store.js';
+import { RENOTE_AFTER_MS, type QueueMark, type TickAdvance, type TickBeginning, type TickStart, type TickState, type UnsettledRange } from '../Store.js';
 import { pausesOf } from './DynamoPauses.js';
 import { queueMarkOf, settleQueue } from './DynamoRunQueue.js';
 import { keyOf, n, num, purgeAt, s, type DynamoTable, type Item } from './DynamoTable.js';
@@ -10,8 +10,16 @@ const MINUTE_MS = 60_000;
 const NONE = -1;
 /** Rounds of `advanceTick` before it gives up: each one means a rival tick moved the state meanwhile. */
 const MAX_ROUNDS = 5;
-/** An unsettled range's note on the tick-state item: `unsettled_<to, epoch ms>`, holding `from` (`NONE` before the first tick). */
+/**
+ * An unsettled range's note on the tick-state item, two attributes named by its `to` (epoch ms):
+ * `unsettled_<to>` holds `from` (`NONE` before the first tick), `begun_<to>` when an attempt of its
+ * tick last began.
+ */
 const UNSETTLED_PREFIX = 'unsettled_';
+const BEGUN_PREFIX = 'begun_';
+/** The token attribute of the notes' own writes (`WRITE_TOKEN`): never the one an advance's lost-reply retry looks for. */
+const NOTE_TOKEN = 'noteToken';
+const noteNames = (to: number) => ({ '#note': `${UNSETTLED_PREFIX}${to}`, '#begun': `${BEGUN_PREFIX}${to}` });
 
 /** The ranges noted unsettled on the tick-state item (see `UnsettledRange`). */
 function unsettledOf(item: Item | undefined): UnsettledRange[] {
@@ -19,7 +27,7 @@ function unsettledOf(item: Item | undefined): UnsettledRange[] {
   for (const [name, value] of Object.entries(item ?? {})) {
     if (!name.startsWith(UNSETTLED_PREFIX) || value.N === undefined) continue;
     const to = Number(name.slice(UNSETTLED_PREFIX.length));
-    if (Number.isSafeInteger(to)) ranges.push({ from: fromOf(Number(value.N)), to });
+    if (Number.isSafeInteger(to)) ranges.push({ from: fromOf(Number(value.N)), to, begunAt: num(item, `${BEGUN_PREFIX}${to}`) ?? to });
   }
   return ranges.sort((a, b) => a.to - b.to);
 }
@@ -56,27 +64,43 @@ export class DynamoTickState implements TickState {
    * each round finds `lastTick` further on, so it ends.
    */
   async advanceTick(minute: number): Promise<TickAdvance> {
-    return (await this.#advance(minute, false)).advance;
+    return (await this.#advance(minute, undefined)).advance;
   }
 
   /**
    * `advanceTick`, with the pauses, the queue's mark and the unsettled ranges read from the item the
    * same request wrote or found (`ALL_NEW`, or `ALL_OLD` when its condition failed): they live on the
    * tick-state item for this, so an idle tick is this one request. A busy tick's note goes in the same
-   * write as the move (`SET unsettled_<minute> = the lastTick it replaced`), so no tick can move the
-   * state without its note; a move over a gap notes its range in the gap's transaction.
+   * write as the move (`SET unsettled_<minute> = the lastTick it replaced, begun_<minute> = now`), so
+   * no tick can move the state without its note; a move over a gap notes its range in the gap's
+   * transaction. An attempt that finds its own note a minute old or more stamps it begun again (a
+   * Lambda retry, a late duplicate: one more write, on those paths only).
    */
-  async beginTick(minute: number, options: { readonly busy?: boolean } = {}): Promise<TickStart> {
-    const { advance, item, noted } = await this.#advance(minute, options.busy === true);
+  async beginTick(minute: number, noting?: TickBeginning): Promise<TickStart> {
+    const { advance, item, noted } = await this.#advance(minute, noting);
     const unsettled = unsettledOf(item);
     if (noted !== undefined && !unsettled.some((range) => range.to === noted.to)) unsettled.push(noted);
+    const own = unsettled.findIndex((range) => range.to === minute);
+    if (noting !== undefined && advance.decides && own >= 0 && unsettled[own]!.begunAt < noting.now - RENOTE_AFTER_MS) {
+      if (await this.#renote(minute, noting.now)) unsettled[own] = { ...unsettled[own]!, begunAt: noting.now };
+    }
     return { advance, pauses: pausesOf(item), queue: queueMarkOf(item), unsettled };
   }
 
   async settleTick(minute: number): Promise<void> {
     // Unconditional: removing a note already gone changes nothing. Its own token attribute, so that it
     // never overwrites the token a lost-reply retry of an advance looks for.
-    await this.table.update('settle the tick', this.#stateKey, { set: '', rest: 'REMOVE #note' }, { names: { '#note': `${UNSETTLED_PREFIX}${minute}` } }, 'settleToken');
+    await this.table.update('settle the tick', this.#stateKey, { set: '', rest: 'REMOVE #note, #begun' }, { names: noteNames(minute) }, NOTE_TOKEN);
+  }
+
+  async unsettled(): Promise<UnsettledRange[]> {
+    return unsettledOf(await this.table.get('read the unsettled ticks', this.#stateKey));
+  }
+
+  /** Stamps the range ending at `minute` begun at `now`, only while it is still noted. Whether it was. */
+  async #renote(minute: number, now: number): Promise<boolean> {
+    const step = await this.table.update('note the tick begun again', this.#stateKey, { set: '#begun = :now' }, { condition: 'attribute_exists(#note)', names: noteNames(minute), values: { ':now': n(now) } }, NOTE_TOKEN);
+    return step.written;
   }
 
   settleQueue(seen: QueueMark): Promise<void> {
@@ -84,17 +108,18 @@ export class DynamoTickState implements TickState {
   }
 
   /** `noted`: the range the transaction over a gap noted, which the item read before it cannot show. */
-  async #advance(minute: number, busy: boolean): Promise<{ advance: TickAdvance; item: Item | undefined; noted?: UnsettledRange }> {
-    const note = busy ? { set: ', #note = if_not_exists(lastTick, :none)', names: { '#note': `${UNSETTLED_PREFIX}${minute}` } } : { set: '', names: undefined };
+  async #advance(minute: number, noting: TickBeginning | undefined): Promise<{ advance: TickAdvance; item: Item | undefined; noted?: UnsettledRange }> {
+    // The next minute's range (or the first tick's) is the minute alone, whatever `from` turns out to be.
+    const note = noting?.busy(minute - MINUTE_MS) === true;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const step = await this.table.update(
         'advance the last tick',
         this.#stateKey,
-        { set: `lastTick = :minute, previousTick = if_not_exists(lastTick, :none)${note.set}` },
+        { set: `lastTick = :minute, previousTick = if_not_exists(lastTick, :none)${note ? ', #note = if_not_exists(lastTick, :none), #begun = :now' : ''}` },
         {
           condition: 'attribute_not_exists(lastTick) OR lastTick = :previous',
-          ...(note.names === undefined ? {} : { names: note.names }),
-          values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE) },
+          ...(note ? { names: noteNames(minute) } : {}),
+          values: { ':minute': n(minute), ':previous': n(minute - MINUTE_MS), ':none': n(NONE), ...(note ? { ':now': n(noting!.now) } : {}) },
         },
       );
       const lastTick = num(step.item, 'lastTick');
@@ -102,26 +127,32 @@ export class DynamoTickState implements TickState {
       if (step.written || lastTick === minute) return { advance: { decides: true, from: fromOf(num(item, 'previousTick')) }, item };
       if (lastTick === undefined) throw this.table.fail('advance the last tick', new Error('the tick state has no lastTick'));
       if (lastTick > minute) return { advance: await this.#decidedLater(minute, lastTick), item };
-      if (await this.#closeGap(lastTick, minute)) return { advance: { decides: true, from: lastTick }, item, noted: { from: lastTick, to: minute } };
+      const begunAt = noting?.busy(lastTick) === true ? noting.now : undefined;
+      if (await this.#closeGap(lastTick, minute, begunAt)) {
+        return { advance: { decides: true, from: lastTick }, item, ...(begunAt === undefined ? {} : { noted: { from: lastTick, to: minute, begunAt } }) };
+      }
     }
     throw this.table.fail('advance the last tick', new Error(`the tick state kept moving for ${MAX_ROUNDS} rounds`));
   }
 
   /**
-   * One transaction: `lastTick` from `from` to `to`, and the range `(from, to]` recorded — and noted
-   * unsettled: whether missed minutes had slots is for the tick to work out. False if a rival moved the
-   * state first.
+   * One transaction: `lastTick` from `from` to `to`, and the range `(from, to]` recorded — and, with
+   * `begunAt` (the range is busy), noted unsettled. False if a rival moved the state first.
    */
-  async #closeGap(from: number, to: number): Promise<boolean> {
+  async #closeGap(from: number, to: number, begunAt: number | undefined): Promise<boolean> {
     const cancelled = await this.table.transact('advance the last tick over a gap', [
       {
         Update: {
           TableName: this.table.name,
           Key: keyOf(this.#stateKey),
-          UpdateExpression: 'SET lastTick = :to, previousTick = :from, #note = :from',
+          ...(begunAt === undefined
+            ? { UpdateExpression: 'SET lastTick = :to, previousTick = :from', ExpressionAttributeValues: { ':to': n(to), ':from': n(from) } }
+            : {
+                UpdateExpression: 'SET lastTick = :to, previousTick = :from, #note = :from, #begun = :begunAt',
+                ExpressionAttributeNames: noteNames(to),
+                ExpressionAttributeValues: { ':to': n(to), ':from': n(from), ':begunAt': n(begunAt) },
+              }),
           ConditionExpression: 'lastTick = :from',
-          ExpressionAttributeNames: { '#note': `${UNSETTLED_PREFIX}${to}` },
-          ExpressionAttributeValues: { ':to': n(to), ':from': n(from) },
         },
       },
       {

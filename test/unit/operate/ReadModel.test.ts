@@ -38,21 +38,28 @@ describe('ReadModel.history', () => {
     await expect(m.history('nope', { since: new Date(0), until: new Date(NOW), limit: 1 })).rejects.toThrow('Task "nope": no task has this name');
   });
 
-  it('says why a slot of an evaluated minute may have no record: its tick failed before claiming it', async () => {
+  it('says why a slot of an evaluated minute has no record: its tick is still deciding it, or failed before claiming it', async () => {
     const schedule = new Schedule();
     schedule.call(() => {}).name('beat').everyMinute();
     const store = new MemoryStore();
-    // The 10:05 tick moved the last tick, then every claim failed (and every retry of it so far).
-    await store.beginTick(Date.parse('2026-11-23T10:05:00Z'), { busy: true });
+    const at = (iso: string) => Date.parse(iso);
+    // 10:00 evaluated; 10:01–10:04 missed; the 10:05 tick, begun at 10:05:01, moved the last tick over
+    // the gap and noted (10:00, 10:05]; then every claim failed (and every retry of it so far).
+    await store.beginTick(at('2026-11-23T10:00:00Z'));
+    await store.beginTick(at('2026-11-23T10:05:00Z'), { now: at('2026-11-23T10:05:01Z'), busy: () => true });
     const m = new ReadModel({ tasks: schedule.compiled(), store, stage: 'test' });
-    const slot = new Date('2026-11-23T10:05:00Z');
-    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:12:00Z'))).verdict)
-      .toBe("no record yet: its minute's tick failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from 2026-11-23T10:21:00.000Z on records it missed (tick-failed)");
-    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:40:00Z'))).verdict).toMatch(/^no record: the kernel deployed then had no such slot/);
-    // What the first tick from 10:21 on records (recoverRange).
-    await store.claimSlot({ task: 'beat', slot: slot.toISOString(), owner: 'tick-10:21', claimedAt: Date.parse('2026-11-23T10:21:01Z'), decided: { status: 'skipped', reason: 'tick-failed' } });
-    expect((await m.why('beat', slot, Date.parse('2026-11-23T10:40:00Z'))).verdict)
-      .toBe("missed: tick-failed (its minute's tick failed before claiming it, and so did every Lambda retry of it)");
+    const verdict = async (slot: string, now: string) => (await m.why('beat', new Date(slot), at(now))).verdict;
+    expect(await verdict('2026-11-23T10:03:00Z', '2026-11-23T10:05:30Z'))
+      .toBe('not decided yet: the tick for 2026-11-23T10:05:00.000Z, begun at 2026-11-23T10:05:01.000Z, is still deciding its slots');
+    // Recovery counts from when the range's tick began, for a slot of a missed minute too.
+    expect(await verdict('2026-11-23T10:03:00Z', '2026-11-23T10:20:30Z'))
+      .toBe("no record yet: the tick for 2026-11-23T10:05:00.000Z, begun at 2026-11-23T10:05:01.000Z, failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from 2026-11-23T10:21:01.000Z on records it missed");
+    // Outside any noted range, a minute the tick evaluated: nothing was due then.
+    expect(await verdict('2026-11-23T10:00:00Z', '2026-11-23T10:40:00Z')).toBe('no record: the kernel deployed then had no such slot, or its record has expired');
+    // What the first tick from 10:21:01 on records (recoverRange).
+    await store.claimSlot({ task: 'beat', slot: '2026-11-23T10:05:00.000Z', owner: 'tick-10:22', claimedAt: at('2026-11-23T10:22:01Z'), decided: { status: 'skipped', reason: 'tick-failed' } });
+    expect(await verdict('2026-11-23T10:05:00Z', '2026-11-23T10:40:00Z'))
+      .toBe('missed: tick-failed (the tick that decided its minute failed before claiming it, and so did every Lambda retry of it)');
   });
 
   it('says a fan-out slot whose event could not be sent is queued to be sent again', async () => {
@@ -190,7 +197,7 @@ describe('ReadModel.why', () => {
     expect(failed.record).toMatchObject({ owner: 'tick@2026-11-23T10:02:00Z', status: 'failed' });
 
     const coalesced = await m.why('beat', new Date('2026-11-23T10:03:00Z'), NOW);
-    expect(coalesced.verdict).toBe('missed: coalesced (a later slot of the same catch-up ran for it)');
+    expect(coalesced.verdict).toBe('missed: coalesced (the same catch-up kept a later slot of the task to run: see that slot)');
     expect(coalesced.findings.find((f) => f.step === 'catch-up')?.finding).toBe(
       'missed (coalesced) with 1 other slot(s) from 2026-11-23T10:03:00.000Z to 2026-11-23T10:04:00.000Z, found by the tick of 2026-11-23T10:06:00.000Z',
     );

@@ -8,7 +8,7 @@ import { STALE_RUN_MS } from '../../../src/kernel/runBudget.js';
 import { localSinks } from '../../../src/runner/createTickHandler.js';
 import { runTick, type RunTickInput } from '../../../src/runner/runTick.js';
 import { MemoryStore } from '../../../src/store/MemoryStore.js';
-import type { SlotClaim, Store } from '../../../src/store/Store.js';
+import type { SlotClaim, Store, TickBeginning } from '../../../src/store/Store.js';
 import { deferred } from '../../deferred.js';
 
 /*
@@ -61,19 +61,23 @@ describe('a tick that failed for good after it moved the last tick', () => {
     const store = new MemoryStore();
     const failing = failingClaims(store, (claim) => claim.task === 'lost');
 
-    // The tick and both Lambda retries (same request id) fail on `lost`'s claim.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await expect(tick(schedule, failing, X, at(X) + 1_000 + attempt * 60_000, 'request-x')).rejects.toThrow('the store failed');
+    // The tick and both Lambda retries (same request id), a minute and two apart, fail on `lost`'s claim.
+    const lastAttempt = at(X) + 1_000 + 3 * MINUTE_MS;
+    for (const begun of [at(X) + 1_000, at(X) + 1_000 + MINUTE_MS, lastAttempt]) {
+      await expect(tick(schedule, failing, X, begun, 'request-x')).rejects.toThrow('the store failed');
     }
-    expect(await unsettled(store)).toEqual([{ from: undefined, to: at(X) }]); // the first tick ever
+    // The first tick ever; the last retry stamped the note begun again.
+    expect(await unsettled(store)).toEqual([{ from: undefined, to: at(X), begunAt: lastAttempt }]);
 
     // The next minute's tick settles its own range and leaves 10:05's: an attempt of it could still run.
     await tick(schedule, store, '2026-11-23T10:06:00.000Z', at('2026-11-23T10:06:01Z'));
-    expect(await unsettled(store)).toEqual([{ from: undefined, to: at(X) }]); // the first tick ever
+    // Sixteen minutes after 10:05 but not after its last attempt began: still left alone.
+    await tick(schedule, store, '2026-11-23T10:07:00.000Z', at(X) + STALE_RUN_MS + 1_000);
+    expect(await unsettled(store)).toEqual([{ from: undefined, to: at(X), begunAt: lastAttempt }]);
     expect(await store.getRun('lost', X)).toBeUndefined();
 
-    // 10:22, one minute past the horizon: recovered by claim.
-    const report = await tick(schedule, store, '2026-11-23T10:07:00.000Z', at(X) + STALE_RUN_MS + 1_000);
+    // Past the last attempt's horizon: recovered by claim.
+    const report = await tick(schedule, store, '2026-11-23T10:08:00.000Z', lastAttempt + STALE_RUN_MS + 1_000);
     expect(await store.getRun('lost', X)).toMatchObject({ status: 'skipped', reason: 'tick-failed' });
     expect(await store.getRun('kept', X)).toMatchObject({ status: 'succeeded', owner: 'request-x' });
     expect(await store.getRun('prod-only', X)).toBeUndefined(); // ruled out by its environment: never recorded
@@ -81,7 +85,7 @@ describe('a tick that failed for good after it moved the last tick', () => {
     expect(await unsettled(store)).toEqual([]);
 
     // A Lambda retry of the failed tick that still comes finds the slot decided, and runs nothing.
-    const late = await tick(schedule, store, X, at(X) + STALE_RUN_MS + 30_000, 'request-x');
+    const late = await tick(schedule, store, X, lastAttempt + STALE_RUN_MS + 30_000, 'request-x');
     expect(late.ran).toEqual([]);
     expect(ran.filter((run) => run.endsWith(X))).toEqual([`kept@${X}`]);
   });
@@ -97,7 +101,7 @@ describe('a tick that failed for good after it moved the last tick', () => {
     expect((await unsettled(store)).map((range) => range.to)).toEqual([at(X)]);
   });
 
-  it('records an inline run that tick left running abandoned, once no late retry can still be running it', async () => {
+  it('records an inline run that tick left running abandoned, once no attempt that claimed it can still be running it', async () => {
     const schedule = new Schedule();
     const started = deferred();
     const never = deferred();
@@ -108,22 +112,24 @@ describe('a tick that failed for good after it moved the last tick', () => {
     }).name('stuck').everyMinute();
     schedule.call(() => {}).name('lost').everyMinute();
     const store = new MemoryStore();
-    // A late Lambda retry claims `stuck` 9 minutes after its minute, then its invocation dies mid-run
+    // The tick begins at 10:05:01 and fails on every claim; a duplicate delivery begins 49 s later —
+    // within a minute of the note, so it leaves the note's stamp — claims `stuck`, and dies mid-run
     // (the run never ends); `lost`'s claim fails on every attempt.
-    const claimedAt = at(X) + 9 * MINUTE_MS;
-    const dying = tick(schedule, failingClaims(store, (claim) => claim.task === 'lost'), X, claimedAt, 'request-x').catch(() => undefined);
+    await expect(tick(schedule, failingClaims(store, () => true), X, at(X) + 1_000, 'request-x')).rejects.toThrow('the store failed');
+    const claimedAt = at(X) + 50_000;
+    const dying = tick(schedule, failingClaims(store, (claim) => claim.task === 'lost'), X, claimedAt, 'request-d').catch(() => undefined);
     await started.promise;
-    expect(await store.getRun('stuck', X)).toMatchObject({ status: 'running' });
+    expect(await store.getRun('stuck', X)).toMatchObject({ status: 'running', owner: 'request-d' });
 
-    // Past the range's horizon, but within the retry's own: the note stays, `lost` is decided.
-    await tick(schedule, store, '2026-11-23T10:06:00.000Z', at(X) + STALE_RUN_MS + 1_000);
+    // Past the note's horizon, but not the duplicate's claim's: the note stays, `lost` is decided.
+    await tick(schedule, store, '2026-11-23T10:06:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
     expect(await store.getRun('lost', X)).toMatchObject({ status: 'skipped', reason: 'tick-failed' });
     expect(await store.getRun('stuck', X)).toMatchObject({ status: 'running' });
     expect((await unsettled(store)).map((range) => range.to)).toContain(at(X));
 
     // Past the retry's horizon too.
     const report = await tick(schedule, store, '2026-11-23T10:07:00.000Z', claimedAt + STALE_RUN_MS + 1_000);
-    expect(await store.getRun('stuck', X)).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'request-x' });
+    expect(await store.getRun('stuck', X)).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'request-d' });
     expect(report.failed.map((f) => f.name)).toContain('stuck');
     expect((await unsettled(store)).map((range) => range.to)).not.toContain(at(X));
     never.resolve();
@@ -137,7 +143,7 @@ describe('a tick that failed for good after it moved the last tick', () => {
     const busyFlags: (boolean | undefined)[] = [];
     const watched = new Proxy(store, {
       get(target, key, receiver) {
-        if (key === 'beginTick') return (minute: number, options?: { busy?: boolean }) => (busyFlags.push(options?.busy), target.beginTick(minute, options));
+        if (key === 'beginTick') return (minute: number, noting?: TickBeginning) => (busyFlags.push(noting?.busy(minute - MINUTE_MS)), target.beginTick(minute, noting));
         const value: unknown = Reflect.get(target, key, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -156,9 +162,83 @@ describe('a tick that failed for good after it moved the last tick', () => {
     const down = failingClaims(store, () => true);
     // 10:05 → 11:00: the gap holds `hourly`'s 11:00 slot; the claim fails, and the range stays noted.
     await expect(tick(schedule, down, '2026-11-23T11:00:00.000Z', at('2026-11-23T11:00:01Z'))).rejects.toThrow('the store failed');
-    expect(await unsettled(store)).toEqual([{ from: at(X), to: at('2026-11-23T11:00:00Z') }]);
+    expect(await unsettled(store)).toEqual([{ from: at(X), to: at('2026-11-23T11:00:00Z'), begunAt: at('2026-11-23T11:00:01Z') }]);
     await tick(schedule, store, '2026-11-23T11:00:00.000Z', at('2026-11-23T11:00:30Z'));
     expect(await unsettled(store)).toEqual([]);
     expect(await store.getRun('hourly', '2026-11-23T11:00:00.000Z')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('leaves a late tick that has not failed to decide its own slots: its note counts from when it began', async () => {
+    const ran: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void ran.push(slot)).name('report').everyMinute();
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:04:00.000Z', at('2026-11-23T10:04:01Z'));
+    // The tick Lambda was throttled: 10:05 and 10:06 are delivered together, 20 minutes late. 10:05
+    // begins first and its claim is slow (the SDK backing off); 10:06 begins meanwhile.
+    const late = at(X) + 20 * MINUTE_MS;
+    const claiming = deferred();
+    const gate = deferred();
+    const slow = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'claimSlot') return async (claim: SlotClaim) => (claim.slot === X && (claiming.resolve(), await gate.promise), target.claimSlot(claim));
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const first = tick(schedule, slow, X, late, 'request-5');
+    await claiming.promise;
+    const second = await tick(schedule, store, '2026-11-23T10:06:00.000Z', late + 500, 'request-6');
+    gate.resolve();
+    const report = await first;
+    expect(second.missed).toEqual([]);
+    expect(report.ran).toEqual(['report']);
+    expect(await store.getRun('report', X)).toMatchObject({ status: 'succeeded', owner: 'request-5' });
+    expect(await unsettled(store)).toEqual([]);
+  });
+
+  it('records a slot of a task paused now as paused, not tick-failed, so the monitor does not call it late', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('quiet').cron('5 * * * *');
+    schedule.call(() => {}).name('always').cron('5 * * * *').evenWhenPaused();
+    const store = new MemoryStore();
+    await store.pause({ task: 'quiet', note: 'migrating', pausedAt: at('2026-11-23T09:00:00Z') });
+    await tick(schedule, store, '2026-11-23T10:04:00.000Z', at('2026-11-23T10:04:01Z'));
+    await expect(tick(schedule, failingClaims(store, () => true), X, at(X) + 1_000)).rejects.toThrow('the store failed');
+    const report = await tick(schedule, store, '2026-11-23T10:06:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(await store.getRun('quiet', X)).toMatchObject({ status: 'skipped', reason: 'paused' });
+    expect(await store.getRun('always', X)).toMatchObject({ status: 'skipped', reason: 'tick-failed' });
+    expect(report.skipped).toContainEqual({ name: 'quiet', reason: 'paused' });
+  });
+
+  it('reports the missed minutes\' summaries it writes again, and a tick whose settle fails still succeeds', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute();
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    // 10:01–10:04 missed; 10:05 closes the gap and fails on every claim and summary.
+    const down = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'claimSlot' || key === 'recordMissed') return async () => { throw new Error('ProvisionedThroughputExceededException: injected'); };
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(tick(schedule, down, X, at(X) + 1_000)).rejects.toThrow('the store failed');
+    // The recovering tick's own settle fails: its note stays, and the tick does not fail for it.
+    const settleFails = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'settleTick') return async (minute: number) => { if (minute !== at(X)) throw new Error('ServiceUnavailable: injected'); return target.settleTick(minute); };
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const report = await tick(schedule, settleFails, '2026-11-23T10:06:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(report.missed).toEqual(expect.arrayContaining([
+      { name: 'beat', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:03:00.000Z', count: 3, reason: 'coalesced' },
+      { name: 'beat', from: '2026-11-23T10:04:00.000Z', to: '2026-11-23T10:04:00.000Z', count: 1, reason: 'tick-failed' },
+      { name: 'beat', from: X, to: X, count: 1, reason: 'tick-failed' },
+    ]));
+    expect((await unsettled(store)).map((range) => range.to)).toEqual([at('2026-11-23T10:06:00Z')]);
   });
 });
