@@ -1,23 +1,23 @@
 /** Medians, p90s and the one Markdown table `npm run bench` prints. */
 
-export interface BudgetRow {
+interface Figures {
   readonly case: string;
   /** The figure the budget judges, with its unit in `format`. */
   readonly median: number;
   readonly p90?: number;
   /** The same figure for the baseline measured in the same run, when the budget is a ratio. */
   readonly baseline?: number;
-  /**
-   * What the budget compares: the figure itself, or figure ÷ baseline, or baseline ÷ figure (a
-   * speed-up); `shown`: a ratio printed beside a budget's row for what it tells, judged by none.
-   */
-  readonly judge: 'value' | 'ratio' | 'speed-up' | 'shown';
-  /** `≤ limit` (or `≥ limit` for a speed-up); unused when `shown`. */
-  readonly limit: number;
   readonly unit: string;
   /** Printed under the table: how the figure was taken. */
   readonly note?: string;
 }
+
+/**
+ * One row of the table. A budget compares the figure itself, or figure ÷ baseline, or baseline ÷
+ * figure (a speed-up), with `≤ limit` (`≥ limit` for a speed-up); a `shown` row prints a ratio beside
+ * a budget's rows for what it tells, and no budget judges it.
+ */
+export type BudgetRow = Figures & ({ readonly judge: 'value' | 'ratio' | 'speed-up'; readonly limit: number } | { readonly judge: 'shown' });
 
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
@@ -80,7 +80,7 @@ const figure = (value: number | undefined, unit: string) => {
 /** A ratio to two decimals, or three where two would round a missed budget onto its limit (1.301× reads as 1.30×). */
 function ratioFigure(row: BudgetRow, ratio: number): string {
   const two = ratio.toFixed(2);
-  return !passes(row) && Number(two) === row.limit ? ratio.toFixed(3) : two;
+  return row.judge !== 'shown' && !passes(row) && Number(two) === row.limit ? ratio.toFixed(3) : two;
 }
 
 export function markdownTable(rows: readonly BudgetRow[]): string {
