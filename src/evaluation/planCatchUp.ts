@@ -65,6 +65,12 @@ export function planCatchUp(
     readonly now: number;
     /** The minute's own due slots (`dueSlots(tasks, minute)`), when the caller has them already. */
     readonly slots?: readonly DueSlot[];
+    /**
+     * Whether a tick records a slot: false for one the stage's static filters rule out, which every
+     * tick decides alike and no tick writes — so a missed or past one is neither summarised nor
+     * decided. @default every slot
+     */
+    readonly recorded?: (slot: DueSlot) => boolean;
   },
 ): CatchUpPlan {
   const minute = input.minute.getTime();
@@ -85,13 +91,17 @@ export function planCatchUp(
       reason: MISS_REASON.notEvaluated,
     });
   }
+  const recorded = input.recorded ?? (() => true);
   for (let m = Math.max(firstMissed, lookBackStart); m < minute; m += MINUTE_MS) {
-    for (const slot of dueSlots(tasks, new Date(m))) addTo(late, slot);
+    for (const slot of dueSlots(tasks, new Date(m))) if (recorded(slot)) addTo(late, slot);
   }
   for (const slot of input.slots ?? dueSlots(tasks, input.minute)) {
     const subMinute = slot.task.definition.repeatSeconds !== undefined || slot.task.cron.seconds.length > 1 || slot.at.getTime() !== minute;
-    if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) addTo(overdue, slot);
-    else run.push(slot);
+    if (subMinute && slot.at.getTime() < input.now - MISFIRE_GRACE_MS) {
+      if (recorded(slot)) addTo(overdue, slot);
+    } else {
+      run.push(slot); // a slot the filters rule out is reported skipped when it runs, and not written
+    }
   }
 
   const runsOfMissedMinutes = new Map<CompiledTask, number>();

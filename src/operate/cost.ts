@@ -35,7 +35,8 @@ export const REQUESTS = {
   /**
    * Per tick: the tick state's advance, one conditional write that returns the pauses and the queue's
    * mark. Not counted: the +2 when a queued run may be due (one-offs from `dispatchAt()`, dispatches
-   * queued again) and the +1 when a tick closes a gap — neither can be read from the kernel. Per busy
+   * queued again) and, when a tick closes a gap, its failed advance (1 unit) and the transaction that
+   * moves it (2 writes at 2 units) — neither can be read from the kernel. Per busy
    * minute (one with a slot a tick records): the write that settles its range (`TickState.settleTick`).
    */
   tick: { writes: 1, settleWrites: 1 },

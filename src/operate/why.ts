@@ -175,7 +175,10 @@ function unsettledVerdict(range: UnsettledRange | undefined, now: number): strin
   if (range === undefined) return undefined;
   const tick = `the tick for ${iso(range.to)}, begun at ${iso(range.begunAt)}`;
   if (now < range.begunAt + TICK_TIMEOUT_SECONDS * 1000) return `not decided yet: ${tick}, is still deciding its slots`;
-  return `no record yet: ${tick}, failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from ${iso(range.begunAt + STALE_RUN_MS)} on records it missed`;
+  const failed = `no record yet: ${tick}, failed before claiming it (the tick's Errors alarm fired)`;
+  const recordedFrom = range.begunAt + STALE_RUN_MS;
+  if (now <= recordedFrom) return `${failed}; a Lambda retry of it may still claim it, and if none does, the first tick from ${iso(recordedFrom)} on records it missed`;
+  return `${failed}; the next tick records it missed (due since ${iso(recordedFrom)}: no tick has been able to yet)`;
 }
 
 const MISS_NOTES: Partial<Record<string, string>> = {

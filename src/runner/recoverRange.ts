@@ -43,31 +43,36 @@ export interface Recovered {
  * The range is planned as its tick planned it (the plan of missed minutes depends only on the range
  * and the kernel; with the clock at the range's end, none of its own minute's slots is past), and:
  * - each slot the tick would have claimed is claimed now as missed, reason `tick-failed` — or skipped
- *   `paused` if the task is paused now, as the monitor then expects of it: one claim each, so a slot
+ *   `paused` if the task was paused already when the slot came due, as the failed tick would have
+ *   recorded it and the monitor expects: one claim each, so a slot
  *   that tick (or a duplicate of it) did claim keeps its record, and a late retry that comes after
  *   finds the slot decided;
  * - an inline slot that tick claimed and left `running` is recorded `abandoned`, as its Lambda retry
  *   would have recorded it, once no invocation can still be running it (a late retry of the tick may
  *   have claimed it minutes after the range's minute: until then the note stays, for a later tick);
- * - the missed minutes' summaries are written again: the same record changes nothing.
+ * - the missed minutes' summaries are written again: the same record changes nothing, and only one
+ *   this call wrote is reported;
  * Then the note goes. A store fault leaves it for the next tick to try again; every step is safe to repeat.
  */
 export async function recoverRange(input: RunTickInput, range: UnsettledRange, pauses: Pauses, claimLimit: LimitFunction): Promise<Recovered> {
   const tick = new Date(range.to).toISOString();
-  const plan = planCatchUp(input.tasks, { minute: new Date(range.to), lastTick: range.from, now: range.to });
-  const slots = [...plan.run, ...plan.decide.map(({ due }) => due)].filter((due) => staticFilter(due.task.definition, due.clock, input.stage) === undefined);
+  const recorded = (due: DueSlot) => staticFilter(due.task.definition, due.clock, input.stage) === undefined;
+  const plan = planCatchUp(input.tasks, { minute: new Date(range.to), lastTick: range.from, now: range.to, recorded });
+  const slots = [...plan.run, ...plan.decide.map(({ due }) => due)].filter(recorded);
+  const written: MissedSlots[] = [];
   const settled = await Promise.allSettled([
     ...slots.map((due) => recoverSlot(input, due, pauses, claimLimit)),
     ...plan.missed.map(async (m) => {
-      await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick });
+      if (await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })) written.push(m);
       return undefined;
     }),
   ]);
   const faults = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   if (faults.length > 0) throw new AggregateError(faults, `Tick ${tick} left unsettled: the store failed for ${faults.length} of its ${slots.length + plan.missed.length} decisions`);
   const decided = settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
-  for (const m of plan.missed) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
-  const recovered = { results: decided.filter((result): result is SlotResult => result !== STILL_RUNNING), missed: plan.missed };
+  // Only what this call wrote: a summary the failed tick (or an earlier recovery) wrote was reported then, or never can be.
+  for (const m of written) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
+  const recovered = { results: decided.filter((result): result is SlotResult => result !== STILL_RUNNING), missed: written };
   if (decided.includes(STILL_RUNNING)) return recovered;
   await input.store.settleTick(range.to);
   input.logger.warn('unsettled tick recovered', { tick, from: range.from === undefined ? undefined : new Date(range.from).toISOString(), slots: slots.length });
@@ -81,7 +86,9 @@ async function recoverSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, cl
   const { definition } = due.task;
   const { name } = definition;
   const store = definition.onOneServer ? input.store.shared() : input.store;
-  const paused = !definition.evenWhenPaused && (pauses.tasks.has(name) || pauses.all !== undefined);
+  // Paused already when the slot came due: the failed tick would have recorded it so.
+  const pause = definition.evenWhenPaused ? undefined : (pauses.tasks.get(name) ?? pauses.all);
+  const paused = pause !== undefined && pause.pausedAt <= due.at.getTime();
   const reason = paused ? SKIP_REASON.paused : MISS_REASON.tickFailed;
   const claimed = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner: input.owner, claimedAt: input.now(), dispatch: false, decided: { status: RUN_STATUS.skipped, reason } }));
   if (claimed.claimed) {

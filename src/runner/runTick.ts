@@ -11,6 +11,7 @@ import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { outcomeFields } from './outcomeLog.js';
+import { staticFilter } from './filters.js';
 import { hasRecordedSlots, recoverRange } from './recoverRange.js';
 import { decideSlot, runSlot } from './runSlot.js';
 
@@ -108,18 +109,19 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   // with the tick state's write; the queue is read only when a run in it may be due.
   const minute = input.minute.getTime();
   const ownSlots = dueSlots(input.tasks, input.minute);
-  const { advance, pauses, queue, unsettled } = await input.store.beginTick(minute, {
+  const { advance, pauses, queue, unsettled, moved } = await input.store.beginTick(minute, {
     now: input.now(),
     busy: (from) => hasRecordedSlots(input.tasks, ownSlots, minute, from, input.stage),
   });
   const noted = advance.decides && unsettled.some((range) => range.to === minute);
-  // Ranges whose ticks failed for good: no attempt of them can still be running.
-  const abandonedRanges = unsettled.filter((range) => range.to !== minute && outlivedItsInvocation(range.begunAt, input.now())).slice(0, RECOVER_BATCH);
+  // Ranges whose ticks failed for good: no attempt of them can still be running. Recovered by the
+  // attempt that moved the minute only, not by its duplicates nor its Lambda retries.
+  const abandonedRanges = moved ? unsettled.filter((range) => range.to !== minute && outlivedItsInvocation(range.begunAt, input.now())).slice(0, RECOVER_BATCH) : [];
   const readsQueue = queueMayBeDue(queue, input.now());
   const queued = readsQueue ? await input.store.dueRuns(input.now(), QUEUE_BATCH) : [];
   const claimLimit = pLimit(CLAIM_CONCURRENCY);
   const { run: planned, missed, decide } = advance.decides
-    ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now(), slots: ownSlots })
+    ? planCatchUp(input.tasks, { minute: input.minute, lastTick: advance.from, now: input.now(), slots: ownSlots, recorded: (due) => staticFilter(due.task.definition, due.clock, input.stage) === undefined })
     : { run: [], missed: [], decide: [] };
   if (!advance.decides) input.logger.warn('tick already decided', { tick, lastTick: new Date(advance.lastTick).toISOString(), note: 'a later tick caught this minute up' });
   const { slots: queuedSlots, unknown } = fromQueue(input.tasks, queued);
@@ -138,7 +140,7 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     Promise.allSettled(runInTaskOrder(fanOut, run)).then((prepared) => sendPrepared(input, prepared)),
     Promise.allSettled([
       ...runInTaskOrder(inline, run),
-      ...missed.map((m) => input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })),
+      ...missed.map(async (m) => void (await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick }))),
       ...unknown.map(async (q) => {
         await input.store.recordMissed({ task: q.task, from: q.slot, to: q.slot, count: 1, reason: MISS_REASON.unknownTask, tick });
         await input.store.dequeue(q);
@@ -168,8 +170,10 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     if (result.status === 'rejected') storeFaults.push(result.reason);
     else outcomes.push(result.value);
   }
-  // Every slot of this tick's range is claimed or decided: its note goes (a retry after a fault does it).
-  const rangeSettled = storeFaults.length === 0;
+  // Every slot of this tick's range is claimed or decided: its note goes (a retry after a fault does
+  // it) — unless another invocation still runs one of them (a duplicate): that one settles it, or,
+  // should it die, a later tick's recovery records its run.
+  const rangeSettled = storeFaults.length === 0 && !outcomes.some((outcome) => outcome?.kind === 'skipped' && outcome.heldOpen === true);
   for (const result of [...settledQueue, ...recovered]) {
     if (result.status === 'rejected') storeFaults.push(result.reason);
     else if (result.value !== undefined) {

@@ -146,7 +146,8 @@ export class MemoryStore implements Store {
   async beginTick(minute: number, noting?: TickBeginning): Promise<TickStart> {
     const last = this.#state.ticks.get(this.#scope)?.last;
     const advance = await this.advanceTick(minute);
-    if (noting !== undefined && (last === undefined || last < minute)) {
+    const moved = last === undefined || last < minute;
+    if (noting !== undefined && moved) {
       const from = last !== undefined && minute - last > MINUTE_MS ? last : minute - MINUTE_MS; // a gap's range, else the minute alone
       if (noting.busy(from)) this.#unsettled.set(minute, { from: last, to: minute, begunAt: noting.now });
     }
@@ -157,6 +158,7 @@ export class MemoryStore implements Store {
       pauses: await this.pauses(),
       queue: this.#state.queueMarks.get(this.#scope) ?? { earliest: undefined, version: undefined },
       unsettled: await this.unsettled(),
+      moved,
     };
   }
 
@@ -330,9 +332,11 @@ export class MemoryStore implements Store {
     return { decides: true, from };
   }
 
-  async recordMissed(missed: MissedRecord): Promise<void> {
+  async recordMissed(missed: MissedRecord): Promise<boolean> {
     const key = this.#key(missed.task, `${missed.from}#${missed.reason}`);
-    if (!this.#state.missed.has(key)) this.#state.missed.set(key, missed);
+    if (this.#state.missed.has(key)) return false;
+    this.#state.missed.set(key, missed);
+    return true;
   }
 
   async pause(request: { task?: string; note: string; pausedAt: number }): Promise<void> {

@@ -244,8 +244,11 @@ export interface RunRecords {
   getRun(task: string, slot: string): Promise<RunRecord | undefined>;
   /** The record of the task's latest slot, read consistently: one request however long its history. */
   lastRun(task: string): Promise<RunRecord | undefined>;
-  /** Records missed slots; a second record for the same task, first slot and reason changes nothing. */
-  recordMissed(missed: MissedRecord): Promise<void>;
+  /**
+   * Records missed slots; a second record for the same task, first slot and reason changes nothing.
+   * Returns whether this call wrote it (a retry after a lost reply finds its own write).
+   */
+  recordMissed(missed: MissedRecord): Promise<boolean>;
   /**
    * The task's run records whose slot lies in `[range.from, range.to]` (ISO strings compared as
    * strings, as slots sort), newest first, at most `range.limit`, read consistently: one request.
@@ -377,6 +380,11 @@ export interface TickStart {
   readonly queue: QueueMark;
   /** Every range still noted unsettled, this tick's own included (its own minute as `to`) when noted. */
   readonly unsettled: readonly UnsettledRange[];
+  /**
+   * This attempt's write moved the last evaluated minute (its duplicates and Lambda retries find it
+   * moved): the one attempt of a minute that recovers others' unsettled ranges.
+   */
+  readonly moved: boolean;
 }
 
 /** The deployment's last evaluated minute, and which minutes each tick decides. */

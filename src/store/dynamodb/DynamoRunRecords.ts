@@ -167,9 +167,9 @@ export class DynamoRunRecords implements RunRecords {
     return item === undefined ? undefined : toRunRecord(item);
   }
 
-  async recordMissed(missed: MissedRecord): Promise<void> {
+  async recordMissed(missed: MissedRecord): Promise<boolean> {
     // Put only if absent: repeating it (a retry, a duplicate tick) changes nothing.
-    await this.table.put(
+    const { written } = await this.table.put(
       `record missed slots of ${missed.task}`,
       {
         ...keyOf({ pk: keys.task(this.scope, missed.task), sk: keys.missed(missed.from, missed.reason) }),
@@ -184,6 +184,7 @@ export class DynamoRunRecords implements RunRecords {
       },
       { condition: 'attribute_not_exists(pk)' },
     );
+    return written;
   }
 
   async runsBetween(task: string, range: SlotRange): Promise<RunRecord[]> {

@@ -77,14 +77,14 @@ export class DynamoTickState implements TickState {
    * Lambda retry, a late duplicate: one more write, on those paths only).
    */
   async beginTick(minute: number, noting?: TickBeginning): Promise<TickStart> {
-    const { advance, item, noted } = await this.#advance(minute, noting);
+    const { advance, item, noted, moved } = await this.#advance(minute, noting);
     const unsettled = unsettledOf(item);
     if (noted !== undefined && !unsettled.some((range) => range.to === noted.to)) unsettled.push(noted);
     const own = unsettled.findIndex((range) => range.to === minute);
     if (noting !== undefined && advance.decides && own >= 0 && unsettled[own]!.begunAt < noting.now - RENOTE_AFTER_MS) {
       if (await this.#renote(minute, noting.now)) unsettled[own] = { ...unsettled[own]!, begunAt: noting.now };
     }
-    return { advance, pauses: pausesOf(item), queue: queueMarkOf(item), unsettled };
+    return { advance, pauses: pausesOf(item), queue: queueMarkOf(item), unsettled, moved };
   }
 
   async settleTick(minute: number): Promise<void> {
@@ -108,7 +108,7 @@ export class DynamoTickState implements TickState {
   }
 
   /** `noted`: the range the transaction over a gap noted, which the item read before it cannot show. */
-  async #advance(minute: number, noting: TickBeginning | undefined): Promise<{ advance: TickAdvance; item: Item | undefined; noted?: UnsettledRange }> {
+  async #advance(minute: number, noting: TickBeginning | undefined): Promise<{ advance: TickAdvance; item: Item | undefined; noted?: UnsettledRange; moved: boolean }> {
     // The next minute's range (or the first tick's) is the minute alone, whatever `from` turns out to be.
     const note = noting?.busy(minute - MINUTE_MS) === true;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -124,12 +124,12 @@ export class DynamoTickState implements TickState {
       );
       const lastTick = num(step.item, 'lastTick');
       const item = step.item;
-      if (step.written || lastTick === minute) return { advance: { decides: true, from: fromOf(num(item, 'previousTick')) }, item };
+      if (step.written || lastTick === minute) return { advance: { decides: true, from: fromOf(num(item, 'previousTick')) }, item, moved: step.written };
       if (lastTick === undefined) throw this.table.fail('advance the last tick', new Error('the tick state has no lastTick'));
-      if (lastTick > minute) return { advance: await this.#decidedLater(minute, lastTick), item };
+      if (lastTick > minute) return { advance: await this.#decidedLater(minute, lastTick), item, moved: false };
       const begunAt = noting?.busy(lastTick) === true ? noting.now : undefined;
       if (await this.#closeGap(lastTick, minute, begunAt)) {
-        return { advance: { decides: true, from: lastTick }, item, ...(begunAt === undefined ? {} : { noted: { from: lastTick, to: minute, begunAt } }) };
+        return { advance: { decides: true, from: lastTick }, item, moved: true, ...(begunAt === undefined ? {} : { noted: { from: lastTick, to: minute, begunAt } }) };
       }
     }
     throw this.table.fail('advance the last tick', new Error(`the tick state kept moving for ${MAX_ROUNDS} rounds`));

@@ -54,6 +54,8 @@ describe('ReadModel.history', () => {
     // Recovery counts from when the range's tick began, for a slot of a missed minute too.
     expect(await verdict('2026-11-23T10:03:00Z', '2026-11-23T10:20:30Z'))
       .toBe("no record yet: the tick for 2026-11-23T10:05:00.000Z, begun at 2026-11-23T10:05:01.000Z, failed before claiming it (the tick's Errors alarm fired); a Lambda retry of it may still claim it, and if none does, the first tick from 2026-11-23T10:21:01.000Z on records it missed");
+    expect(await verdict('2026-11-23T10:03:00Z', '2026-11-23T10:30:00Z'))
+      .toBe("no record yet: the tick for 2026-11-23T10:05:00.000Z, begun at 2026-11-23T10:05:01.000Z, failed before claiming it (the tick's Errors alarm fired); the next tick records it missed (due since 2026-11-23T10:21:01.000Z: no tick has been able to yet)");
     // Outside any noted range, a minute the tick evaluated: nothing was due then.
     expect(await verdict('2026-11-23T10:00:00Z', '2026-11-23T10:40:00Z')).toBe('no record: the kernel deployed then had no such slot, or its record has expired');
     // What the first tick from 10:21:01 on records (recoverRange).

@@ -103,13 +103,7 @@ describe('a tick that failed for good after it moved the last tick', () => {
 
   it('records an inline run that tick left running abandoned, once no attempt that claimed it can still be running it', async () => {
     const schedule = new Schedule();
-    const started = deferred();
-    const never = deferred();
-    schedule.call(async ({ slot }) => {
-      if (slot !== X) return;
-      started.resolve();
-      await never.promise;
-    }).name('stuck').everyMinute();
+    const { started, never } = stuckAtX(schedule);
     schedule.call(() => {}).name('lost').everyMinute();
     const store = new MemoryStore();
     // The tick begins at 10:05:01 and fails on every claim; a duplicate delivery begins 49 s later —
@@ -241,4 +235,126 @@ describe('a tick that failed for good after it moved the last tick', () => {
     ]));
     expect((await unsettled(store)).map((range) => range.to)).toEqual([at('2026-11-23T10:06:00Z')]);
   });
+
+  it('recovers a range once: in the attempt that moved the minute, not in its 50 duplicates, and reports no summary twice', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute().catchUp({ window: 2 });
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    // 10:01–10:04 missed; 10:05 closes the gap and fails on every claim and summary; 10:06–10:20 go on.
+    await expect(tick(schedule, throttledWrites(store), X, at(X) + 1_000, 'request-x')).rejects.toThrow('the store failed');
+    for (let minute = at('2026-11-23T10:06:00Z'); minute <= at('2026-11-23T10:20:00Z'); minute += MINUTE_MS) await tick(schedule, store, new Date(minute).toISOString(), minute + 1_000);
+    const writes = { claims: 0, summaries: 0, settles: 0 };
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'claimSlot') return async (claim: SlotClaim) => (claim.slot <= X && writes.claims++, target.claimSlot(claim));
+        if (key === 'recordMissed') return async (missed: Parameters<MemoryStore['recordMissed']>[0]) => (missed.from <= X && writes.summaries++, target.recordMissed(missed));
+        if (key === 'settleTick') return async (minute: number) => (minute === at(X) && writes.settles++, target.settleTick(minute));
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const now = at(X) + 1_000 + STALE_RUN_MS + 1_000;
+    const reports = await Promise.all(Array.from({ length: 50 }, (_, i) => tick(schedule, counting, '2026-11-23T10:21:00.000Z', now + i, `dup-${i}`)));
+    // 10:04 and 10:05 claimed tick-failed, 10:01–10:02 (outside the 2-minute window) and 10:03 (coalesced) summarised.
+    expect(writes).toEqual({ claims: 2, summaries: 2, settles: 1 });
+    expect(reports.flatMap((r) => r.missed).map((m) => `${m.from} ${m.reason}`).sort()).toEqual([
+      '2026-11-23T10:01:00.000Z outside-catch-up-window', '2026-11-23T10:03:00.000Z coalesced', '2026-11-23T10:04:00.000Z tick-failed', `${X} tick-failed`,
+    ]);
+    // A tick whose settle failed is recovered later: its summaries, reported when it wrote them, are not reported again.
+    const report = await tick(schedule, store, '2026-11-23T10:22:00.000Z', now + MINUTE_MS);
+    expect(report.missed).toEqual([]);
+  });
+
+  it('records a slot due before the pause tick-failed: only a pause already on when the slot came due records it paused', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('report').cron('5 * * * *');
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:04:00.000Z', at('2026-11-23T10:04:01Z'));
+    await expect(tick(schedule, failingClaims(store, () => true), X, at(X) + 1_000)).rejects.toThrow('the store failed');
+    await store.pause({ note: 'incident', pausedAt: at('2026-11-23T10:10:00Z') });
+    await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(await store.getRun('report', X)).toMatchObject({ status: 'skipped', reason: 'tick-failed' });
+  });
+
+  it('a gap whose only slots its stage rules out notes nothing and writes nothing', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('prod-only').everyMinute().environments('prod');
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    const report = await tick(schedule, store, '2026-11-23T10:10:00.000Z', at('2026-11-23T10:10:01Z'));
+    expect(await store.unsettled()).toEqual([]);
+    expect(report.missed).toEqual([]);
+    expect(await store.missedBetween('prod-only', { from: '2026-11-23T10:00:00.000Z', to: '2026-11-23T10:10:00.000Z', limit: 10 })).toEqual([]);
+  });
+
+  it('a duplicate that finds the slots held by the running tick leaves the note to it; should that tick die, its run is recorded abandoned', async () => {
+    const schedule = new Schedule();
+    const { started, never } = stuckAtX(schedule);
+    const store = new MemoryStore();
+    let settles = 0;
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'settleTick') return async (minute: number) => (settles++, target.settleTick(minute));
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const original = tick(schedule, counting, X, at(X) + 1_000, 'request-o').catch(() => undefined);
+    await started.promise;
+    const duplicates = await Promise.all(Array.from({ length: 50 }, (_, i) => tick(schedule, counting, X, at(X) + 2_000 + i, `dup-${i}`)));
+    expect(duplicates.every((report) => report.ran.length === 0)).toBe(true);
+    expect(settles).toBe(0);
+    // The original dies mid-run (it never ends): a tick once its claim is stale records the run.
+    await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 2_000 + STALE_RUN_MS);
+    expect(await store.getRun('stuck', X)).toMatchObject({ status: 'failed', reason: 'abandoned', owner: 'request-o' });
+    never.resolve();
+    await original;
+  });
 });
+
+describe('a tick that decided its range and only failed to settle it', () => {
+  it('is recovered without reporting its summaries a second time', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute().catchUp({ window: 2 });
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    const settleFails = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'settleTick') return async () => { throw new Error('ProvisionedThroughputExceededException: injected'); };
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const first = await tick(schedule, settleFails, X, at(X) + 1_000);
+    expect(first.missed.map((m) => m.reason).sort()).toEqual(['coalesced', 'outside-catch-up-window']);
+    expect((await store.unsettled()).map((range) => range.to)).toEqual([at(X)]);
+    for (let minute = at('2026-11-23T10:06:00Z'); minute <= at('2026-11-23T10:20:00Z'); minute += MINUTE_MS) await tick(schedule, store, new Date(minute).toISOString(), minute + 1_000);
+    const later = await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(await store.unsettled()).toEqual([]);
+    expect(later.missed).toEqual([]);
+  });
+});
+
+/** A task `stuck`, due every minute, whose run of X starts and never ends (until `never` resolves). */
+function stuckAtX(schedule: Schedule): { started: ReturnType<typeof deferred>; never: ReturnType<typeof deferred> } {
+  const started = deferred();
+  const never = deferred();
+  schedule.call(async ({ slot }) => {
+    if (slot !== X) return;
+    started.resolve();
+    await never.promise;
+  }).name('stuck').everyMinute();
+  return { started, never };
+}
+
+/** The store, with every claim and missed-slots summary failing past the SDK's retries. */
+function throttledWrites(store: MemoryStore): Store {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === 'claimSlot' || key === 'recordMissed') return async () => { throw new Error('ProvisionedThroughputExceededException: injected'); };
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
