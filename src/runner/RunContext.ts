@@ -60,7 +60,7 @@ export type SlotResult =
    * `heldOpen`: the slot is another invocation's claim with no outcome yet (a duplicate of this tick
    * still running it): this attempt leaves its range's note for that one to settle (`runTick`).
    */
-  | { kind: 'skipped'; name: string; reason: SkipReason; heldOpen?: true }
+  | { kind: 'skipped'; name: string; reason: SkipReason; heldOpen?: string }
   /** A past sub-minute slot of the tick's own minute, decided by its claim not to run (`CatchUpPlan.decide`). */
   | { kind: 'missed'; name: string; slot: string; reason: MissReason }
   /** Claimed (and leased, if the task asks) for the task's own Lambda: the tick sends `event` next. */

@@ -50,8 +50,8 @@ export interface Recovered {
  * - an inline slot that tick claimed and left `running` is recorded `abandoned`, as its Lambda retry
  *   would have recorded it, once no invocation can still be running it (a late retry of the tick may
  *   have claimed it minutes after the range's minute: until then the note stays, for a later tick);
- * - the missed minutes' summaries are written again: the same record changes nothing, and only one
- *   this call wrote is reported;
+ * - the missed minutes' summaries are written again (the same record changes nothing) and reported
+ *   once the range is settled;
  * Then the note goes. A store fault leaves it for the next tick to try again; every step is safe to repeat.
  */
 export async function recoverRange(input: RunTickInput, range: UnsettledRange, pauses: Pauses, claimLimit: LimitFunction): Promise<Recovered> {
@@ -59,24 +59,23 @@ export async function recoverRange(input: RunTickInput, range: UnsettledRange, p
   const recorded = (due: DueSlot) => staticFilter(due.task.definition, due.clock, input.stage) === undefined;
   const plan = planCatchUp(input.tasks, { minute: new Date(range.to), lastTick: range.from, now: range.to, recorded });
   const slots = [...plan.run, ...plan.decide.map(({ due }) => due)].filter(recorded);
-  const written: MissedSlots[] = [];
   const settled = await Promise.allSettled([
     ...slots.map((due) => recoverSlot(input, due, pauses, claimLimit)),
-    ...plan.missed.map(async (m) => {
-      if (await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick })) written.push(m);
-      return undefined;
-    }),
+    ...plan.missed.map(async (m) => void (await input.store.recordMissed({ task: m.name, from: m.from, to: m.to, count: m.count, reason: m.reason, tick }))),
   ]);
   const faults = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   if (faults.length > 0) throw new AggregateError(faults, `Tick ${tick} left unsettled: the store failed for ${faults.length} of its ${slots.length + plan.missed.length} decisions`);
   const decided = settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
-  // Only what this call wrote: a summary the failed tick (or an earlier recovery) wrote was reported then, or never can be.
-  for (const m of written) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
-  const recovered = { results: decided.filter((result): result is SlotResult => result !== STILL_RUNNING), missed: written };
-  if (decided.includes(STILL_RUNNING)) return recovered;
+  const results = decided.filter((result): result is SlotResult => result !== STILL_RUNNING);
+  // Tried again by a later tick: its summaries are reported once, when the range is settled.
+  if (decided.includes(STILL_RUNNING)) return { results, missed: [] };
+  // Reported whether or not this call wrote them: the failed tick that wrote one returned no report,
+  // and the metrics read reports. A tick that decided its range and only failed to settle it has its
+  // summaries counted twice — never lost.
+  for (const m of plan.missed) input.logger.warn('task missed', { ...outcomeFields(input, { task: m.name, slot: m.from, outcome: 'missed', reason: m.reason }), from: m.from, to: m.to, count: m.count });
   await input.store.settleTick(range.to);
   input.logger.warn('unsettled tick recovered', { tick, from: range.from === undefined ? undefined : new Date(range.from).toISOString(), slots: slots.length });
-  return recovered;
+  return { results, missed: plan.missed };
 }
 
 /** A slot whose inline run an invocation may still be running: the range stays noted until it cannot be. */
@@ -87,8 +86,7 @@ async function recoverSlot(input: RunTickInput, due: DueSlot, pauses: Pauses, cl
   const { name } = definition;
   const store = definition.onOneServer ? input.store.shared() : input.store;
   // Paused already when the slot came due: the failed tick would have recorded it so.
-  const pause = definition.evenWhenPaused ? undefined : (pauses.tasks.get(name) ?? pauses.all);
-  const paused = pause !== undefined && pause.pausedAt <= due.at.getTime();
+  const paused = !definition.evenWhenPaused && [pauses.tasks.get(name), pauses.all].some((pause) => pause !== undefined && pause.pausedAt <= due.at.getTime());
   const reason = paused ? SKIP_REASON.paused : MISS_REASON.tickFailed;
   const claimed = await claimLimit(() => store.claimSlot({ task: name, slot: due.slot, owner: input.owner, claimedAt: input.now(), dispatch: false, decided: { status: RUN_STATUS.skipped, reason } }));
   if (claimed.claimed) {

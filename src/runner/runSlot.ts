@@ -80,7 +80,7 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
     // this one does so only when it finds the outcome (the other tick ended between the two writes).
     if (queued !== undefined && hasOutcome(claimed.holder.status)) await input.store.dequeue(queued);
     log('skipped', { reason: SKIP_REASON.alreadyClaimed, holder: claimed.holder.owner });
-    return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed, ...(hasOutcome(claimed.holder.status) ? {} : { heldOpen: true as const }) };
+    return { kind: 'skipped', name, reason: SKIP_REASON.alreadyClaimed, ...(queued === undefined && heldInline(definition, claimed.holder) ? { heldOpen: due.slot } : {}) };
   }
   if (decidedReason !== undefined) {
     log('skipped', { reason: decidedReason, ...(decidedReason === SKIP_REASON.paused && pause !== undefined ? { note: pause.note, pausedAt: new Date(pause.pausedAt).toISOString() } : {}) });
@@ -163,7 +163,13 @@ export async function decideSlot(input: RunTickInput, due: DueSlot, reason: Miss
     return resumeOwnClaim(input, store, due, claimed.holder);
   }
   input.logger.info('task skipped', { ...outcomeFields(input, { task: definition.name, slot: due.slot, outcome: 'skipped', reason: SKIP_REASON.alreadyClaimed }), holder: claimed.holder.owner });
-  return { kind: 'skipped', name: definition.name, reason: SKIP_REASON.alreadyClaimed, ...(hasOutcome(claimed.holder.status) ? {} : { heldOpen: true as const }) };
+  return { kind: 'skipped', name: definition.name, reason: SKIP_REASON.alreadyClaimed, ...(heldInline(definition, claimed.holder) ? { heldOpen: due.slot } : {}) };
+}
+
+/** Another invocation's inline run with no outcome yet: the one kind of claim recovery may have to settle. */
+function heldInline(definition: { readonly lambda: unknown; readonly onOneServer: boolean }, holder: { readonly status: string; readonly worker?: string }): boolean {
+  // An onOneServer holder may be another deployment's tick, which settles its own note, not ours.
+  return definition.lambda === false && !definition.onOneServer && holder.status === RUN_STATUS.running && holder.worker === undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { wallClock } from '../evaluation/wallClock.js';
 import { outlivedItsInvocation } from '../kernel/runBudget.js';
 import type { CompiledTask } from '../kernel/Schedule.js';
 import { queueMayBeDue, type QueuedRun } from '../store/Store.js';
+import { hasOutcome } from '../store/runTransitions.js';
 import { MISS_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { sendPrepared, type Undispatched } from './fanOut.js';
 import { slotInstant } from './overlap.js';
@@ -173,7 +174,10 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
   // Every slot of this tick's range is claimed or decided: its note goes (a retry after a fault does
   // it) — unless another invocation still runs one of them (a duplicate): that one settles it, or,
   // should it die, a later tick's recovery records its run.
-  const rangeSettled = storeFaults.length === 0 && !outcomes.some((outcome) => outcome?.kind === 'skipped' && outcome.heldOpen === true);
+  const held = outcomes.flatMap((outcome) => (outcome?.kind === 'skipped' && outcome.heldOpen !== undefined ? [{ name: outcome.name, slot: outcome.heldOpen }] : []));
+  // Read again once this attempt's own runs are over: of attempts that split the slots, the last to get here settles.
+  const stillHeld = storeFaults.length === 0 && held.length > 0 ? await stillOpen(input, held) : false;
+  const rangeSettled = storeFaults.length === 0 && !stillHeld;
   for (const result of [...settledQueue, ...recovered]) {
     if (result.status === 'rejected') storeFaults.push(result.reason);
     else if (result.value !== undefined) {
@@ -210,6 +214,12 @@ export async function runTick(input: RunTickInput): Promise<TickReport> {
     throw new AggregateError(storeFaults, `Tick ${report.tick}: the store failed for ${storeFaults.length} of ${slots.length} due slots`);
   }
   return report;
+}
+
+async function stillOpen(input: RunTickInput, held: readonly { name: string; slot: string }[]): Promise<boolean> {
+  const byName = new Map(input.tasks.map((task) => [task.definition.name, task.definition]));
+  const records = await Promise.all(held.map(({ name, slot }) => (byName.get(name)?.onOneServer ? input.store.shared() : input.store).getRun(name, slot)));
+  return records.some((record) => record !== undefined && !hasOutcome(record.status));
 }
 
 /**

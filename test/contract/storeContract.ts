@@ -408,6 +408,21 @@ export function describeStoreContract(label: string, fresh: () => Promise<(deplo
       expect(await blue.beginTick(m(11))).toMatchObject({ advance: { decides: true, from: m(10) }, pauses: { all: undefined, tasks: new Map() } });
     });
 
+    it('says moved only for the write that moves the last tick (first, next, gap), never for a duplicate or a stale tick', async () => {
+      const blue = (await fresh())('blue');
+      const m = (minute: number) => minute * 60_000;
+      const busy = (now: number) => ({ now, busy: () => true });
+      const moved = async (minute: number, noting?: { now: number; busy: () => boolean }) => (await blue.beginTick(m(minute), noting)).moved;
+      expect(await moved(10, busy(m(10)))).toBe(true); // the first tick ever
+      expect(await moved(10, busy(m(10) + 5))).toBe(false); // its duplicate
+      expect(await moved(11)).toBe(true);
+      expect(await moved(15, busy(m(15)))).toBe(true); // a gap
+      expect(await moved(15, busy(m(15) + 5))).toBe(false);
+      expect(await moved(13)).toBe(false); // a late tick catch-up decided
+      expect(await moved(12, busy(m(12)))).toBe(false);
+      expect(await moved(16, busy(m(16)))).toBe(true);
+    });
+
     it('notes a busy tick\'s range unsettled in the write that moves the last tick, stamps it begun again for a later attempt, per deployment', async () => {
       const open = await fresh();
       const [blue, green] = [open('blue'), open('green')];

@@ -314,7 +314,7 @@ describe('a tick that failed for good after it moved the last tick', () => {
 });
 
 describe('a tick that decided its range and only failed to settle it', () => {
-  it('is recovered without reporting its summaries a second time', async () => {
+  it('is recovered later, its summaries reported again: counted twice, where a failed tick\'s are never lost', async () => {
     const schedule = new Schedule();
     schedule.call(() => {}).name('beat').everyMinute().catchUp({ window: 2 });
     const store = new MemoryStore();
@@ -332,7 +332,107 @@ describe('a tick that decided its range and only failed to settle it', () => {
     for (let minute = at('2026-11-23T10:06:00Z'); minute <= at('2026-11-23T10:20:00Z'); minute += MINUTE_MS) await tick(schedule, store, new Date(minute).toISOString(), minute + 1_000);
     const later = await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
     expect(await store.unsettled()).toEqual([]);
-    expect(later.missed).toEqual([]);
+    expect(later.missed.map((m) => m.reason).sort()).toEqual(['coalesced', 'outside-catch-up-window']);
+  });
+
+  it('a summary a tick that failed for good wrote before it threw reaches the recovery\'s report (the metrics read reports)', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('beat').everyMinute().catchUp({ window: 2 });
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    // 10:05 closes the gap, writes its summaries, fails every claim: it throws, so no report, no metrics.
+    await expect(tick(schedule, failingClaims(store, () => true), X, at(X) + 1_000)).rejects.toThrow('the store failed');
+    const later = await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(later.missed.map((m) => `${m.from} ${m.reason}`)).toContain('2026-11-23T10:01:00.000Z outside-catch-up-window');
+  });
+});
+
+describe('settling a range that other invocations share', () => {
+  const Y = '2026-11-23T10:06:00.000Z';
+  const notes = async (store: MemoryStore) => (await store.unsettled()).map((range) => new Date(range.to).toISOString());
+  /** `store` whose claims of `task` wait for `gate` first. */
+  const gatedClaims = (store: MemoryStore, task: string, gate: Promise<unknown>): Store => new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === 'claimSlot') return async (claim: SlotClaim) => (claim.task === task && (await gate), target.claimSlot(claim));
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+  it('a busy tick that meets a queued one-off another tick is still running settles its own range', async () => {
+    const schedule = new Schedule();
+    const started = deferred();
+    const release = deferred();
+    schedule.call(async () => { started.resolve(); await release.promise; }).name('slow').cron('0 0 1 1 *');
+    schedule.call(() => {}).name('beat').everyMinute();
+    const store = new MemoryStore();
+    await store.enqueue({ id: 'q', task: 'slow', slot: `${X}#q`, at: at(X), attempt: 0, enqueuedAt: at(X) - 1_000 });
+    const first = tick(schedule, store, X, at(X) + 1_000);
+    await started.promise;
+    expect((await tick(schedule, store, Y, at(Y) + 1_000)).ran).toEqual(['beat']);
+    release.resolve();
+    await first;
+    expect(await notes(store)).toEqual([]);
+  });
+
+  it('an onOneServer slot another deployment is running leaves no note in this deployment', async () => {
+    const schedule = new Schedule();
+    const started = deferred();
+    const release = deferred();
+    schedule.call(async () => { started.resolve(); await release.promise; }).name('report').everyMinute().onOneServer();
+    const table = new MemoryStore('blue');
+    const green = table.withDeployment('green');
+    const blueTick = tick(schedule, table, X, at(X) + 1_000, 'blue');
+    await started.promise;
+    expect((await tick(schedule, green, X, at(X) + 2_000, 'green')).skipped).toEqual([{ name: 'report', reason: 'already-claimed' }]);
+    release.resolve();
+    await blueTick;
+    expect(await notes(table)).toEqual([]);
+    expect(await notes(green)).toEqual([]);
+  });
+
+  it('two deliveries that split the claims: the last to finish settles the range', async () => {
+    const schedule = new Schedule();
+    const a = deferred();
+    const b = deferred();
+    const running = { a: deferred(), b: deferred() };
+    schedule.call(async () => { running.a.resolve(); await a.promise; }).name('a').everyMinute();
+    schedule.call(async () => { running.b.resolve(); await b.promise; }).name('b').everyMinute();
+    const store = new MemoryStore();
+    // The original reaches b's claim late, the duplicate a's (interleaving, throttling).
+    const original = tick(schedule, gatedClaims(store, 'b', running.b.promise), X, at(X) + 1_000, 'original');
+    const duplicate = tick(schedule, gatedClaims(store, 'a', running.a.promise), X, at(X) + 1_500, 'duplicate');
+    await Promise.all([running.a.promise, running.b.promise]);
+    a.resolve();
+    b.resolve();
+    expect((await Promise.all([original, duplicate])).map((report) => report.ran)).toEqual([['a'], ['b']]);
+    expect(await notes(store)).toEqual([]);
+  });
+
+  it('a slot due while the scheduler was paused is recorded paused, though the task got its own pause only later', async () => {
+    const schedule = new Schedule();
+    schedule.call(() => {}).name('report').cron('5 * * * *');
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:04:00.000Z', at('2026-11-23T10:04:01Z'));
+    await store.pause({ note: 'freeze', pausedAt: at('2026-11-23T10:00:00Z') });
+    await expect(tick(schedule, failingClaims(store, () => true), X, at(X) + 1_000)).rejects.toThrow('the store failed');
+    await store.pause({ task: 'report', note: 'also this one', pausedAt: at('2026-11-23T10:10:00Z') });
+    await tick(schedule, store, '2026-11-23T10:21:00.000Z', at(X) + 1_000 + STALE_RUN_MS + 1_000);
+    expect(await store.getRun('report', X)).toMatchObject({ status: 'skipped', reason: 'paused' });
+  });
+});
+
+describe('catch-up and the static filters', () => {
+  it('policy once runs the latest slot inside between(), and writes nothing for the slots outside it', async () => {
+    const ran: string[] = [];
+    const schedule = new Schedule();
+    schedule.call(({ slot }) => void ran.push(slot)).name('w').everyMinute().between('09:00', '10:02');
+    const store = new MemoryStore();
+    await tick(schedule, store, '2026-11-23T10:00:00.000Z', at('2026-11-23T10:00:01Z'));
+    const report = await tick(schedule, store, '2026-11-23T10:04:00.000Z', at('2026-11-23T10:04:01Z'));
+    expect(ran.slice(1)).toEqual(['2026-11-23T10:02:00.000Z']);
+    expect(report.missed).toEqual([{ name: 'w', from: '2026-11-23T10:01:00.000Z', to: '2026-11-23T10:01:00.000Z', count: 1, reason: 'coalesced' }]);
+    expect(await store.getRun('w', '2026-11-23T10:03:00.000Z')).toBeUndefined();
   });
 });
 
