@@ -5,19 +5,12 @@ import type { Pauses, QueuedRun, SlotClaim, Store } from '../store/Store.js';
 import { hasOutcome } from '../store/runTransitions.js';
 import { FAILURE_REASON, RUN_STATUS, SKIP_REASON, type MissReason, type SkipReason } from '../vocabulary.js';
 import { prepareDispatch, STALE_DISPATCH_MS } from './fanOut.js';
-import { filterReason } from './filters.js';
+import { filterReason, staticFilter } from './filters.js';
 import { ABANDONED, recordAbandoned, runLeased, settleOwnLease, waitingBehindLease } from './overlap.js';
 import { recordResult, runClaimed } from './runClaimed.js';
 import { outcomeFields } from './outcomeLog.js';
 import type { RunTickInput, SlotResult } from './RunContext.js';
 import { conditionMessage, failBeforeRun } from './runTask.js';
-
-/**
- * Filters any tick decides alike — they depend only on the stage and the slot's wall clock — so a
- * slot they rule out costs no request. Conditions (`when`/`skip`) and pauses can change between two
- * ticks for the same minute, so those decisions are written on the slot (see `SlotClaim.decided`).
- */
-const STATIC_FILTERS: ReadonlySet<SkipReason> = new Set([SKIP_REASON.environment, SKIP_REASON.outsideBetween, SKIP_REASON.insideUnlessBetween]);
 
 /**
  * One slot, start to end: its filters and the pause state (no request), its claim — which also records
@@ -38,16 +31,20 @@ export async function runSlot(input: RunTickInput, due: DueSlot, pauses: Pauses,
   const store = definition.onOneServer ? input.store.shared() : input.store;
   const log = (outcome: string, extra: { reason?: string } & Record<string, unknown> = {}) => logger.info(`task ${outcome}`, { ...outcomeFields(input, { task: name, slot: due.slot, outcome }), ...extra });
 
+  // Filters any tick decides alike (`staticFilter`) cost no request. Conditions (`when`/`skip`) and
+  // pauses can change between two ticks for the same minute, so those decisions are written on the
+  // slot (see `SlotClaim.decided`).
+  const ruledOut = queued === undefined ? staticFilter(definition, due.clock, input.stage) : undefined;
+  if (ruledOut !== undefined) {
+    log('skipped', { reason: ruledOut });
+    return { kind: 'skipped', name, reason: ruledOut };
+  }
   let filtered: SkipReason | undefined;
   let conditionError: unknown;
   try {
     filtered = queued === undefined ? await filterReason(due, input.stage) : undefined;
   } catch (error) {
     conditionError = error;
-  }
-  if (filtered !== undefined && STATIC_FILTERS.has(filtered)) {
-    log('skipped', { reason: filtered });
-    return { kind: 'skipped', name, reason: filtered };
   }
   const pause = pauses.tasks.get(name) ?? pauses.all;
   const paused = pause !== undefined && !definition.evenWhenPaused;
